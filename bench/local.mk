@@ -1,0 +1,1 @@
+# bench: sources, tests and benchmarks of this module.

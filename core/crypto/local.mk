@@ -1,0 +1,1 @@
+# core/crypto: sources, tests and benchmarks of this module.

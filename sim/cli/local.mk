@@ -1,0 +1,1 @@
+# sim/cli: sources, tests and benchmarks of this module.

@@ -1,0 +1,1 @@
+# sim/des: sources, tests and benchmarks of this module.

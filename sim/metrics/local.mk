@@ -1,0 +1,1 @@
+# sim/metrics: sources, tests and benchmarks of this module.

@@ -1,0 +1,1 @@
+# sim/net: sources, tests and benchmarks of this module.

@@ -1,0 +1,1 @@
+# sim/scenario: sources, tests and benchmarks of this module.

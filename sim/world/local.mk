@@ -1,0 +1,1 @@
+# sim/world: sources, tests and benchmarks of this module.

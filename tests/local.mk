@@ -1,0 +1,7 @@
+# tests/: unit tests (tests/unit/test_<module>.c, one per module, registered here or in the
+# module's own local.mk), scenario tests and determinism checks.
+noinst_HEADERS += tests/harness.h
+
+check_PROGRAMS += tests/unit/test_rng
+tests_unit_test_rng_SOURCES = tests/unit/test_rng.c
+TESTS += tests/unit/test_rng

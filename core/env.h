@@ -70,7 +70,7 @@ struct cp_env {
     cp_node self;      /* the node being run */
     uint32_t n_nodes;  /* nodes in the world */
     cp_rng *rng;       /* self's RNG stream */
-    double cpu_factor; /* self's device class: CPU cost multiplier vs the reference server */
+    double cpu_factor; /* self's device class: CPU time multiplier vs the reference server */
     uint32_t dev_class;/* self's device class index (scenario order) */
 };
 
@@ -84,7 +84,8 @@ static inline uint64_t env_timer(cp_env *e, cp_time delay, uint64_t tag)
 }
 /* Cancel a pending timer of this node: 0 if it was pending, -1 otherwise. */
 static inline int env_timer_cancel(cp_env *e, uint64_t id) { return e->ops->timer_cancel(e, id); }
-/* Occupy this node's CPU for ns of reference-server time (scaled by the device class). */
+/* Occupy this node's CPU for ns of its own time. Costs given for the reference server are
+ * scaled by the caller (env->cpu_factor) or taken from a per-device-class cost table. */
 static inline void env_cpu(cp_env *e, cp_time ns) { e->ops->cpu(e, ns); }
 /* Record value for metric_id (registered by the protocol) at now, for self. */
 static inline void env_metric(cp_env *e, uint32_t id, double v) { e->ops->metric(e, id, v); }

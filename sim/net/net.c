@@ -1,0 +1,163 @@
+/* sim/net/net.c: per-message latency, jitter, loss, FIFO uplink/downlink serialization and
+ * partition groups (contract in net.h).
+ *
+ * Invariant: every node's uplink and downlink serve messages one at a time in the order the
+ * engine hands them over (send order for the uplink, first-bit arrival order for the
+ * downlink), so `up_free`/`down_free` never move backwards; all randomness comes from the
+ * sender's RNG stream passed in by the engine. */
+#include "sim/net/net.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct net_node {
+    cp_time up_free;
+    cp_time down_free;
+    uint16_t region;
+    uint16_t group;
+    uint8_t cls;
+} net_node;
+
+struct net {
+    net_cfg cfg;
+    cp_time *rtt;
+    net_class *classes;
+    net_node *nodes;
+    net_node_stats *stats;
+    uint32_t n_nodes;
+};
+
+cp_time net_tx_time(uint64_t bytes, uint64_t bps)
+{
+    if (bps == 0) return 0;
+    unsigned __int128 bits_ns = (unsigned __int128)bytes * 8u * 1000000000u;
+    return (cp_time)((bits_ns + bps - 1) / bps);
+}
+
+size_t net_bytes_per_node(void) { return sizeof(net_node) + sizeof(net_node_stats); }
+
+net *net_new(const net_cfg *cfg, uint32_t n_nodes)
+{
+    net *n = calloc(1, sizeof *n);
+    if (!n) return NULL;
+    n->cfg = *cfg;
+    size_t nr = cfg->n_regions;
+    n->rtt = malloc(nr * nr * sizeof *n->rtt);
+    n->classes = malloc(cfg->n_classes * sizeof *n->classes);
+    n->nodes = calloc(n_nodes ? n_nodes : 1, sizeof *n->nodes);
+    n->stats = calloc(n_nodes ? n_nodes : 1, sizeof *n->stats);
+    if (!n->rtt || !n->classes || !n->nodes || !n->stats) {
+        net_free(n);
+        return NULL;
+    }
+    memcpy(n->rtt, cfg->rtt, nr * nr * sizeof *n->rtt);
+    memcpy(n->classes, cfg->classes, cfg->n_classes * sizeof *n->classes);
+    n->cfg.rtt = n->rtt;
+    n->cfg.classes = n->classes;
+    n->n_nodes = n_nodes;
+    return n;
+}
+
+void net_free(net *n)
+{
+    if (!n) return;
+    free(n->rtt);
+    free(n->classes);
+    free(n->nodes);
+    free(n->stats);
+    free(n);
+}
+
+void net_place(net *n, cp_node node, uint32_t region, uint32_t cls)
+{
+    n->nodes[node].region = (uint16_t)region;
+    n->nodes[node].cls = (uint8_t)cls;
+}
+
+uint32_t net_region_of(const net *n, cp_node node) { return n->nodes[node].region; }
+uint32_t net_class_of(const net *n, cp_node node) { return n->nodes[node].cls; }
+const net_class *net_class_get(const net *n, uint32_t cls) { return &n->classes[cls]; }
+uint32_t net_n_regions(const net *n) { return n->cfg.n_regions; }
+const net_node_stats *net_stats(const net *n, cp_node node) { return &n->stats[node]; }
+
+cp_time net_rtt(const net *n, uint32_t ra, uint32_t rb)
+{
+    return n->rtt[(size_t)ra * n->cfg.n_regions + rb];
+}
+
+void net_set_rtt(net *n, uint32_t ra, uint32_t rb, cp_time rtt)
+{
+    n->rtt[(size_t)ra * n->cfg.n_regions + rb] = rtt;
+    n->rtt[(size_t)rb * n->cfg.n_regions + ra] = rtt;
+}
+
+void net_set_group(net *n, cp_node node, uint16_t group) { n->nodes[node].group = group; }
+
+int net_connected(const net *n, cp_node from, cp_node to)
+{
+    return n->nodes[from].group == n->nodes[to].group;
+}
+
+static cp_time jitter_draw(const net *n, cp_rng *rng)
+{
+    switch (n->cfg.jitter_dist) {
+    case NET_JITTER_UNIFORM:
+        return n->cfg.jitter ? (cp_time)rng_below(rng, n->cfg.jitter) : 0;
+    case NET_JITTER_EXP:
+        return (cp_time)rng_exp(rng, (double)n->cfg.jitter);
+    default:
+        return 0;
+    }
+}
+
+static cp_time one_way(const net *n, cp_node from, cp_node to, cp_rng *rng)
+{
+    const net_node *a = &n->nodes[from], *b = &n->nodes[to];
+    cp_time lat = net_rtt(n, a->region, b->region) / 2;
+    lat += n->classes[a->cls].access_latency + n->classes[b->cls].access_latency;
+    return lat + jitter_draw(n, rng);
+}
+
+int net_send(net *n, cp_node from, cp_node to, uint32_t wire, cp_time t, cp_rng *rng, net_tx *tx)
+{
+    net_node *a = &n->nodes[from];
+    if (a->group != n->nodes[to].group) {
+        n->stats[from].dropped_partition++;
+        return NET_DROP_PARTITION;
+    }
+    if (n->cfg.loss > 0 && rng_unit(rng) < n->cfg.loss) {
+        n->stats[from].dropped_loss++;
+        return NET_DROP_LOSS;
+    }
+    const net_class *ca = &n->classes[a->cls];
+    cp_time start = t > a->up_free ? t : a->up_free;
+    cp_time tx_up = net_tx_time(wire, ca->up_bps);
+    a->up_free = start + tx_up;
+    n->stats[from].bytes_up += wire;
+    n->stats[from].msgs_up++;
+    cp_time lat = from == to ? 0 : one_way(n, from, to, rng);
+    tx->first_bit = start + lat;
+    tx->needs_downlink = n->classes[n->nodes[to].cls].down_bps != 0;
+    tx->deliver = tx->first_bit + tx_up;
+    return NET_SENT;
+}
+
+cp_time net_downlink(net *n, cp_node from, cp_node to, uint32_t wire, cp_time t)
+{
+    net_node *b = &n->nodes[to];
+    const net_class *cb = &n->classes[b->cls];
+    cp_time start = t > b->down_free ? t : b->down_free;
+    cp_time done = start + net_tx_time(wire, cb->down_bps);
+    cp_time up_done = t + net_tx_time(wire, n->classes[n->nodes[from].cls].up_bps);
+    if (up_done > done) done = up_done;
+    b->down_free = done;
+    return done;
+}
+
+void net_count_delivered(net *n, cp_node to, uint32_t wire)
+{
+    n->stats[to].bytes_down += wire;
+    n->stats[to].msgs_down++;
+}
+
+void net_count_dropped_partition(net *n, cp_node to) { n->stats[to].dropped_partition++; }

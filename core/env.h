@@ -115,7 +115,9 @@ static inline uint64_t env_rand(cp_env *e) { return rng_u64(e->rng); }
 typedef struct cp_proto_ops {
     const char *name;
     void (*start)(void *self, cp_env *env);
-    void (*on_message)(void *self, cp_env *env, cp_node from, const cp_msg *msg);
+    /* msg is borrowed and may be shared with other receivers: never modify its bytes; it may
+     * be passed to env_send() as is to forward it (gossip). */
+    void (*on_message)(void *self, cp_env *env, cp_node from, cp_msg *msg);
     void (*on_timer)(void *self, cp_env *env, uint64_t tag);
     /* names of message types, indexed by cp_msg.type; n_msg_types entries */
     const char *const *msg_type_names;

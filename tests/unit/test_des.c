@@ -53,7 +53,7 @@ static void p_start(void *self, cp_env *env)
     }
 }
 
-static void p_msg(void *self, cp_env *env, cp_node from, const cp_msg *m)
+static void p_msg(void *self, cp_env *env, cp_node from, cp_msg *m)
 {
     tlog *l = self;
     logit(l, env, 100 + m->data[0]);

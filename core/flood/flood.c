@@ -1,0 +1,268 @@
+/* core/flood/flood.c: flooding block propagation (contract in flood.h).
+ *
+ * Invariants: the peer graph is a function of (seed, n, degree) only; each node forwards a
+ * block at most once (arrival != NEVER marks "seen"); every decoded message is checked by
+ * flood_decode before use and malformed ones are counted and dropped. */
+#include "core/flood/flood.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct flood {
+    flood_cfg cfg;
+    uint32_t n;
+    uint32_t *adj_off;   /* n+1 offsets into adj */
+    uint32_t *adj;
+    cp_time *arrival;    /* blocks x n */
+    cp_time *created;
+    cp_node *origin;
+    uint32_t *dups;
+    uint64_t malformed;
+};
+
+static const char *const flood_msg_names[] = {"block"};
+
+/* ---- wire form -------------------------------------------------------------------- */
+
+static void put32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
+}
+static void put64(uint8_t *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i));
+}
+static uint32_t get32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+static uint64_t get64(const uint8_t *p) { return get32(p) | (uint64_t)get32(p + 4) << 32; }
+
+void flood_encode_hdr(uint8_t *buf, const flood_hdr *h)
+{
+    put32(buf, FLOOD_MAGIC);
+    buf[4] = 1;
+    buf[5] = buf[6] = buf[7] = 0;
+    put32(buf + 8, h->index);
+    put32(buf + 12, h->origin);
+    put64(buf + 16, h->size);
+}
+
+int flood_decode(const uint8_t *buf, size_t len, flood_hdr *out)
+{
+    if (len < FLOOD_HDR || get32(buf) != FLOOD_MAGIC || buf[4] != 1) return FLOOD_EMALFORMED;
+    if (buf[5] | buf[6] | buf[7]) return FLOOD_EMALFORMED;
+    out->index = get32(buf + 8);
+    out->origin = get32(buf + 12);
+    out->size = get64(buf + 16);
+    if (out->size != len) return FLOOD_EMALFORMED;
+    return FLOOD_OK;
+}
+
+/* ---- peer graph ------------------------------------------------------------------- */
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Each node draws `deg` distinct peers; returns the directed edge list (n*deg pairs). */
+static uint32_t *draw_edges(uint32_t n, uint32_t deg, uint64_t seed)
+{
+    uint32_t *e = malloc((size_t)n * deg * sizeof *e);
+    if (!e) return NULL;
+    for (uint32_t v = 0; v < n; v++) {
+        cp_rng r;
+        rng_seed(&r, seed, v, 0x6772617068ull /* "graph" */);
+        uint32_t *mine = e + (size_t)v * deg;
+        for (uint32_t k = 0; k < deg; k++) {
+            uint32_t p;
+            int dup;
+            do {
+                p = (uint32_t)rng_below(&r, n - 1);
+                if (p >= v) p++;
+                dup = 0;
+                for (uint32_t j = 0; j < k; j++) dup |= mine[j] == p;
+            } while (dup);
+            mine[k] = p;
+        }
+    }
+    return e;
+}
+
+/* Undirected CSR from the directed list, with duplicates (a->b and b->a) merged. */
+static int build_csr(flood *f, const uint32_t *e, uint32_t deg)
+{
+    uint32_t n = f->n;
+    uint32_t *cnt = calloc((size_t)n + 1, sizeof *cnt);
+    if (!cnt) return -1;
+    for (size_t i = 0; i < (size_t)n * deg; i++) {
+        cnt[i / deg]++;
+        cnt[e[i]]++;
+    }
+    uint32_t *off = malloc(((size_t)n + 1) * sizeof *off);
+    uint32_t *adj = malloc((size_t)n * deg * 2 * sizeof *adj);
+    if (!off || !adj) {
+        free(cnt), free(off), free(adj);
+        return -1;
+    }
+    off[0] = 0;
+    for (uint32_t v = 0; v < n; v++) off[v + 1] = off[v] + cnt[v];
+    memset(cnt, 0, (size_t)n * sizeof *cnt);
+    for (size_t i = 0; i < (size_t)n * deg; i++) {
+        uint32_t a = (uint32_t)(i / deg), b = e[i];
+        adj[off[a] + cnt[a]++] = b;
+        adj[off[b] + cnt[b]++] = a;
+    }
+    /* sort and dedupe each list in place, compacting the CSR */
+    uint32_t w = 0;
+    for (uint32_t v = 0; v < n; v++) {
+        uint32_t s = off[v], t = off[v + 1];
+        qsort(adj + s, t - s, sizeof *adj, cmp_u32);
+        off[v] = w;
+        for (uint32_t i = s; i < t; i++)
+            if (i == s || adj[i] != adj[i - 1]) adj[w++] = adj[i];
+    }
+    off[n] = w;
+    free(cnt);
+    f->adj_off = off;
+    f->adj = realloc(adj, (w ? w : 1) * sizeof *adj);
+    if (!f->adj) f->adj = adj;
+    return 0;
+}
+
+/* ---- lifecycle -------------------------------------------------------------------- */
+
+static int cfg_ok(const flood_cfg *c, uint32_t n)
+{
+    return n >= 2 && c->degree >= 1 && c->degree < n && c->block_size >= FLOOD_HDR &&
+           c->block_size <= UINT32_MAX && (c->source < 0 || (uint64_t)c->source < n);
+}
+
+static void pick_origins(flood *f, uint64_t seed)
+{
+    cp_rng r;
+    rng_seed(&r, seed, UINT64_MAX, 0x6f726967696eull /* "origin" */);
+    for (uint32_t b = 0; b < f->cfg.blocks; b++) {
+        f->origin[b] = f->cfg.source >= 0 ? (cp_node)f->cfg.source : (cp_node)rng_below(&r, f->n);
+        f->created[b] = CP_TIME_NEVER;
+    }
+}
+
+flood *flood_new(const flood_cfg *cfg, uint32_t n_nodes, uint64_t seed)
+{
+    if (!cfg_ok(cfg, n_nodes)) return NULL;
+    flood *f = calloc(1, sizeof *f);
+    if (!f) return NULL;
+    f->cfg = *cfg;
+    f->n = n_nodes;
+    size_t cells = (size_t)cfg->blocks * n_nodes;
+    f->arrival = malloc((cells ? cells : 1) * sizeof *f->arrival);
+    f->created = malloc((cfg->blocks + 1u) * sizeof *f->created);
+    f->origin = malloc((cfg->blocks + 1u) * sizeof *f->origin);
+    f->dups = calloc(n_nodes, sizeof *f->dups);
+    uint32_t *e = draw_edges(n_nodes, cfg->degree, seed);
+    if (!f->arrival || !f->created || !f->origin || !f->dups || !e || build_csr(f, e, cfg->degree)) {
+        free(e);
+        flood_free(f);
+        return NULL;
+    }
+    free(e);
+    for (size_t i = 0; i < cells; i++) f->arrival[i] = CP_TIME_NEVER;
+    pick_origins(f, seed);
+    return f;
+}
+
+void flood_free(flood *f)
+{
+    if (!f) return;
+    free(f->adj_off);
+    free(f->adj);
+    free(f->arrival);
+    free(f->created);
+    free(f->origin);
+    free(f->dups);
+    free(f);
+}
+
+/* ---- protocol --------------------------------------------------------------------- */
+
+static void forward(flood *f, cp_env *env, cp_msg *m, cp_node except)
+{
+    cp_node v = env->self;
+    for (uint32_t i = f->adj_off[v]; i < f->adj_off[v + 1]; i++)
+        if (f->adj[i] != except) env_send(env, f->adj[i], m);
+}
+
+static void fl_start(void *self, cp_env *env)
+{
+    flood *f = self;
+    for (uint32_t b = 0; b < f->cfg.blocks; b++)
+        if (f->origin[b] == env->self)
+            env_timer(env, f->cfg.first + (cp_time)b * f->cfg.interval, b);
+}
+
+static void fl_timer(void *self, cp_env *env, uint64_t tag)
+{
+    flood *f = self;
+    uint32_t b = (uint32_t)tag;
+    cp_msg *m = env_msg_new(env, FLOOD_MSG_BLOCK, (uint32_t)f->cfg.block_size,
+                            (uint32_t)f->cfg.block_size);
+    if (!m) return;
+    flood_hdr h = {b, env->self, f->cfg.block_size};
+    flood_encode_hdr(m->data, &h);
+    rng_bytes(env->rng, m->data + FLOOD_HDR, f->cfg.block_size - FLOOD_HDR);
+    f->created[b] = env_now(env);
+    f->arrival[(size_t)b * f->n + env->self] = env_now(env);
+    forward(f, env, m, CP_NODE_NONE);
+    env_msg_unref(env, m);
+}
+
+static void fl_message(void *self, cp_env *env, cp_node from, cp_msg *m)
+{
+    flood *f = self;
+    flood_hdr h;
+    if (flood_decode(m->data, m->len, &h) != FLOOD_OK || h.index >= f->cfg.blocks) {
+        f->malformed++;
+        return;
+    }
+    cp_time *slot = &f->arrival[(size_t)h.index * f->n + env->self];
+    if (*slot != CP_TIME_NEVER) {
+        f->dups[env->self]++;
+        return;
+    }
+    *slot = env_now(env);
+    double ref = (double)f->cfg.validate + (double)f->cfg.validate_per_mb * (double)h.size / 1e6;
+    env_cpu(env, (cp_time)(ref * env->cpu_factor));
+    forward(f, env, m, from);
+}
+
+static const cp_proto_ops flood_proto = {
+    "flood", fl_start, fl_message, fl_timer, flood_msg_names, FLOOD_N_MSG, NULL, 0,
+};
+
+const cp_proto_ops *flood_ops(void) { return &flood_proto; }
+
+/* ---- results ---------------------------------------------------------------------- */
+
+uint32_t flood_n_blocks(const flood *f) { return f->cfg.blocks; }
+cp_time flood_created(const flood *f, uint32_t b) { return f->created[b]; }
+cp_node flood_origin(const flood *f, uint32_t b) { return f->origin[b]; }
+cp_time flood_arrival(const flood *f, uint32_t b, cp_node v) { return f->arrival[(size_t)b * f->n + v]; }
+const cp_time *flood_arrivals(const flood *f) { return f->arrival; }
+uint32_t flood_dups(const flood *f, cp_node v) { return f->dups[v]; }
+uint64_t flood_malformed(const flood *f) { return f->malformed; }
+
+const uint32_t *flood_neighbors(const flood *f, cp_node v, uint32_t *count)
+{
+    *count = f->adj_off[v + 1] - f->adj_off[v];
+    return f->adj + f->adj_off[v];
+}
+
+size_t flood_bytes_per_node(const flood *f)
+{
+    size_t adj = f->n ? (size_t)f->adj_off[f->n] * sizeof *f->adj / f->n : 0;
+    return adj + sizeof(uint32_t) /* off */ + sizeof(uint32_t) /* dups */ +
+           (size_t)f->cfg.blocks * sizeof(cp_time);
+}

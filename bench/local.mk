@@ -1,1 +1,11 @@
-# bench: sources, tests and benchmarks of this module.
+# bench/: benchmark commands (run through `cpsim bench NAME`) and `make bench`.
+libcpsim_a_SOURCES += bench/bench.h bench/bench.c bench/bench_heap.c bench/bench_phold.c \
+	bench/bench_gossip.c
+
+# The standard set; results go to bench/out/ as JSON (one file per benchmark).
+bench: cpsim$(EXEEXT)
+	@mkdir -p bench/out
+	./cpsim bench heap --json > bench/out/heap.json && cat bench/out/heap.json
+	./cpsim bench phold --nodes 10000 --sim-seconds 10 --json > bench/out/phold-1e4.json && cat bench/out/phold-1e4.json
+	./cpsim bench phold --nodes 100000 --sim-seconds 2 --json > bench/out/phold-1e5.json && cat bench/out/phold-1e5.json
+	./cpsim bench gossip --nodes 100000 --json > bench/out/gossip-1e5.json && cat bench/out/gossip-1e5.json

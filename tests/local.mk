@@ -5,3 +5,12 @@ noinst_HEADERS += tests/harness.h
 check_PROGRAMS += tests/unit/test_rng
 tests_unit_test_rng_SOURCES = tests/unit/test_rng.c
 TESTS += tests/unit/test_rng
+
+# Scenario-level tests of the cpsim command.
+SH_LOG_COMPILER = $(SHELL)
+TESTS += tests/scenarios/test_cli.sh
+EXTRA_DIST += tests/scenarios
+
+check_PROGRAMS += tests/unit/test_results
+tests_unit_test_results_SOURCES = tests/unit/test_results.c
+TESTS += tests/unit/test_results

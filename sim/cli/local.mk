@@ -1,1 +1,4 @@
-# sim/cli: sources, tests and benchmarks of this module.
+# sim/cli: the cpsim command.
+bin_PROGRAMS += cpsim
+cpsim_SOURCES = sim/cli/main.c
+dist_man1_MANS += doc/cpsim.1

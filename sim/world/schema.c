@@ -1,0 +1,122 @@
+/* sim/world/schema.c: the scenario schema: every key a scenario file may hold, its type,
+ * default, range and one line of documentation (scenarios/README.md is generated from this
+ * table by `cpsim schema`, and a test checks the two agree). Invariant: every field of wld_cfg
+ * that the world reads is described here and nowhere else. */
+#include <stddef.h>
+
+#include "sim/world/world.h"
+
+#define NR 1.0, 0.0 /* no range: min > max */
+#define F(k, t, s, m, d, lo, hi, doc) {k, t, offsetof(s, m), d, lo, hi, NULL, NULL, 0, 0, doc}
+#define E(k, s, m, d, names, doc) {k, SCN_ENUM, offsetof(s, m), d, NR, names, NULL, 0, 0, doc}
+#define SUB(k, t, s, m, sub, cnt, req, doc) {k, t, offsetof(s, m), NULL, NR, NULL, sub, cnt, req, doc}
+#define END {NULL, 0, 0, NULL, NR, NULL, NULL, 0, 0, NULL}
+
+static const char *const table_names[] = {"default", "uniform", NULL};
+static const char *const jitter_names[] = {"none", "uniform", "exponential", NULL};
+static const char *const engine_names[] = {"des", NULL};
+static const char *const proto_names[] = {"flood", "phold", NULL};
+
+static const scn_field rtt_fields[] = {
+    F("a", SCN_STR, wld_rtt_cfg, a, NULL, 1.0, 0.0, "first region name"),
+    F("b", SCN_STR, wld_rtt_cfg, b, NULL, 1.0, 0.0, "second region name (the entry is symmetric)"),
+    F("rtt", SCN_DURATION, wld_rtt_cfg, rtt, NULL, 0, 60e9, "round-trip time between a and b"),
+    END,
+};
+static const scn_schema rtt_schema = {"rtt", sizeof(wld_rtt_cfg), rtt_fields};
+
+static const scn_field change_fields[] = {
+    F("at", SCN_DURATION, wld_change_cfg, at, NULL, 1.0, 0.0, "simulated time the change starts"),
+    F("until", SCN_DURATION, wld_change_cfg, until, "0", 1.0, 0.0,
+      "time the change is undone (0 = never); must be later than at"),
+    SUB("partition", SCN_LIST_U32, wld_change_cfg, partition, NULL,
+        offsetof(wld_change_cfg, n_partition), 0,
+        "node ids (ranges \"a-b\" allowed) cut off from all other nodes, together"),
+    F("a", SCN_STR, wld_change_cfg, a, "\"\"", 1.0, 0.0, "region of an RTT change"),
+    F("b", SCN_STR, wld_change_cfg, b, "\"\"", 1.0, 0.0, "other region of an RTT change"),
+    F("rtt", SCN_DURATION, wld_change_cfg, rtt, "0", 0, 60e9, "new RTT between a and b (0 = no RTT change)"),
+    END,
+};
+static const scn_schema change_schema = {"change", sizeof(wld_change_cfg), change_fields};
+
+static const scn_field net_fields[] = {
+    E("table", wld_net_cfg, table, "default", table_names,
+      "region latency table: default (8 world regions, see sim/net/net_regions.c) or uniform"),
+    F("uniform_rtt", SCN_DURATION, wld_net_cfg, uniform_rtt, "50ms", 0, 60e9,
+      "RTT between any two nodes when table is uniform (one region named \"all\")"),
+    SUB("rtt", SCN_SEQ, wld_net_cfg, rtt, &rtt_schema, offsetof(wld_net_cfg, n_rtt), 0,
+        "overrides of region-pair RTTs: list of {a, b, rtt}"),
+    E("jitter_dist", wld_net_cfg, jitter_dist, "uniform", jitter_names,
+      "distribution of the extra per-message delay: none, uniform in [0, jitter), exponential with mean jitter"),
+    F("jitter", SCN_DURATION, wld_net_cfg, jitter, "0", 0, 60e9, "jitter width (uniform) or mean (exponential)"),
+    F("loss", SCN_PROB, wld_net_cfg, loss, "0", 0, 1, "probability that a message is lost"),
+    SUB("changes", SCN_SEQ, wld_net_cfg, changes, &change_schema, offsetof(wld_net_cfg, n_changes), 0,
+        "scheduled link changes: partitions and RTT changes"),
+    END,
+};
+static const scn_schema net_schema = {"network", sizeof(wld_net_cfg), net_fields};
+
+static const scn_field class_fields[] = {
+    F("cpu_factor", SCN_FLOAT, wld_class_cfg, cpu_factor, "1", 1e-3, 1e6,
+      "CPU time multiplier against the reference server core"),
+    F("uplink", SCN_RATE, wld_class_cfg, uplink, "1Gbps", 0, 1e15, "uplink rate (0 = unlimited)"),
+    F("downlink", SCN_RATE, wld_class_cfg, downlink, "1Gbps", 0, 1e15, "downlink rate (0 = unlimited)"),
+    F("access_latency", SCN_DURATION, wld_class_cfg, access_latency, "1ms", 0, 10e9,
+      "one-way last-mile latency added at each end of a message"),
+    END,
+};
+static const scn_schema class_schema = {"class", sizeof(wld_class_cfg), class_fields};
+
+static const scn_field group_fields[] = {
+    F("name", SCN_STR, wld_group_cfg, name, "\"\"", 1.0, 0.0, "label of the group"),
+    F("count", SCN_UINT, wld_group_cfg, count, NULL, 1, 16e6, "number of nodes in the group"),
+    F("class", SCN_STR, wld_group_cfg, cls, "server", 1.0, 0.0,
+      "device class: sensor, vehicle, gateway, server, or one defined under classes"),
+    SUB("regions", SCN_LIST_STR, wld_group_cfg, regions, NULL, offsetof(wld_group_cfg, n_regions), 0,
+        "regions the nodes are spread over, uniformly at random by seed (empty = all regions)"),
+    END,
+};
+static const scn_schema group_schema = {"group", sizeof(wld_group_cfg), group_fields};
+
+static const scn_field flood_fields[] = {
+    F("degree", SCN_U32, wld_flood_cfg, degree, "8", 1, 1e6, "outbound connections per node"),
+    F("blocks", SCN_U32, wld_flood_cfg, blocks, "10", 0, 1e6, "blocks to create"),
+    F("block_size", SCN_SIZE, wld_flood_cfg, block_size, "1MB", 24, 4294967295.0, "bytes per block"),
+    F("first", SCN_DURATION, wld_flood_cfg, first, "1s", 1.0, 0.0, "time of the first block"),
+    F("interval", SCN_DURATION, wld_flood_cfg, interval, "10s", 1.0, 0.0, "time between blocks"),
+    F("validate", SCN_DURATION, wld_flood_cfg, validate, "50us", 1.0, 0.0,
+      "reference-server CPU per block received (one Ed25519 verify)"),
+    F("validate_per_mb", SCN_DURATION, wld_flood_cfg, validate_per_mb, "1ms", 1.0, 0.0,
+      "reference-server CPU per MB received (BLAKE2b of the body)"),
+    F("source", SCN_INT, wld_flood_cfg, source, "-1", -1, 16e6,
+      "node that creates every block, or -1 for a random node per block"),
+    END,
+};
+static const scn_schema flood_schema = {"flood", sizeof(wld_flood_cfg), flood_fields};
+
+static const scn_field phold_fields[] = {
+    F("per_node", SCN_U32, wld_phold_cfg, per_node, "1", 1, 1e6, "events started by each node"),
+    F("payload", SCN_U32, wld_phold_cfg, payload, "64", 8, 1e6, "bytes per event message"),
+    END,
+};
+static const scn_schema phold_schema = {"phold", sizeof(wld_phold_cfg), phold_fields};
+
+static const scn_field top_fields[] = {
+    F("name", SCN_STR, wld_cfg, name, "\"\"", 1.0, 0.0, "scenario name (used for the default results folder)"),
+    F("seed", SCN_UINT, wld_cfg, seed, "1", 1.0, 0.0, "run seed (--seed overrides)"),
+    F("duration", SCN_DURATION, wld_cfg, duration, "60s", 1, 1e18, "simulated time to run"),
+    E("engine", wld_cfg, engine, "des", engine_names, "engine: des (built-in)"),
+    E("protocol", wld_cfg, protocol, "flood", proto_names, "protocol run by every node: flood or phold"),
+    SUB("network", SCN_MAP, wld_cfg, network, &net_schema, 0, 0, "the network model"),
+    SUB("classes", SCN_DICT, wld_cfg, classes, &class_schema, offsetof(wld_cfg, n_classes), 0,
+        "device classes defined or redefined by the scenario (a definition is complete: keys it "
+        "omits take the defaults below, not the built-in class's values)"),
+    SUB("nodes", SCN_SEQ, wld_cfg, nodes, &group_schema, offsetof(wld_cfg, n_groups), 1,
+        "node groups, numbered consecutively in file order"),
+    SUB("flood", SCN_MAP, wld_cfg, flood, &flood_schema, 0, 0, "block flooding (protocol: flood)"),
+    SUB("phold", SCN_MAP, wld_cfg, phold, &phold_schema, 0, 0, "PHOLD benchmark (protocol: phold)"),
+    F("plots", SCN_BOOL, wld_cfg, plots, "true", 1.0, 0.0, "draw plots with gnuplot"),
+    END,
+};
+
+const scn_schema wld_schema = {"scenario", sizeof(wld_cfg), top_fields};

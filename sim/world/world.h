@@ -1,0 +1,124 @@
+/* sim/world/world.h: a scenario made real: nodes with device classes and regions, the
+ * network model, the protocol, scheduled link changes, and the engine that runs them; then
+ * the results (run.h5, summary.json, plots).
+ *
+ * Data flows one way: scenario config (wld_cfg, filled by sim/scenario from wld_schema) ->
+ * world (wld_new) -> engine run (wld_run) -> results (wld_write_results). Nothing here knows
+ * protocol internals beyond the adapter table in world_proto.c.
+ *
+ * Ownership: wld_new copies what it needs from the config; the caller frees the config with
+ * scn_free(&wld_schema, cfg) after wld_free. No global state: two worlds can coexist. */
+#ifndef WORLD_H
+#define WORLD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/env.h"
+#include "sim/scenario/scn.h"
+
+/* ---- configuration (filled by scn_load against wld_schema) -------------------------- */
+
+typedef struct wld_class_cfg {
+    char *name;             /* dict key */
+    double cpu_factor;
+    uint64_t uplink, downlink; /* bits/s, 0 = unlimited */
+    uint64_t access_latency;   /* ns */
+} wld_class_cfg;
+
+typedef struct wld_group_cfg {
+    char *name;
+    uint64_t count;
+    char *cls;
+    char **regions;
+    size_t n_regions;
+} wld_group_cfg;
+
+typedef struct wld_rtt_cfg {
+    char *a, *b;
+    uint64_t rtt;
+} wld_rtt_cfg;
+
+typedef struct wld_change_cfg {
+    uint64_t at;            /* ns */
+    uint64_t until;         /* ns; 0 = permanent */
+    uint32_t *partition;    /* nodes cut off into their own group */
+    size_t n_partition;
+    char *a, *b;            /* region pair for an RTT change */
+    uint64_t rtt;           /* new RTT, 0 = no change */
+} wld_change_cfg;
+
+typedef struct wld_net_cfg {
+    int table;              /* 0 default regions, 1 uniform */
+    uint64_t uniform_rtt;
+    wld_rtt_cfg *rtt;
+    size_t n_rtt;
+    int jitter_dist;
+    uint64_t jitter;
+    double loss;
+    wld_change_cfg *changes;
+    size_t n_changes;
+} wld_net_cfg;
+
+typedef struct wld_flood_cfg {
+    uint32_t degree, blocks;
+    uint64_t block_size, first, interval, validate, validate_per_mb;
+    int64_t source;
+} wld_flood_cfg;
+
+typedef struct wld_phold_cfg {
+    uint32_t per_node, payload;
+} wld_phold_cfg;
+
+typedef struct wld_cfg {
+    char *name;
+    uint64_t seed;
+    uint64_t duration;      /* ns */
+    int engine;             /* 0 = des */
+    int protocol;           /* WLD_PROTO_* */
+    wld_net_cfg network;
+    wld_class_cfg *classes;
+    size_t n_classes;
+    wld_group_cfg *nodes;
+    size_t n_groups;
+    wld_flood_cfg flood;
+    wld_phold_cfg phold;
+    bool plots;
+} wld_cfg;
+
+enum { WLD_PROTO_FLOOD = 0, WLD_PROTO_PHOLD = 1 };
+
+extern const scn_schema wld_schema;
+
+/* ---- the world ---------------------------------------------------------------------- */
+
+typedef struct wld wld;
+
+typedef struct wld_run_info {
+    double wall_s;          /* host seconds of des_run */
+    uint64_t events;
+    uint64_t peak_rss_kb;   /* process peak resident memory after the run */
+} wld_run_info;
+
+/* Build the world. The seed in cfg is used unless seed_override is set. On error returns NULL
+ * and writes a one-line message (e.g. an unknown class or region named in the scenario). */
+wld *wld_new(const wld_cfg *cfg, char *err, size_t errlen);
+void wld_free(wld *w);
+uint32_t wld_n_nodes(const wld *w);
+/* Run to the scenario's duration; progress on stderr if `progress`. 0 or a negative error. */
+int wld_run(wld *w, int progress, wld_run_info *info);
+
+typedef struct wld_out {
+    const char *dir;        /* results folder, created if missing */
+    const char *scenario_path;
+    const char *scenario_text;
+    const char *overrides;  /* "-p" overrides, one per line, for the record */
+    const char *engine;
+    int plots;              /* draw plots with gnuplot */
+} wld_out;
+
+/* Write DIR/run.h5, DIR/summary.json and plots. 0, or a negative error with err filled. */
+int wld_write_results(wld *w, const wld_out *out, const wld_run_info *info, char *err, size_t errlen);
+
+#endif

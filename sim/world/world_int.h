@@ -1,0 +1,46 @@
+/* sim/world/world_int.h: internals shared by the files of sim/world (not a public contract). */
+#ifndef WORLD_INT_H
+#define WORLD_INT_H
+
+#include "core/flood/flood.h"
+#include "core/phold/phold.h"
+#include "sim/des/des.h"
+#include "sim/metrics/h5w.h"
+#include "sim/metrics/js.h"
+#include "sim/net/net.h"
+#include "sim/world/world.h"
+
+struct wld {
+    const wld_cfg *cfg;      /* borrowed: must outlive the world */
+    uint64_t seed;
+    uint32_t n_nodes;
+    net_class *classes;
+    double *cpu_factor;
+    size_t n_classes;
+    uint32_t n_regions;
+    const char *const *region_names;
+    cp_time *rtt;
+    uint32_t *group_of;      /* scenario group index per node */
+    cp_time *saved_rtt;      /* per change: RTT before it was applied */
+    net *net;
+    des *des;
+    const cp_proto_ops *proto_ops;
+    void *proto;
+    flood *flood;            /* set when the protocol is flood */
+    phold *phold;            /* set when the protocol is phold */
+};
+
+int wld_class_index(const wld *w, const char *name);
+int wld_region_index(const wld *w, const char *name);
+int wld_changes_check(wld *w, const wld_cfg *c, char *err, size_t len);
+int wld_changes_schedule(wld *w);
+int wld_proto_new(wld *w, const wld_cfg *c, char *err, size_t len);
+void wld_proto_free(wld *w);
+uint64_t wld_peak_rss_kb(void);
+
+/* Flood results (report_flood.c). */
+int wld_flood_h5(wld *w, h5w *h);
+void wld_flood_json(wld *w, js *j);
+void wld_flood_plots(wld *w, const char *dir);
+
+#endif

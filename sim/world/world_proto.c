@@ -1,0 +1,46 @@
+/* sim/world/world_proto.c: creates the protocol instance the scenario names and hands its
+ * operations table to the engine. Invariant: exactly one of w->flood / w->phold is set, and
+ * w->proto points at it. */
+#include "sim/world/world_int.h"
+
+#include <stdio.h>
+
+static int new_flood(wld *w, const wld_cfg *c, char *err, size_t len)
+{
+    const wld_flood_cfg *f = &c->flood;
+    flood_cfg fc = {f->degree, f->blocks, f->block_size, f->first, f->interval,
+                    f->validate, f->validate_per_mb, f->source};
+    if (f->degree >= w->n_nodes || (f->source >= 0 && (uint64_t)f->source >= w->n_nodes)) {
+        snprintf(err, len, "flood: expected degree < nodes (%u) and source < nodes", w->n_nodes);
+        return -1;
+    }
+    w->flood = flood_new(&fc, w->n_nodes, w->seed);
+    w->proto = w->flood;
+    w->proto_ops = flood_ops();
+    return w->flood ? 0 : -1;
+}
+
+static int new_phold(wld *w, const wld_cfg *c)
+{
+    w->phold = phold_new(w->n_nodes, c->phold.per_node, c->phold.payload);
+    w->proto = w->phold;
+    w->proto_ops = phold_ops();
+    return w->phold ? 0 : -1;
+}
+
+int wld_proto_new(wld *w, const wld_cfg *c, char *err, size_t len)
+{
+    switch (c->protocol) {
+    case WLD_PROTO_FLOOD:
+        return new_flood(w, c, err, len);
+    case WLD_PROTO_PHOLD:
+        return new_phold(w, c);
+    }
+    return -1;
+}
+
+void wld_proto_free(wld *w)
+{
+    flood_free(w->flood);
+    phold_free(w->phold);
+}

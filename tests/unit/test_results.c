@@ -1,0 +1,132 @@
+/* Read-back test of the results schema: a small flood world is run and written, then run.h5
+ * is opened with the HDF5 C API and every documented object is checked against the values
+ * the world holds; summary.json is checked for its headline keys. */
+#include <hdf5.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sim/world/world_int.h"
+#include "tests/harness.h"
+
+static const char yaml[] =
+    "name: readback\nseed: 5\nduration: 30s\n"
+    "nodes:\n  - {count: 40, class: server}\n  - {count: 60, class: gateway, regions: [europe, china]}\n"
+    "flood: {degree: 4, blocks: 3, block_size: 100kB, interval: 5s}\nplots: false\n";
+
+static uint64_t attr_u64(hid_t f, const char *name)
+{
+    uint64_t v = 0;
+    hid_t a = H5Aopen(f, name, H5P_DEFAULT);
+    if (a >= 0) H5Aread(a, H5T_NATIVE_UINT64, &v), H5Aclose(a);
+    return v;
+}
+
+static char *attr_str(hid_t f, const char *obj, const char *name)
+{
+    hid_t a = H5Aopen_by_name(f, obj, name, H5P_DEFAULT, H5P_DEFAULT);
+    if (a < 0) return NULL;
+    hid_t t = H5Aget_type(a);
+    char *out = NULL;
+    if (H5Tis_variable_str(t) > 0) {
+        char *p = NULL;
+        hid_t mt = H5Tcopy(H5T_C_S1);
+        H5Tset_size(mt, H5T_VARIABLE);
+        if (H5Aread(a, mt, &p) >= 0 && p) out = strdup(p);
+        H5free_memory(p);
+        H5Tclose(mt);
+    } else {
+        size_t len = H5Tget_size(t);
+        out = calloc(len + 1, 1);
+        H5Aread(a, t, out);
+    }
+    H5Tclose(t);
+    H5Aclose(a);
+    return out;
+}
+
+static uint64_t *read_u64_col(hid_t f, const char *table, const char *field, size_t n)
+{
+    hid_t d = H5Dopen2(f, table, H5P_DEFAULT);
+    if (d < 0) return NULL;
+    hid_t mt = H5Tcreate(H5T_COMPOUND, sizeof(uint64_t));
+    H5Tinsert(mt, field, 0, H5T_NATIVE_UINT64);
+    uint64_t *v = calloc(n, sizeof *v);
+    if (H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0) {
+        free(v);
+        v = NULL;
+    }
+    H5Tclose(mt);
+    H5Dclose(d);
+    return v;
+}
+
+static void t_run_h5_schema_read_back(void)
+{
+    wld_cfg cfg;
+    memset(&cfg, 0, sizeof cfg);
+    char err[512], dir[] = "/tmp/cpsim-rb-XXXXXX", path[600];
+    REQUIRE(scn_load_string("readback", yaml, sizeof yaml - 1, &wld_schema, &cfg, NULL, 0, err,
+                            sizeof err) == 0);
+    wld *w = wld_new(&cfg, err, sizeof err);
+    REQUIRE(w);
+    wld_run_info info;
+    REQUIRE(wld_run(w, 0, &info) == 0);
+    REQUIRE(mkdtemp(dir));
+    wld_out o = {dir, "readback.yaml", yaml, "", "des", 0};
+    REQUIRE(wld_write_results(w, &o, &info, err, sizeof err) == 0);
+    snprintf(path, sizeof path, "%s/run.h5", dir);
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    REQUIRE(f >= 0);
+    CHECK_EQ_U64(attr_u64(f, "seed"), 5);
+    CHECK_EQ_U64(attr_u64(f, "n_nodes"), 100);
+    char *scn = attr_str(f, "/", "scenario"), *eng = attr_str(f, "/", "engine");
+    CHECK(scn && strcmp(scn, yaml) == 0);
+    CHECK(eng && strcmp(eng, "des") == 0);
+    free(scn), free(eng);
+
+    hid_t d = H5Dopen2(f, "/flood/arrival_ns", H5P_DEFAULT);
+    REQUIRE(d >= 0);
+    hid_t sp = H5Dget_space(d);
+    hsize_t dims[2] = {0, 0};
+    CHECK(H5Sget_simple_extent_ndims(sp) == 2);
+    H5Sget_simple_extent_dims(sp, dims, NULL);
+    CHECK_EQ_U64(dims[0], 3);
+    CHECK_EQ_U64(dims[1], 100);
+    uint64_t arr[300];
+    CHECK(H5Dread(d, H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, arr) >= 0);
+    for (uint32_t b = 0; b < 3; b++)
+        for (cp_node v = 0; v < 100; v++) CHECK_EQ_U64(arr[b * 100 + v], flood_arrival(w->flood, b, v));
+    H5Sclose(sp), H5Dclose(d);
+
+    uint64_t *up = read_u64_col(f, "/nodes", "bytes_up", 100);
+    REQUIRE(up);
+    for (cp_node v = 0; v < 100; v++) CHECK_EQ_U64(up[v], net_stats(w->net, v)->bytes_up);
+    free(up);
+    uint64_t *t90 = read_u64_col(f, "/flood/blocks", "t90_ns", 3);
+    REQUIRE(t90);
+    for (int b = 0; b < 3; b++) CHECK(t90[b] > 0 && t90[b] < CP_S(10));
+    free(t90);
+    uint64_t *sent = read_u64_col(f, "/messages", "sent", 1);
+    REQUIRE(sent);
+    CHECK_EQ_U64(sent[0], des_type_stats_get(w->des)[0].sent);
+    free(sent);
+    H5Fclose(f);
+
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    FILE *js = fopen(path, "r");
+    REQUIRE(js);
+    char buf[8192] = {0};
+    size_t got = fread(buf, 1, sizeof buf - 1, js);
+    fclose(js);
+    CHECK(got > 0 && strstr(buf, "\"time_to_90pct\"") && strstr(buf, "\"p99\""));
+    wld_free(w);
+    scn_free(&wld_schema, &cfg);
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    CHECK(system(cmd) == 0);
+}
+
+TEST_MAIN(TEST(t_run_h5_schema_read_back))

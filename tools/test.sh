@@ -1,0 +1,35 @@
+#!/bin/sh
+# cpsim test suite: builds (after tools/setup.sh --no-run installs what is missing) and runs
+# `make check` in build/, then again under AddressSanitizer + UndefinedBehaviorSanitizer in
+# build-asan/. Ends with one line: "N passed, N failed".
+set -u
+cd "$(dirname "$0")/.."
+sh tools/setup.sh --no-run || { echo "0 passed, 1 failed"; exit 1; }
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+
+(cd build && make -j"$(nproc)" check) >>"$log" 2>&1 || status=1
+
+mkdir -p build-asan
+if [ ! -f build-asan/Makefile ]; then
+    (cd build-asan && ../configure -q --enable-werror \
+        CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+        LDFLAGS="-fsanitize=address,undefined") >>"$log" 2>&1 || status=1
+fi
+(cd build-asan && ASAN_OPTIONS=detect_leaks=1 make -j"$(nproc)" check) >>"$log" 2>&1 || status=1
+
+grep -E '^(PASS|FAIL|ERROR|XPASS|SKIP):' "$log" | sed 's/^/  /'
+for f in build/test-suite.log build-asan/test-suite.log; do
+    [ -f "$f" ] && grep -q '^FAIL\|^ERROR' "$f" && cat "$f"
+done
+pass=$(grep -E '^# (PASS|XFAIL):' "$log" | awk '{s+=$3} END {print s+0}')
+fail=$(grep -E '^# (FAIL|ERROR|XPASS):' "$log" | awk '{s+=$3} END {print s+0}')
+skip=$(grep -E '^# SKIP:' "$log" | awk '{s+=$3} END {print s+0}')
+if [ "$status" -ne 0 ] && [ "$fail" -eq 0 ]; then
+    tail -50 "$log"
+    fail=1
+fi
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]

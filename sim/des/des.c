@@ -18,8 +18,10 @@
 enum { EV_START = 1, EV_MSG, EV_DOWN, EV_TIMER, EV_CPUFREE, EV_CALL };
 
 #define NONE32 UINT32_MAX
-#define MSG_POOL_LEN 224u /* payloads up to this size come from the engine's free list */
-#define MSG_FLAG_POOLED 1u
+/* Payloads up to these sizes come from the engine's free lists (blocks of 128 and 512 bytes
+ * with the header): small messages stay small in cache. Larger ones are malloc'd. */
+static const uint32_t pool_len[2] = {128 - sizeof(cp_msg), 512 - sizeof(cp_msg)};
+#define MSG_FLAG_POOL0 1u /* flags: pool index + 1; 0 = malloc'd */
 
 typedef struct timer_slot {
     uint64_t tag;
@@ -38,11 +40,13 @@ typedef struct call_rec {
     uint32_t index;
 } call_rec;
 
+/* Everything the engine keeps per node, in one cache line. */
 typedef struct node_state {
     cp_time busy_until;
     cp_time cpu_total;
     uint32_t wq_head, wq_tail;
-} node_state;
+    cp_rng rng;
+} __attribute__((aligned(64))) node_state;
 
 struct des {
     des_cfg cfg;
@@ -50,14 +54,13 @@ struct des {
     uint64_t seq;
     cp_time now;
     node_state *nodes;
-    cp_rng *rngs;
     timer_slot *timers;
     uint32_t n_timers, cap_timers, free_timer;
     wait_rec *waits;
     uint32_t n_waits, cap_waits, free_wait;
     call_rec *calls;
     uint32_t n_calls, cap_calls;
-    cp_msg *msg_pool;     /* free list threaded through the first word of data[] */
+    cp_msg *msg_pool[2];  /* free lists threaded through the first word of data[] */
     des_type_stats *types;
     des_metric_rec *metrics;
     size_t n_metrics, cap_metrics;
@@ -94,27 +97,27 @@ static int ev_kind(const des_ev *e) { return (int)(e->key & 0xff); }
 
 static cp_msg *msg_alloc(des *d, uint32_t len)
 {
-    cp_msg *m;
-    if (len <= MSG_POOL_LEN) {
-        if (d->msg_pool) {
-            m = d->msg_pool;
-            memcpy(&d->msg_pool, m->data, sizeof(cp_msg *));
-        } else {
-            m = malloc(sizeof(cp_msg) + MSG_POOL_LEN);
-        }
-        if (m) m->flags = MSG_FLAG_POOLED;
-    } else {
-        m = malloc(sizeof(cp_msg) + len);
-        if (m) m->flags = 0;
+    for (unsigned k = 0; k < 2; k++) {
+        if (len > pool_len[k]) continue;
+        cp_msg *m = d->msg_pool[k];
+        if (m)
+            memcpy(&d->msg_pool[k], m->data, sizeof(cp_msg *));
+        else
+            m = malloc(sizeof(cp_msg) + pool_len[k]);
+        if (m) m->flags = (uint16_t)(MSG_FLAG_POOL0 + k);
+        return m;
     }
+    cp_msg *m = malloc(sizeof(cp_msg) + len);
+    if (m) m->flags = 0;
     return m;
 }
 
 static void msg_release(des *d, cp_msg *m)
 {
-    if (m->flags & MSG_FLAG_POOLED) {
-        memcpy(m->data, &d->msg_pool, sizeof(cp_msg *));
-        d->msg_pool = m;
+    if (m->flags) {
+        unsigned k = m->flags - MSG_FLAG_POOL0;
+        memcpy(m->data, &d->msg_pool[k], sizeof(cp_msg *));
+        d->msg_pool[k] = m;
     } else {
         free(m);
     }
@@ -236,16 +239,16 @@ des *des_new(const des_cfg *cfg)
     if (!d) return NULL;
     d->cfg = *cfg;
     size_t n = cfg->n_nodes ? cfg->n_nodes : 1;
-    d->nodes = calloc(n, sizeof *d->nodes);
-    d->rngs = malloc(n * sizeof *d->rngs);
+    d->nodes = aligned_alloc(64, n * sizeof *d->nodes);
     d->types = calloc(cfg->proto->n_msg_types + 1u, sizeof *d->types);
-    if (!d->nodes || !d->rngs || !d->types) {
+    if (!d->nodes || !d->types) {
         des_free(d);
         return NULL;
     }
     for (uint32_t i = 0; i < cfg->n_nodes; i++) {
+        memset(&d->nodes[i], 0, sizeof d->nodes[i]);
         d->nodes[i].wq_head = d->nodes[i].wq_tail = NONE32;
-        rng_seed(&d->rngs[i], cfg->seed, i, 0);
+        rng_seed(&d->nodes[i].rng, cfg->seed, i, 0);
     }
     d->free_timer = d->free_wait = NONE32;
     d->env.ops = &des_env_ops;
@@ -269,14 +272,14 @@ void des_free(des *d)
 {
     if (!d) return;
     drop_pending_msgs(d);
-    while (d->msg_pool) {
-        cp_msg *m = d->msg_pool;
-        memcpy(&d->msg_pool, m->data, sizeof(cp_msg *));
-        free(m);
-    }
+    for (unsigned k = 0; k < 2; k++)
+        while (d->msg_pool[k]) {
+            cp_msg *m = d->msg_pool[k];
+            memcpy(&d->msg_pool[k], m->data, sizeof(cp_msg *));
+            free(m);
+        }
     evq_free(&d->q);
     free(d->nodes);
-    free(d->rngs);
     free(d->timers);
     free(d->waits);
     free(d->calls);
@@ -313,7 +316,7 @@ static void run_handler(des *d, const des_ev *e)
     const cp_proto_ops *p = d->cfg.proto;
     uint32_t cls = net_class_of(d->cfg.net, n);
     d->env.self = n;
-    d->env.rng = &d->rngs[n];
+    d->env.rng = &d->nodes[n].rng;
     d->env.dev_class = cls;
     d->env.cpu_factor = d->cfg.cpu_factor ? d->cfg.cpu_factor[cls] : 1.0;
     d->cur_start = d->now;
@@ -439,6 +442,16 @@ static void dispatch(des *d, const des_ev *e)
     }
 }
 
+/* Hide the next event's cache misses behind the current event's work. */
+static inline void prefetch_next(des *d, const des_ev *next)
+{
+    __builtin_prefetch(&d->nodes[next->node], 1);
+    if (ev_kind(next) == EV_MSG) {
+        __builtin_prefetch(next->ptr);
+        net_prefetch(d->cfg.net, next->node);
+    }
+}
+
 int des_run(des *d)
 {
     for (uint32_t i = 0; i < d->cfg.n_nodes; i++) push(d, 0, EV_START, i, 0, NULL);
@@ -446,6 +459,7 @@ int des_run(des *d)
     while (d->q.n && !d->oom) {
         if (d->q.a[0].time > d->cfg.end) break;
         evq_pop(&d->q, &e);
+        if (d->q.n) prefetch_next(d, &d->q.a[0]);
         d->now = e.time;
         dispatch(d, &e);
         if ((++d->stats.events & 0xfffff) == 0 && d->cfg.progress)
@@ -462,7 +476,7 @@ const des_type_stats *des_type_stats_get(const des *d) { return d->types; }
 cp_time des_cpu_busy(const des *d, cp_node node) { return d->nodes[node].cpu_total; }
 net *des_net(des *d) { return d->cfg.net; }
 cp_time des_now(const des *d) { return d->now; }
-size_t des_bytes_per_node(void) { return sizeof(node_state) + sizeof(cp_rng); }
+size_t des_bytes_per_node(void) { return sizeof(node_state); }
 
 const des_metric_rec *des_metrics(const des *d, size_t *n)
 {

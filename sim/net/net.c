@@ -10,21 +10,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Static attributes, read for both ends of every message: kept small and apart from the
+ * per-node dynamic state so that the array stays cache-resident. */
 typedef struct net_node {
-    cp_time up_free;
-    cp_time down_free;
     uint16_t region;
     uint16_t group;
     uint8_t cls;
+    uint8_t pad[3];
 } net_node;
+
+/* Dynamic state of one node: its queues and counters, one cache line. */
+typedef struct net_dyn {
+    cp_time up_free;
+    cp_time down_free;
+    net_node_stats st;
+} __attribute__((aligned(64))) net_dyn;
 
 struct net {
     net_cfg cfg;
     cp_time *rtt;
     net_class *classes;
     net_node *nodes;
-    net_node_stats *stats;
+    net_dyn *dyn;
     uint32_t n_nodes;
+    uint32_t cut_nodes; /* nodes outside group 0: while 0, everyone is connected */
 };
 
 cp_time net_tx_time(uint64_t bytes, uint64_t bps)
@@ -34,7 +43,7 @@ cp_time net_tx_time(uint64_t bytes, uint64_t bps)
     return (cp_time)((bits_ns + bps - 1) / bps);
 }
 
-size_t net_bytes_per_node(void) { return sizeof(net_node) + sizeof(net_node_stats); }
+size_t net_bytes_per_node(void) { return sizeof(net_node) + sizeof(net_dyn); }
 
 net *net_new(const net_cfg *cfg, uint32_t n_nodes)
 {
@@ -45,8 +54,9 @@ net *net_new(const net_cfg *cfg, uint32_t n_nodes)
     n->rtt = malloc(nr * nr * sizeof *n->rtt);
     n->classes = malloc(cfg->n_classes * sizeof *n->classes);
     n->nodes = calloc(n_nodes ? n_nodes : 1, sizeof *n->nodes);
-    n->stats = calloc(n_nodes ? n_nodes : 1, sizeof *n->stats);
-    if (!n->rtt || !n->classes || !n->nodes || !n->stats) {
+    n->dyn = aligned_alloc(64, (n_nodes ? n_nodes : 1) * sizeof *n->dyn);
+    if (n->dyn) memset(n->dyn, 0, (n_nodes ? n_nodes : 1) * sizeof *n->dyn);
+    if (!n->rtt || !n->classes || !n->nodes || !n->dyn) {
         net_free(n);
         return NULL;
     }
@@ -64,7 +74,7 @@ void net_free(net *n)
     free(n->rtt);
     free(n->classes);
     free(n->nodes);
-    free(n->stats);
+    free(n->dyn);
     free(n);
 }
 
@@ -78,7 +88,7 @@ uint32_t net_region_of(const net *n, cp_node node) { return n->nodes[node].regio
 uint32_t net_class_of(const net *n, cp_node node) { return n->nodes[node].cls; }
 const net_class *net_class_get(const net *n, uint32_t cls) { return &n->classes[cls]; }
 uint32_t net_n_regions(const net *n) { return n->cfg.n_regions; }
-const net_node_stats *net_stats(const net *n, cp_node node) { return &n->stats[node]; }
+const net_node_stats *net_stats(const net *n, cp_node node) { return &n->dyn[node].st; }
 
 cp_time net_rtt(const net *n, uint32_t ra, uint32_t rb)
 {
@@ -91,11 +101,15 @@ void net_set_rtt(net *n, uint32_t ra, uint32_t rb, cp_time rtt)
     n->rtt[(size_t)rb * n->cfg.n_regions + ra] = rtt;
 }
 
-void net_set_group(net *n, cp_node node, uint16_t group) { n->nodes[node].group = group; }
+void net_set_group(net *n, cp_node node, uint16_t group)
+{
+    n->cut_nodes += (group != 0) - (n->nodes[node].group != 0);
+    n->nodes[node].group = group;
+}
 
 int net_connected(const net *n, cp_node from, cp_node to)
 {
-    return n->nodes[from].group == n->nodes[to].group;
+    return n->cut_nodes == 0 || n->nodes[from].group == n->nodes[to].group;
 }
 
 static cp_time jitter_draw(const net *n, cp_rng *rng)
@@ -120,21 +134,22 @@ static cp_time one_way(const net *n, cp_node from, cp_node to, cp_rng *rng)
 
 int net_send(net *n, cp_node from, cp_node to, uint32_t wire, cp_time t, cp_rng *rng, net_tx *tx)
 {
-    net_node *a = &n->nodes[from];
-    if (a->group != n->nodes[to].group) {
-        n->stats[from].dropped_partition++;
+    const net_node *a = &n->nodes[from];
+    net_dyn *ad = &n->dyn[from];
+    if (!net_connected(n, from, to)) {
+        ad->st.dropped_partition++;
         return NET_DROP_PARTITION;
     }
     if (n->cfg.loss > 0 && rng_unit(rng) < n->cfg.loss) {
-        n->stats[from].dropped_loss++;
+        ad->st.dropped_loss++;
         return NET_DROP_LOSS;
     }
     const net_class *ca = &n->classes[a->cls];
-    cp_time start = t > a->up_free ? t : a->up_free;
+    cp_time start = t > ad->up_free ? t : ad->up_free;
     cp_time tx_up = net_tx_time(wire, ca->up_bps);
-    a->up_free = start + tx_up;
-    n->stats[from].bytes_up += wire;
-    n->stats[from].msgs_up++;
+    ad->up_free = start + tx_up;
+    ad->st.bytes_up += wire;
+    ad->st.msgs_up++;
     cp_time lat = from == to ? 0 : one_way(n, from, to, rng);
     tx->first_bit = start + lat;
     tx->needs_downlink = n->classes[n->nodes[to].cls].down_bps != 0;
@@ -144,20 +159,26 @@ int net_send(net *n, cp_node from, cp_node to, uint32_t wire, cp_time t, cp_rng 
 
 cp_time net_downlink(net *n, cp_node from, cp_node to, uint32_t wire, cp_time t)
 {
-    net_node *b = &n->nodes[to];
-    const net_class *cb = &n->classes[b->cls];
-    cp_time start = t > b->down_free ? t : b->down_free;
+    net_dyn *bd = &n->dyn[to];
+    const net_class *cb = &n->classes[n->nodes[to].cls];
+    cp_time start = t > bd->down_free ? t : bd->down_free;
     cp_time done = start + net_tx_time(wire, cb->down_bps);
     cp_time up_done = t + net_tx_time(wire, n->classes[n->nodes[from].cls].up_bps);
     if (up_done > done) done = up_done;
-    b->down_free = done;
+    bd->down_free = done;
     return done;
 }
 
 void net_count_delivered(net *n, cp_node to, uint32_t wire)
 {
-    n->stats[to].bytes_down += wire;
-    n->stats[to].msgs_down++;
+    n->dyn[to].st.bytes_down += wire;
+    n->dyn[to].st.msgs_down++;
 }
 
-void net_count_dropped_partition(net *n, cp_node to) { n->stats[to].dropped_partition++; }
+void net_count_dropped_partition(net *n, cp_node to) { n->dyn[to].st.dropped_partition++; }
+
+void net_prefetch(const net *n, cp_node node)
+{
+    __builtin_prefetch(&n->dyn[node], 1);
+    __builtin_prefetch(&n->nodes[node]);
+}

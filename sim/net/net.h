@@ -89,6 +89,8 @@ void net_set_rtt(net *n, uint32_t ra, uint32_t rb, cp_time rtt); /* symmetric */
 cp_time net_rtt(const net *n, uint32_t ra, uint32_t rb);
 
 const net_node_stats *net_stats(const net *n, cp_node node);
+/* Hint: the engine will soon handle a message for `node` (no effect on results). */
+void net_prefetch(const net *n, cp_node node);
 /* Exact transmission time of `bytes` at `bps` in ns, rounded up; 0 if bps is 0. */
 cp_time net_tx_time(uint64_t bytes, uint64_t bps);
 /* Bytes of host memory per node held by the model. */

@@ -14,3 +14,13 @@ EXTRA_DIST += tests/scenarios
 check_PROGRAMS += tests/unit/test_results
 tests_unit_test_results_SOURCES = tests/unit/test_results.c
 TESTS += tests/unit/test_results
+
+# libFuzzer targets (configure --enable-fuzz with CC=clang; tools/fuzz.sh builds and runs them).
+FUZZ_TARGETS += tests/fuzz/fuzz_flood
+if ENABLE_FUZZ
+noinst_PROGRAMS += $(FUZZ_TARGETS)
+tests_fuzz_fuzz_flood_SOURCES = tests/fuzz/fuzz_flood.c
+tests_fuzz_fuzz_flood_LDFLAGS = -fsanitize=fuzzer
+endif
+.PHONY: fuzz-targets
+fuzz-targets: $(FUZZ_TARGETS)

@@ -1,7 +1,7 @@
 /* sim/metrics/h5w.h: deterministic HDF5 results writer (run.h5).
  *
- * Writes groups, numeric datasets (1-D and 2-D, gzip-free, chunked only when large),
- * compound "tables" (columns of equal length), and string / numeric attributes, with every
+ * Writes groups, numeric datasets (any rank up to 8, contiguous, uncompressed),
+ * compound "tables" (columns of equal length), and string (variable-length UTF-8) / numeric attributes, with every
  * HDF5 object timestamp turned off and the file's free-space and metadata settings fixed, so
  * the same calls produce a byte-identical file. The file is written to "PATH.tmp" and renamed
  * to PATH by h5w_commit(); h5w_abort() removes the temporary file. A killed run therefore

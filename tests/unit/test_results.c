@@ -33,6 +33,7 @@ static char *attr_str(hid_t f, const char *obj, const char *name)
         char *p = NULL;
         hid_t mt = H5Tcopy(H5T_C_S1);
         H5Tset_size(mt, H5T_VARIABLE);
+        H5Tset_cset(mt, H5T_CSET_UTF8);
         if (H5Aread(a, mt, &p) >= 0 && p) out = strdup(p);
         H5free_memory(p);
         H5Tclose(mt);

@@ -110,6 +110,10 @@ int scn_parse_duration(const char *s, uint64_t *ns);
 int scn_parse_size(const char *s, uint64_t *bytes);
 int scn_parse_rate(const char *s, uint64_t *bps);
 
+/* Line and column (1-based) of the value at a dotted key path ("nodes.1.class") in a loaded
+ * scenario text; 0, or -1 if the path is not in the file. */
+int scn_locate(const scn_doc *doc, const char *path, int *line, int *col);
+
 /* Write the schema as a Markdown table (key path, type, default, range, doc) to f. */
 void scn_schema_markdown(const scn_schema *schema, FILE *f);
 

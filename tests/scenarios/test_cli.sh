@@ -63,7 +63,7 @@ check $? "bad override path: exit 2, named"
 [ $rc -eq 2 ] && grep -q "network.loss" "$tmp/err"
 check $? "bad override value: exit 2, named"
 "$bin" frobnicate >/dev/null 2>&1; [ $? -eq 2 ]; check $? "unknown command: exit 2"
-"$bin" --help | grep -q "cpsim run"; check $? "--help shows usage"
+"$bin" --help | grep -q "run FILE"; check $? "--help shows usage"
 
 echo "1..$n"
 [ $fails -eq 0 ]

@@ -117,11 +117,11 @@ static void t_run_h5_schema_read_back(void)
     H5Fclose(f);
 
     snprintf(path, sizeof path, "%s/summary.json", dir);
-    FILE *js = fopen(path, "r");
-    REQUIRE(js);
+    FILE *jf = fopen(path, "r");
+    REQUIRE(jf);
     char buf[8192] = {0};
-    size_t got = fread(buf, 1, sizeof buf - 1, js);
-    fclose(js);
+    size_t got = fread(buf, 1, sizeof buf - 1, jf);
+    fclose(jf);
     CHECK(got > 0 && strstr(buf, "\"time_to_90pct\"") && strstr(buf, "\"p99\""));
     wld_free(w);
     scn_free(&wld_schema, &cfg);

@@ -1,0 +1,693 @@
+/* sim/scenario/scn.c: schema-driven, strict loading of a YAML scenario (contract in scn.h).
+ *
+ * The document is parsed whole by libfyaml (diagnostics collected, never printed), then the
+ * schema is walked: every mapping is first checked for keys the schema does not know, then
+ * each field is taken from a command-line override, the file, or its default, in that order,
+ * and converted with its type's rules. Invariant: on any error the output struct is released
+ * and zeroed, exactly one located message is written, and no override is silently ignored
+ * (an override that matched no field is itself an error). */
+#include <ctype.h>
+#include <errno.h>
+#include <libfyaml.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/scenario/scn.h"
+#include "sim/scenario/scn_int.h"
+
+#define PATHLEN 512
+
+typedef struct ctx {
+    const char *file;
+    char *err;
+    size_t errlen;
+    const scn_override *ovr;
+    size_t n_ovr;
+    unsigned char *used; /* per override: matched a field */
+    int rc;
+} ctx;
+
+/* ---- errors ----------------------------------------------------------------------- */
+
+static void node_pos(struct fy_node *n, int *line, int *col)
+{
+    const struct fy_mark *m = scn_node_mark(n);
+    *line = m ? m->line + 1 : 1;
+    *col = m ? m->column + 1 : 1;
+}
+
+static void __attribute__((format(printf, 4, 5)))
+fail_at(ctx *c, struct fy_node *n, const char *path, const char *fmt, ...)
+{
+    if (c->rc) return;
+    int line, col;
+    node_pos(n, &line, &col);
+    int k = snprintf(c->err, c->errlen, "%s:%d:%d: error: %s: ", c->file, line, col, path);
+    va_list ap;
+    va_start(ap, fmt);
+    if (k >= 0 && (size_t)k < c->errlen) vsnprintf(c->err + k, c->errlen - (size_t)k, fmt, ap);
+    va_end(ap);
+    c->rc = SCN_ESCHEMA;
+}
+
+static void __attribute__((format(printf, 3, 4)))
+fail_ovr(ctx *c, const scn_override *o, const char *fmt, ...)
+{
+    if (c->rc) return;
+    int k = snprintf(c->err, c->errlen, "-p %s=%s: error: ", o->path, o->value);
+    va_list ap;
+    va_start(ap, fmt);
+    if (k >= 0 && (size_t)k < c->errlen) vsnprintf(c->err + k, c->errlen - (size_t)k, fmt, ap);
+    va_end(ap);
+    c->rc = SCN_EOVERRIDE;
+}
+
+/* ---- small helpers ---------------------------------------------------------------- */
+
+static const scn_override *find_ovr(ctx *c, const char *path)
+{
+    for (size_t i = c->n_ovr; i-- > 0;) /* the last one given wins */
+        if (strcmp(c->ovr[i].path, path) == 0) {
+            for (size_t k = 0; k < c->n_ovr; k++)
+                if (strcmp(c->ovr[k].path, path) == 0) c->used[k] = 1;
+            return &c->ovr[i];
+        }
+    return NULL;
+}
+
+static void join(char *out, const char *prefix, const char *key)
+{
+    if (*prefix) snprintf(out, PATHLEN, "%s.%s", prefix, key);
+    else snprintf(out, PATHLEN, "%s", key);
+}
+
+static const char *scalar(struct fy_node *n, size_t *len)
+{
+    if (!n || fy_node_get_type(n) != FYNT_SCALAR) return NULL;
+    const char *s = fy_node_get_scalar(n, len);
+    return s ? s : "";
+}
+
+static char *scalar_dup(struct fy_node *n)
+{
+    size_t len;
+    const char *s = scalar(n, &len);
+    return s ? strndup(s, len) : NULL;
+}
+
+static const char *kind_name(struct fy_node *n)
+{
+    if (!n) return "nothing";
+    switch (fy_node_get_type(n)) {
+    case FYNT_SEQUENCE: return "a sequence";
+    case FYNT_MAPPING: return "a mapping";
+    default: return "a scalar";
+    }
+}
+
+static void *at(void *base, size_t off) { return (char *)base + off; }
+
+/* ---- scalar conversion ------------------------------------------------------------ */
+
+static int parse_number(const char *s, bool integer, double *v)
+{
+    char *end;
+    while (*s == ' ') s++;
+    if (!*s || !(isdigit((unsigned char)*s) || *s == '-' || *s == '+' || *s == '.')) return -1;
+    errno = 0;
+    *v = strtod(s, &end);
+    while (*end == ' ') end++;
+    if (*end || errno || !isfinite(*v)) return -1;
+    return integer && *v != nearbyint(*v) ? -1 : 0;
+}
+
+static const char *type_expect(const scn_field *f)
+{
+    switch (f->type) {
+    case SCN_BOOL: return "a boolean (true or false)";
+    case SCN_INT: return "an integer";
+    case SCN_UINT: case SCN_U32: return "a non-negative integer";
+    case SCN_FLOAT: return "a number";
+    case SCN_PROB: return "a probability (0..1 or N%)";
+    case SCN_STR: return "a string";
+    case SCN_ENUM: return "one of the names listed";
+    case SCN_DURATION: return "a duration with a unit (ns, us, ms, s, min, h)";
+    case SCN_SIZE: return "a size (B, kB, MB, GB, KiB, MiB, GiB)";
+    case SCN_RATE: return "a rate with a unit (bps, kbps, Mbps, Gbps)";
+    default: return "a value";
+    }
+}
+
+static int parse_bool(const char *s, bool *b)
+{
+    static const char *const t[] = {"true", "yes", "on", "True", "TRUE", NULL};
+    static const char *const f[] = {"false", "no", "off", "False", "FALSE", NULL};
+    for (int i = 0; t[i]; i++)
+        if (!strcmp(s, t[i])) return *b = true, 0;
+    for (int i = 0; f[i]; i++)
+        if (!strcmp(s, f[i])) return *b = false, 0;
+    return -1;
+}
+
+static int parse_prob(const char *s, double *v)
+{
+    size_t len = strlen(s);
+    if (len > 1 && s[len - 1] == '%') {
+        char buf[64];
+        if (len >= sizeof buf) return -1;
+        memcpy(buf, s, len - 1);
+        buf[len - 1] = 0;
+        if (parse_number(buf, false, v) != 0) return -1;
+        *v /= 100;
+        return 0;
+    }
+    return parse_number(s, false, v);
+}
+
+static int parse_enum(const scn_field *f, const char *s, int *out)
+{
+    for (int i = 0; f->enum_names[i]; i++)
+        if (!strcmp(s, f->enum_names[i])) return *out = i, 0;
+    return -1;
+}
+
+static void enum_list(const scn_field *f, char *buf, size_t len)
+{
+    buf[0] = 0;
+    for (int i = 0; f->enum_names[i]; i++) {
+        size_t k = strlen(buf);
+        snprintf(buf + k, len - k, "%s%s", i ? ", " : "", f->enum_names[i]);
+    }
+}
+
+/* Convert text for field f into *dst. Returns 0, -1 (malformed) or -2 (out of range). */
+static int convert(const scn_field *f, const char *s, void *dst)
+{
+    double v = 0;
+    uint64_t u = 0;
+    bool b;
+    int e;
+    switch (f->type) {
+    case SCN_BOOL:
+        if (parse_bool(s, &b)) return -1;
+        *(bool *)dst = b;
+        return 0;
+    case SCN_STR:
+        return (*(char **)dst = strdup(s)) ? 0 : -1;
+    case SCN_ENUM:
+        if (parse_enum(f, s, &e)) return -1;
+        *(int *)dst = e;
+        return 0;
+    case SCN_INT: case SCN_UINT: case SCN_U32:
+        if (parse_number(s, true, &v)) return -1;
+        if (f->type != SCN_INT && v < 0) return -2;
+        if (f->type == SCN_U32 && v > 4294967295.0) return -2;
+        if (fabs(v) >= 9.2e18 && f->type == SCN_INT) return -2;
+        break;
+    case SCN_FLOAT:
+        if (parse_number(s, false, &v)) return -1;
+        break;
+    case SCN_PROB:
+        if (parse_prob(s, &v)) return -1;
+        if (v < 0 || v > 1) return -2;
+        break;
+    case SCN_DURATION:
+        if (scn_parse_duration(s, &u)) return -1;
+        v = (double)u;
+        break;
+    case SCN_SIZE:
+        if (scn_parse_size(s, &u)) return -1;
+        v = (double)u;
+        break;
+    case SCN_RATE:
+        if (scn_parse_rate(s, &u)) return -1;
+        v = (double)u;
+        break;
+    default:
+        return -1;
+    }
+    if (f->min <= f->max && (v < f->min || v > f->max)) return -2;
+    switch (f->type) {
+    case SCN_INT: *(int64_t *)dst = (int64_t)v; break;
+    case SCN_UINT: *(uint64_t *)dst = (uint64_t)v; break;
+    case SCN_U32: *(uint32_t *)dst = (uint32_t)v; break;
+    case SCN_FLOAT: case SCN_PROB: *(double *)dst = v; break;
+    default: *(uint64_t *)dst = u; break;
+    }
+    return 0;
+}
+
+static void range_text(const scn_field *f, char *buf, size_t len)
+{
+    static const char *const unit[] = {[SCN_DURATION] = " ns", [SCN_SIZE] = " B", [SCN_RATE] = " bit/s"};
+    const char *u = f->type == SCN_DURATION || f->type == SCN_SIZE || f->type == SCN_RATE ? unit[f->type] : "";
+    if (f->type == SCN_PROB && !(f->min <= f->max)) snprintf(buf, len, "0 .. 1");
+    else snprintf(buf, len, "%.15g%s .. %.15g%s", f->min, u, f->max, u);
+}
+
+/* Report a conversion failure for a value from the file (n) or from an override (o). */
+static void bad_value(ctx *c, const scn_field *f, struct fy_node *n, const scn_override *o,
+                      const char *path, const char *text, int why)
+{
+    char extra[256];
+    if (why == -2) range_text(f, extra, sizeof extra);
+    else if (f->type == SCN_ENUM) enum_list(f, extra, sizeof extra);
+    const char *what = why == -2 ? "a value in" : f->type == SCN_ENUM ? "one of" : type_expect(f);
+    const char *tail = why == -2 || f->type == SCN_ENUM ? extra : "";
+    if (o) fail_ovr(c, o, "%s: expected %s%s%s, got \"%s\"", path, what, *tail ? " " : "", tail, text);
+    else fail_at(c, n, path, "expected %s%s%s, got \"%s\"", what, *tail ? " " : "", tail, text);
+}
+
+/* ---- the walk --------------------------------------------------------------------- */
+
+static void fill(ctx *c, const scn_schema *s, struct fy_node *map, struct fy_node *parent,
+                 void *out, const char *prefix);
+
+static void fill_scalar(ctx *c, const scn_field *f, struct fy_node *n, struct fy_node *parent,
+                        void *dst, const char *path)
+{
+    const scn_override *o = find_ovr(c, path);
+    char *text = NULL;
+    if (o) text = strdup(o->value);
+    else if (n && fy_node_get_type(n) != FYNT_SCALAR) {
+        fail_at(c, n, path, "expected %s, got %s", type_expect(f), kind_name(n));
+        return;
+    } else if (n) text = scalar_dup(n);
+    else if (f->def) text = strdup(f->def);
+    else {
+        fail_at(c, parent, path, "missing required key (%s)", type_expect(f));
+        return;
+    }
+    if (!text) {
+        c->rc = SCN_ESCHEMA;
+        return;
+    }
+    /* defaults are YAML text too: strip the quotes of a quoted empty default */
+    if (!o && !n && !strcmp(text, "\"\"")) text[0] = 0;
+    int why = convert(f, text, dst);
+    if (why) bad_value(c, f, o ? NULL : n, o, path, text, why);
+    free(text);
+}
+
+/* Parse an override value as a YAML node (for list types). */
+static struct fy_document *ovr_doc(const scn_override *o)
+{
+    struct fy_parse_cfg cfg = {0};
+    cfg.flags = FYPCF_QUIET;
+    return fy_document_build_from_string(&cfg, o->value, FY_NT);
+}
+
+static int list_item_u32(const char *s, uint32_t *lo, uint32_t *hi)
+{
+    double a, b;
+    const char *dash = strchr(s, '-');
+    if (dash && dash != s) {
+        char buf[64];
+        size_t k = (size_t)(dash - s);
+        if (k >= sizeof buf) return -1;
+        memcpy(buf, s, k), buf[k] = 0;
+        if (parse_number(buf, true, &a) || parse_number(dash + 1, true, &b)) return -1;
+    } else {
+        if (parse_number(s, true, &a)) return -1;
+        b = a;
+    }
+    if (a < 0 || b < a || b > 4294967295.0) return -1;
+    *lo = (uint32_t)a, *hi = (uint32_t)b;
+    return 0;
+}
+
+/* Append the items of one scalar to the growing list; 0 or -1. */
+static int list_push(const scn_field *f, const char *s, void **arr, size_t *n, size_t *cap)
+{
+    uint32_t lo = 0, hi = 0;
+    if (f->type == SCN_LIST_U32 && list_item_u32(s, &lo, &hi)) return -1;
+    size_t add = f->type == SCN_LIST_U32 ? (size_t)hi - lo + 1 : 1;
+    if (*n + add > 100000000) return -1;
+    size_t esz = f->type == SCN_LIST_U32 ? sizeof(uint32_t) : sizeof(char *);
+    if (*n + add > *cap) {
+        size_t nc = (*n + add) * 2;
+        void *p = realloc(*arr, nc * esz);
+        if (!p) return -1;
+        *arr = p, *cap = nc;
+    }
+    if (f->type == SCN_LIST_STR) {
+        char *d = strdup(s);
+        if (!d) return -1;
+        ((char **)*arr)[(*n)++] = d;
+    } else {
+        for (uint64_t v = lo; v <= hi; v++) ((uint32_t *)*arr)[(*n)++] = (uint32_t)v;
+    }
+    return 0;
+}
+
+static void fill_list(ctx *c, const scn_field *f, struct fy_node *n, struct fy_node *parent,
+                      void *out, const char *path)
+{
+    const scn_override *o = find_ovr(c, path);
+    struct fy_document *od = o ? ovr_doc(o) : NULL;
+    if (o && !od) {
+        fail_ovr(c, o, "%s: expected a list like [1, 2-5] or [a, b]", path);
+        return;
+    }
+    if (od) n = fy_document_root(od);
+    void **arr = at(out, f->offset);
+    size_t *cnt = at(out, f->count_offset), cap = 0;
+    if (!n && f->required) fail_at(c, parent, path, "missing required key (a list)");
+    struct fy_node *item = NULL;
+    void *iter = NULL;
+    bool seq = n && fy_node_get_type(n) == FYNT_SEQUENCE;
+    if (n && !seq && fy_node_get_type(n) != FYNT_SCALAR)
+        fail_at(c, n, path, "expected a list or a single value, got %s", kind_name(n));
+    while (!c->rc && n && (item = seq ? fy_node_sequence_iterate(n, &iter) : (iter ? NULL : n))) {
+        iter = seq ? iter : (void *)1;
+        size_t len;
+        const char *s = scalar(item, &len);
+        char *t = s ? strndup(s, len) : NULL;
+        if (!t || list_push(f, t, arr, cnt, &cap)) {
+            const char *exp = f->type == SCN_LIST_U32 ? "node ids or ranges a-b" : "strings";
+            if (o) fail_ovr(c, o, "%s: expected %s", path, exp);
+            else fail_at(c, item, path, "expected %s, got %s", exp, t ? t : kind_name(item));
+        }
+        free(t);
+    }
+    if (od) fy_document_destroy(od);
+}
+
+static void fill_map(ctx *c, const scn_field *f, struct fy_node *n, struct fy_node *parent,
+                     void *out, const char *path)
+{
+    if (find_ovr(c, path)) {
+        fail_ovr(c, find_ovr(c, path), "%s: names a section, not a value", path);
+        return;
+    }
+    if (n && fy_node_get_type(n) != FYNT_MAPPING && !(fy_node_get_type(n) == FYNT_SCALAR && !*scalar(n, &(size_t){0}))) {
+        fail_at(c, n, path, "expected a mapping, got %s", kind_name(n));
+        return;
+    }
+    if (n && fy_node_get_type(n) != FYNT_MAPPING) n = NULL; /* an empty value: all defaults */
+    if (!n && f->required) {
+        fail_at(c, parent, path, "missing required section");
+        return;
+    }
+    fill(c, f->sub, n, n ? n : parent, at(out, f->offset), path);
+}
+
+static void fill_seq(ctx *c, const scn_field *f, struct fy_node *n, struct fy_node *parent,
+                     void *out, const char *path)
+{
+    void **arr = at(out, f->offset);
+    size_t *cnt = at(out, f->count_offset);
+    if (!n) {
+        if (f->required) fail_at(c, parent, path, "missing required key (a list of mappings)");
+        return;
+    }
+    if (fy_node_get_type(n) != FYNT_SEQUENCE) {
+        fail_at(c, n, path, "expected a list of mappings, got %s", kind_name(n));
+        return;
+    }
+    int len = fy_node_sequence_item_count(n);
+    if (f->required && len == 0) fail_at(c, n, path, "expected at least one entry");
+    *arr = calloc(len > 0 ? (size_t)len : 1, f->sub->size);
+    if (!*arr) c->rc = SCN_ESCHEMA;
+    void *iter = NULL;
+    struct fy_node *item;
+    for (size_t i = 0; !c->rc && (item = fy_node_sequence_iterate(n, &iter)); i++) {
+        char p[PATHLEN + 24];
+        snprintf(p, sizeof p, "%.*s.%zu", PATHLEN - 1, path, i);
+        *cnt = i + 1;
+        if (fy_node_get_type(item) != FYNT_MAPPING)
+            fail_at(c, item, p, "expected a mapping, got %s", kind_name(item));
+        else
+            fill(c, f->sub, item, item, (char *)*arr + i * f->sub->size, p);
+    }
+}
+
+/* Names of dict entries created only by overrides ("classes.NEW.key=..."). */
+static size_t dict_new_names(ctx *c, const char *path, struct fy_node *n, char names[][64], size_t max)
+{
+    size_t k = 0, plen = strlen(path);
+    for (size_t i = 0; i < c->n_ovr && k < max; i++) {
+        const char *p = c->ovr[i].path;
+        if (strncmp(p, path, plen) || p[plen] != '.') continue;
+        const char *nm = p + plen + 1, *dot = strchr(nm, '.');
+        size_t len = dot ? (size_t)(dot - nm) : strlen(nm);
+        if (!dot || len == 0 || len >= 64) continue;
+        char name[64];
+        memcpy(name, nm, len), name[len] = 0;
+        bool seen = n && fy_node_mapping_lookup_by_string(n, name, len) != NULL;
+        for (size_t j = 0; j < k; j++) seen |= !strcmp(names[j], name);
+        if (!seen) strcpy(names[k++], name);
+    }
+    return k;
+}
+
+static void dict_entry(ctx *c, const scn_field *f, struct fy_node *val, struct fy_node *at_node,
+                       const char *name, void *elem, const char *path)
+{
+    char p[PATHLEN];
+    join(p, path, name);
+    *(char **)elem = strdup(name);
+    if (val && fy_node_get_type(val) != FYNT_MAPPING && !(fy_node_get_type(val) == FYNT_SCALAR && !*scalar(val, &(size_t){0})))
+        fail_at(c, val, p, "expected a mapping, got %s", kind_name(val));
+    else
+        fill(c, f->sub, val && fy_node_get_type(val) == FYNT_MAPPING ? val : NULL, at_node, elem, p);
+}
+
+static void fill_dict(ctx *c, const scn_field *f, struct fy_node *n, struct fy_node *parent,
+                      void *out, const char *path)
+{
+    void **arr = at(out, f->offset);
+    size_t *cnt = at(out, f->count_offset);
+    if (n && fy_node_get_type(n) != FYNT_MAPPING) {
+        fail_at(c, n, path, "expected a mapping of names, got %s", kind_name(n));
+        return;
+    }
+    char extra[32][64];
+    size_t ne = dict_new_names(c, path, n, extra, 32);
+    size_t nf = n ? (size_t)fy_node_mapping_item_count(n) : 0;
+    if (!n && !ne && f->required) fail_at(c, parent, path, "missing required section");
+    *arr = calloc(nf + ne + 1, f->sub->size);
+    if (!*arr) c->rc = SCN_ESCHEMA;
+    void *iter = NULL;
+    struct fy_node_pair *pr;
+    size_t i = 0;
+    while (!c->rc && n && (pr = fy_node_mapping_iterate(n, &iter))) {
+        char *key = scalar_dup(fy_node_pair_key(pr));
+        *cnt = i + 1;
+        if (!key) fail_at(c, fy_node_pair_key(pr), path, "expected a name as key");
+        else dict_entry(c, f, fy_node_pair_value(pr), fy_node_pair_value(pr) ? fy_node_pair_value(pr) : n,
+                        key, (char *)*arr + i * f->sub->size, path);
+        free(key);
+        i++;
+    }
+    for (size_t k = 0; !c->rc && k < ne; k++, i++) {
+        *cnt = i + 1;
+        dict_entry(c, f, NULL, parent, extra[k], (char *)*arr + i * f->sub->size, path);
+    }
+}
+
+static const scn_field *field_of(const scn_schema *s, const char *key, size_t len)
+{
+    for (const scn_field *f = s->fields; f->key; f++)
+        if (strlen(f->key) == len && !strncmp(f->key, key, len)) return f;
+    return NULL;
+}
+
+static void check_unknown(ctx *c, const scn_schema *s, struct fy_node *map, const char *prefix)
+{
+    void *iter = NULL;
+    struct fy_node_pair *pr;
+    while (!c->rc && map && (pr = fy_node_mapping_iterate(map, &iter))) {
+        struct fy_node *k = fy_node_pair_key(pr);
+        size_t len;
+        const char *key = scalar(k, &len);
+        char p[PATHLEN], known[400] = "";
+        if (key && field_of(s, key, len)) continue;
+        for (const scn_field *f = s->fields; f->key; f++) {
+            size_t m = strlen(known);
+            snprintf(known + m, sizeof known - m, "%s%s", m ? ", " : "", f->key);
+        }
+        snprintf(p, sizeof p, "%s%s%.*s", prefix, *prefix ? "." : "", key ? (int)len : 1, key ? key : "?");
+        fail_at(c, k, p, "unknown key; expected one of: %s", known);
+    }
+}
+
+static void fill(ctx *c, const scn_schema *s, struct fy_node *map, struct fy_node *parent,
+                 void *out, const char *prefix)
+{
+    check_unknown(c, s, map, prefix);
+    for (const scn_field *f = s->fields; !c->rc && f->key; f++) {
+        char path[PATHLEN];
+        join(path, prefix, f->key);
+        struct fy_node *n = map ? fy_node_mapping_lookup_by_string(map, f->key, FY_NT) : NULL;
+        switch (f->type) {
+        case SCN_MAP: fill_map(c, f, n, parent, out, path); break;
+        case SCN_SEQ: fill_seq(c, f, n, parent, out, path); break;
+        case SCN_DICT: fill_dict(c, f, n, parent, out, path); break;
+        case SCN_LIST_U32: case SCN_LIST_STR: fill_list(c, f, n, parent, out, path); break;
+        default: fill_scalar(c, f, n, parent, at(out, f->offset), path); break;
+        }
+    }
+}
+
+/* ---- parsing ---------------------------------------------------------------------- */
+
+/* libfyaml reports problems through its diagnostic output as "NAME:LINE:COL: error: MSG"
+ * lines; the first such line is kept (never printed) and re-issued in our format. */
+typedef struct diag_capture {
+    int line, col;
+    char msg[200];
+} diag_capture;
+
+static void capture_output(struct fy_diag *diag, void *user, const char *buf, size_t len)
+{
+    diag_capture *cap = user;
+    if (cap->line || len == 0) return;
+    char tmp[400];
+    snprintf(tmp, sizeof tmp, "%.*s", (int)(len < 399 ? len : 399), buf);
+    const char *e = strstr(tmp, ": error: ");
+    if (!e) return;
+    const char *p = e;
+    int colon = 0;
+    while (p > tmp && colon < 2) /* back over ":LINE:COL" */
+        if (*--p == ':') colon++;
+    int line, col;
+    if (colon == 2 && sscanf(p, ":%d:%d:", &line, &col) == 2) {
+        cap->line = line, cap->col = col;
+        snprintf(cap->msg, sizeof cap->msg, "%s", e + 9);
+        cap->msg[strcspn(cap->msg, "\n")] = 0;
+    }
+}
+
+static struct fy_document *parse_text(ctx *c, const char *text, size_t len)
+{
+    diag_capture cap = {0, 0, ""};
+    struct fy_diag_cfg dc;
+    fy_diag_cfg_default(&dc);
+    dc.fp = NULL;
+    dc.output_fn = capture_output;
+    dc.user = &cap;
+    dc.colorize = false;
+    struct fy_diag *diag = fy_diag_create(&dc);
+    if (!diag) return NULL;
+    struct fy_parse_cfg pc = {0};
+    pc.flags = FYPCF_QUIET | FYPCF_RESOLVE_DOCUMENT;
+    pc.diag = diag;
+    struct fy_document *d = fy_document_build_from_string(&pc, text, len);
+    if (!d) {
+        snprintf(c->err, c->errlen, "%s:%d:%d: error: YAML syntax: %s", c->file, cap.line ? cap.line : 1,
+                 cap.line ? cap.col : 1, cap.line ? cap.msg : "cannot parse the document");
+        c->rc = SCN_ESYNTAX;
+    }
+    fy_diag_destroy(diag);
+    return d;
+}
+
+static void check_overrides_used(ctx *c)
+{
+    for (size_t i = 0; !c->rc && i < c->n_ovr; i++)
+        if (!c->used[i]) fail_ovr(c, &c->ovr[i], "%s names no scenario key (see `cpsim schema`)", c->ovr[i].path);
+}
+
+int scn_load_string(const char *name, const char *text, size_t len, const scn_schema *schema, void *out,
+                    const scn_override *ovr, size_t n_ovr, char *err, size_t errlen)
+{
+    ctx c = {name, err, errlen, ovr, n_ovr, calloc(n_ovr + 1, 1), 0};
+    memset(out, 0, schema->size);
+    if (!c.used) return SCN_EIO;
+    for (size_t i = 0; i < n_ovr; i++)
+        if (!ovr[i].path || !*ovr[i].path || !ovr[i].value) fail_ovr(&c, &ovr[i], "expected key.path=value");
+    struct fy_document *d = c.rc ? NULL : parse_text(&c, text, len);
+    struct fy_node *root = d ? fy_document_root(d) : NULL;
+    if (d && root && fy_node_get_type(root) != FYNT_MAPPING)
+        fail_at(&c, root, schema->name, "expected a mapping of keys at the top level, got %s", kind_name(root));
+    if (!c.rc) fill(&c, schema, root, root, out, "");
+    check_overrides_used(&c);
+    if (d) fy_document_destroy(d);
+    free(c.used);
+    if (c.rc) {
+        scn_free(schema, out);
+        memset(out, 0, schema->size);
+    }
+    return c.rc;
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    size_t cap = 4096, n = 0;
+    char *b = malloc(cap);
+    for (size_t got; b && (got = fread(b + n, 1, cap - n - 1, f)) > 0;) {
+        n += got;
+        if (n + 1 == cap) {
+            char *nb = realloc(b, cap *= 2);
+            if (!nb) free(b);
+            b = nb;
+        }
+    }
+    if (b && ferror(f)) free(b), b = NULL;
+    fclose(f);
+    if (b) b[n] = 0, *len = n;
+    return b;
+}
+
+int scn_load(const char *path, const scn_schema *schema, void *out, const scn_override *ovr, size_t n_ovr,
+             scn_doc *doc_out, char *err, size_t errlen)
+{
+    size_t len = 0;
+    char *text = read_file(path, &len);
+    if (!text) {
+        snprintf(err, errlen, "%s: error: cannot read the file: %s", path, strerror(errno ? errno : EIO));
+        return SCN_EIO;
+    }
+    int rc = scn_load_string(path, text, len, schema, out, ovr, n_ovr, err, errlen);
+    if (rc == 0 && doc_out) {
+        doc_out->path = strdup(path);
+        doc_out->text = text;
+        doc_out->len = len;
+        return 0;
+    }
+    free(text);
+    return rc;
+}
+
+/* ---- release ---------------------------------------------------------------------- */
+
+void scn_free(const scn_schema *s, void *obj)
+{
+    for (const scn_field *f = s->fields; obj && f->key; f++) {
+        void *p = at(obj, f->offset);
+        size_t *cnt = f->count_offset ? at(obj, f->count_offset) : NULL;
+        switch (f->type) {
+        case SCN_STR: free(*(char **)p), *(char **)p = NULL; break;
+        case SCN_MAP: scn_free(f->sub, p); break;
+        case SCN_SEQ: case SCN_DICT:
+            for (size_t i = 0; *(void **)p && i < *cnt; i++) {
+                char *e = (char *)*(void **)p + i * f->sub->size;
+                if (f->type == SCN_DICT) free(*(char **)e);
+                scn_free(f->sub, e);
+            }
+            free(*(void **)p), *(void **)p = NULL, *cnt = 0;
+            break;
+        case SCN_LIST_STR:
+            for (size_t i = 0; *(char ***)p && i < *cnt; i++) free((*(char ***)p)[i]);
+            free(*(void **)p), *(void **)p = NULL, *cnt = 0;
+            break;
+        case SCN_LIST_U32: free(*(void **)p), *(void **)p = NULL, *cnt = 0; break;
+        default: break;
+        }
+    }
+}
+
+void scn_doc_free(scn_doc *doc)
+{
+    if (!doc) return;
+    free(doc->path);
+    free(doc->text);
+    memset(doc, 0, sizeof *doc);
+}

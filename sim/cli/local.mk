@@ -2,3 +2,10 @@
 bin_PROGRAMS += cpsim
 cpsim_SOURCES = sim/cli/main.c
 dist_man1_MANS += doc/cpsim.1
+
+# Regenerate the key table at the end of scenarios/README.md from the schema.
+.PHONY: schema-doc
+schema-doc: cpsim$(EXEEXT)
+	sed '/^| key | type | default | range | meaning |$$/,$$d' $(srcdir)/scenarios/README.md > scenarios-README.tmp
+	./cpsim schema >> scenarios-README.tmp
+	mv scenarios-README.tmp $(srcdir)/scenarios/README.md

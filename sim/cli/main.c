@@ -118,12 +118,25 @@ static const char *base_name(const char *path, char *buf, size_t len)
     return buf;
 }
 
+/* A world error starts with the key path it is about: point into the file when we can. */
+static void world_error(const char *file, const scn_doc *doc, const char *err)
+{
+    char path[256];
+    size_t k = strcspn(err, ": ");
+    int line, col;
+    snprintf(path, sizeof path, "%.*s", (int)(k < 255 ? k : 255), err);
+    if (scn_locate(doc, path, &line, &col) == 0)
+        fprintf(stderr, "%s:%d:%d: error: %s\n", file, line, col, err);
+    else
+        fprintf(stderr, "%s: error: %s\n", file, err);
+}
+
 static int do_run_world(cli *c, wld_cfg *cfg, scn_doc *doc)
 {
     char err[1024], outbuf[4096], nbuf[256];
     wld *w = wld_new(cfg, err, sizeof err);
     if (!w) {
-        fprintf(stderr, "%s: error: %s\n", c->file, err);
+        world_error(c->file, doc, err);
         return 2;
     }
     const char *name = cfg->name && *cfg->name ? cfg->name : base_name(c->file, nbuf, sizeof nbuf);
@@ -164,7 +177,7 @@ static int cmd_run(int argc, char **argv, int validate_only)
         wld *w = wld_new(&cfg, err, sizeof err);
         rc = w ? 0 : 2;
         if (w) printf("%s: ok (%u nodes)\n", c.file, wld_n_nodes(w));
-        else fprintf(stderr, "%s: error: %s\n", c.file, err);
+        else world_error(c.file, &doc, err);
         wld_free(w);
     } else {
         rc = do_run_world(&c, &cfg, &doc);

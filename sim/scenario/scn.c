@@ -243,10 +243,14 @@ static int convert(const scn_field *f, const char *s, void *dst)
 
 static void range_text(const scn_field *f, char *buf, size_t len)
 {
-    static const char *const unit[] = {[SCN_DURATION] = " ns", [SCN_SIZE] = " B", [SCN_RATE] = " bit/s"};
-    const char *u = f->type == SCN_DURATION || f->type == SCN_SIZE || f->type == SCN_RATE ? unit[f->type] : "";
-    if (f->type == SCN_PROB && !(f->min <= f->max)) snprintf(buf, len, "0 .. 1");
-    else snprintf(buf, len, "%.15g%s .. %.15g%s", f->min, u, f->max, u);
+    char lo[64], hi[64];
+    if (f->type == SCN_PROB && !(f->min <= f->max)) {
+        snprintf(buf, len, "0 .. 1");
+        return;
+    }
+    scn_format_quantity(f->type, f->min, lo, sizeof lo);
+    scn_format_quantity(f->type, f->max, hi, sizeof hi);
+    snprintf(buf, len, "%s .. %s", lo, hi);
 }
 
 /* Report a conversion failure for a value from the file (n) or from an override (o). */

@@ -3,6 +3,7 @@
  * file:line:column of a key path in a scenario text (so errors found after loading, such as
  * an unknown class name, can still point into the file). Invariant: both only read. */
 #include <libfyaml.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,29 @@ static const char *type_name(scn_type t)
     return names[t];
 }
 
+void scn_format_quantity(scn_type t, double v, char *buf, size_t len)
+{
+    static const struct { const char *u; double f; } dur[] = {
+        {"h", 3600e9}, {"min", 60e9}, {"s", 1e9}, {"ms", 1e6}, {"us", 1e3}, {"ns", 1}};
+    static const struct { const char *u; double f; } rate[] = {
+        {"Tbps", 1e12}, {"Gbps", 1e9}, {"Mbps", 1e6}, {"kbps", 1e3}, {"bps", 1}};
+    if (t == SCN_DURATION && v > 0 && v < 1e15) {
+        for (size_t i = 0; i < 6; i++)
+            if (fmod(v, dur[i].f) == 0) {
+                snprintf(buf, len, "%.15g%s", v / dur[i].f, dur[i].u);
+                return;
+            }
+    }
+    if (t == SCN_RATE && v > 0) {
+        for (size_t i = 0; i < 5; i++)
+            if (fmod(v, rate[i].f) == 0) {
+                snprintf(buf, len, "%.15g%s", v / rate[i].f, rate[i].u);
+                return;
+            }
+    }
+    snprintf(buf, len, "%.15g%s", v, t == SCN_SIZE ? " B" : "");
+}
+
 static void cell_range(const scn_field *f, FILE *out)
 {
     if (f->type == SCN_ENUM) {
@@ -29,8 +53,10 @@ static void cell_range(const scn_field *f, FILE *out)
         return;
     }
     if (!(f->min <= f->max)) return;
-    const char *u = f->type == SCN_DURATION ? " ns" : f->type == SCN_SIZE ? " B" : f->type == SCN_RATE ? " bit/s" : "";
-    fprintf(out, "%.15g%s .. %.15g%s", f->min, u, f->max, u);
+    char lo[64], hi[64];
+    scn_format_quantity(f->type, f->min, lo, sizeof lo);
+    scn_format_quantity(f->type, f->max, hi, sizeof hi);
+    fprintf(out, "%s .. %s", lo, hi);
 }
 
 static void rows(const scn_schema *s, const char *prefix, FILE *out)

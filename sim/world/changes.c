@@ -20,8 +20,8 @@ static int check_one(wld *w, const wld_change_cfg *ch, size_t i, char *err, size
             return -1;
         }
     if (ch->rtt && (wld_region_index(w, ch->a) < 0 || wld_region_index(w, ch->b) < 0)) {
-        snprintf(err, len, "network.changes.%zu: expected region names in a and b, got \"%s\", \"%s\"",
-                 i, ch->a, ch->b);
+        snprintf(err, len, "network.changes.%zu.%s: expected a region name, got \"%s\"", i,
+                 wld_region_index(w, ch->a) < 0 ? "a" : "b", wld_region_index(w, ch->a) < 0 ? ch->a : ch->b);
         return -1;
     }
     if (!ch->rtt && !ch->n_partition) {

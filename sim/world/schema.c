@@ -104,7 +104,7 @@ static const scn_schema phold_schema = {"phold", sizeof(wld_phold_cfg), phold_fi
 static const scn_field top_fields[] = {
     F("name", SCN_STR, wld_cfg, name, "\"\"", 1.0, 0.0, "scenario name (used for the default results folder)"),
     F("seed", SCN_UINT, wld_cfg, seed, "1", 1.0, 0.0, "run seed (--seed overrides)"),
-    F("duration", SCN_DURATION, wld_cfg, duration, "60s", 1, 1e18, "simulated time to run"),
+    F("duration", SCN_DURATION, wld_cfg, duration, "60s", 1, 31536000e9, "simulated time to run (up to one year)"),
     E("engine", wld_cfg, engine, "des", engine_names, "engine: des (built-in)"),
     E("protocol", wld_cfg, protocol, "flood", proto_names, "protocol run by every node: flood or phold"),
     SUB("network", SCN_MAP, wld_cfg, network, &net_schema, 0, 0, "the network model"),

@@ -23,11 +23,6 @@ static const net_class builtin_classes[] = {
 };
 #define N_BUILTIN (sizeof builtin_classes / sizeof builtin_classes[0])
 
-static void fail(char *err, size_t len, const char *fmt, const char *a, const char *b)
-{
-    snprintf(err, len, fmt, a, b);
-}
-
 /* ---- classes and regions ---------------------------------------------------------- */
 
 static int build_classes(wld *w, const wld_cfg *c)
@@ -86,8 +81,8 @@ static int build_regions(wld *w, const wld_cfg *c, char *err, size_t len)
         const wld_rtt_cfg *r = &c->network.rtt[i];
         int a = wld_region_index(w, r->a), b = wld_region_index(w, r->b);
         if (a < 0 || b < 0) {
-            fail(err, len, "network.rtt: unknown region \"%s\" (see %s)", a < 0 ? r->a : r->b,
-                 "scenarios/README.md");
+            snprintf(err, len, "network.rtt.%zu.%s: unknown region \"%s\" (see scenarios/README.md)", i,
+                     a < 0 ? "a" : "b", a < 0 ? r->a : r->b);
             return -1;
         }
         w->rtt[(size_t)a * w->n_regions + b] = w->rtt[(size_t)b * w->n_regions + a] = r->rtt;
@@ -97,31 +92,42 @@ static int build_regions(wld *w, const wld_cfg *c, char *err, size_t len)
 
 /* ---- nodes ------------------------------------------------------------------------ */
 
-static int group_regions(const wld *w, const wld_group_cfg *g, int *idx, char *err, size_t len)
+static int group_regions(const wld *w, const wld_group_cfg *g, size_t gi, int *idx, char *err, size_t len)
 {
     for (size_t i = 0; i < g->n_regions; i++) {
         idx[i] = wld_region_index(w, g->regions[i]);
         if (idx[i] < 0) {
-            fail(err, len, "nodes: unknown region \"%s\" in group \"%s\"", g->regions[i], g->name);
+            snprintf(err, len, "nodes.%zu.regions: unknown region \"%s\" (see scenarios/README.md)", gi,
+                     g->regions[i]);
             return -1;
         }
     }
     return 0;
 }
 
+static void unknown_class(const wld *w, const char *name, size_t gi, char *err, size_t len)
+{
+    int k = snprintf(err, len, "nodes.%zu.class: unknown class \"%s\"; known:", gi, name);
+    for (size_t i = 0; k > 0 && (size_t)k < len && i < w->n_classes; i++)
+        k += snprintf(err + k, len - (size_t)k, " %s", w->classes[i].name);
+}
+
 static int place_nodes(wld *w, const wld_cfg *c, char *err, size_t len)
 {
-    int *idx = malloc((w->n_regions + 1) * sizeof *idx);
+    size_t most = w->n_regions + 1;
+    for (size_t g = 0; g < c->n_groups; g++)
+        if (c->nodes[g].n_regions > most) most = c->nodes[g].n_regions;
+    int *idx = malloc(most * sizeof *idx);
     if (!idx) return -1;
     cp_node v = 0;
     for (size_t g = 0; g < c->n_groups; g++) {
         const wld_group_cfg *gr = &c->nodes[g];
         int cls = wld_class_index(w, gr->cls);
         if (cls < 0) {
-            fail(err, len, "nodes: unknown class \"%s\" in group \"%s\"", gr->cls, gr->name);
+            unknown_class(w, gr->cls, g, err, len);
             break;
         }
-        if (group_regions(w, gr, idx, err, len) != 0) break;
+        if (group_regions(w, gr, g, idx, err, len) != 0) break;
         for (uint64_t i = 0; i < gr->count; i++, v++) {
             cp_rng r;
             rng_seed(&r, w->seed, v, 0x706c616365ull /* "place" */);

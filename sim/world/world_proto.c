@@ -10,8 +10,12 @@ static int new_flood(wld *w, const wld_cfg *c, char *err, size_t len)
     const wld_flood_cfg *f = &c->flood;
     flood_cfg fc = {f->degree, f->blocks, f->block_size, f->first, f->interval,
                     f->validate, f->validate_per_mb, f->source};
-    if (f->degree >= w->n_nodes || (f->source >= 0 && (uint64_t)f->source >= w->n_nodes)) {
-        snprintf(err, len, "flood: expected degree < nodes (%u) and source < nodes", w->n_nodes);
+    if (f->degree >= w->n_nodes) {
+        snprintf(err, len, "flood.degree: expected less than the number of nodes (%u)", w->n_nodes);
+        return -1;
+    }
+    if (f->source >= 0 && (uint64_t)f->source >= w->n_nodes) {
+        snprintf(err, len, "flood.source: expected -1 or a node id below %u", w->n_nodes);
         return -1;
     }
     w->flood = flood_new(&fc, w->n_nodes, w->seed);

@@ -65,5 +65,9 @@ check $? "bad override value: exit 2, named"
 "$bin" frobnicate >/dev/null 2>&1; [ $? -eq 2 ]; check $? "unknown command: exit 2"
 "$bin" --help | grep -q "run FILE"; check $? "--help shows usage"
 
+"$bin" schema > "$tmp/schema.md"
+tail -n "$(wc -l < "$tmp/schema.md")" "$src/scenarios/README.md" | cmp -s - "$tmp/schema.md"
+check $? "scenarios/README.md ends with the current schema table (regenerate: make schema-doc)"
+
 echo "1..$n"
 [ $fails -eq 0 ]

@@ -29,7 +29,7 @@ void scn_format_quantity(scn_type t, double v, char *buf, size_t len)
         {"h", 3600e9}, {"min", 60e9}, {"s", 1e9}, {"ms", 1e6}, {"us", 1e3}, {"ns", 1}};
     static const struct { const char *u; double f; } rate[] = {
         {"Tbps", 1e12}, {"Gbps", 1e9}, {"Mbps", 1e6}, {"kbps", 1e3}, {"bps", 1}};
-    if (t == SCN_DURATION && v > 0 && v < 1e15) {
+    if (t == SCN_DURATION && v > 0) {
         for (size_t i = 0; i < 6; i++)
             if (fmod(v, dur[i].f) == 0) {
                 snprintf(buf, len, "%.15g%s", v / dur[i].f, dur[i].u);

@@ -8,7 +8,8 @@ TESTS += tests/unit/test_rng
 
 # Scenario-level tests of the cpsim command.
 SH_LOG_COMPILER = $(SHELL)
-TESTS += tests/scenarios/test_cli.sh
+TESTS += tests/test_cli.sh
+EXTRA_DIST += tests/test_cli.sh
 EXTRA_DIST += tests/scenarios
 
 check_PROGRAMS += tests/unit/test_results

@@ -20,6 +20,23 @@ if [ ! -f build-asan/Makefile ]; then
 fi
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 make -j"$(nproc)" check) >>"$log" 2>&1 || status=1
 
+# A short libFuzzer pass over every fuzz target (clang with its fuzzer runtime), each counted
+# as one test. FUZZ_SECONDS=0 skips it.
+secs=${FUZZ_SECONDS:-15}
+if [ "$secs" -gt 0 ]; then
+    if ! command -v clang >/dev/null 2>&1 || [ ! -f "$(clang -print-file-name=libclang_rt.fuzzer-x86_64.a)" ]; then
+        SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq clang libclang-rt-14-dev >>"$log" 2>&1 || true
+    fi
+    sh tools/fuzz.sh "$secs" >"$log.fuzz" 2>&1; frc=$?
+    sed -n 's/^fuzz: \(.*\) ok (\(.*\))$/PASS: fuzz \1 (\2)/p; s/^fuzz: \(.*\) FAILED.*/FAIL: fuzz \1/p' "$log.fuzz" >>"$log"
+    grep -q "FAILED" "$log.fuzz" && cat "$log.fuzz"
+    np=$(grep -c "^fuzz: .* ok" "$log.fuzz"); nf=$(grep -c "FAILED" "$log.fuzz")
+    if [ "$frc" -ne 0 ] && [ "$nf" -eq 0 ]; then nf=1; echo "FAIL: fuzz build" >>"$log"; tail -20 "$log.fuzz"; fi
+    echo "# PASS: $np" >>"$log"; echo "# FAIL: $nf" >>"$log"
+    rm -f "$log.fuzz"
+fi
+
 grep -E '^(PASS|FAIL|ERROR|XPASS|SKIP):' "$log" | sed 's/^/  /'
 for f in build/test-suite.log build-asan/test-suite.log; do
     [ -f "$f" ] && grep -q '^FAIL\|^ERROR' "$f" && cat "$f"

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -136,9 +137,15 @@ int plot_lines(const plot_spec *s, const plot_series *ser, size_t n)
     char tmp[PLOT_PATH], png[PLOT_PATH];
     path_of(tmp, s, ".png.tmp");
     path_of(png, s, ".png");
+    char log[PLOT_PATH];
+    path_of(log, s, ".gp.log");
     for (size_t t = 0; t < 2; t++) {
         if ((rc = write_script(s, ser, n, terms[t])) != PLOT_OK) return rc;
-        if (run_gnuplot(s) == 0) return rename(tmp, png) == 0 ? PLOT_OK : PLOT_EIO;
+        if (run_gnuplot(s) == 0) {
+            struct stat st;
+            if (stat(log, &st) == 0 && st.st_size == 0) unlink(log); /* keep it only if gnuplot spoke */
+            return rename(tmp, png) == 0 ? PLOT_OK : PLOT_EIO;
+        }
         unlink(tmp);
     }
     return PLOT_EGNUPLOT;

@@ -15,11 +15,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "sim/scenario/scn.h"
 #include "sim/scenario/scn_int.h"
 
 #define PATHLEN 512
+#define SCN_PARSE_LIMIT_S 10 /* wall-clock limit for the guarded parse of one document */
 
 typedef struct ctx {
     const char *file;
@@ -266,6 +270,114 @@ static void bad_value(ctx *c, const scn_field *f, struct fy_node *n, const scn_o
     else fail_at(c, n, path, "expected %s%s%s, got \"%s\"", what, *tail ? " " : "", tail, text);
 }
 
+/* ---- guarded parsing ------------------------------------------------------------ */
+
+/* libfyaml reports problems through its diagnostic output as "NAME:LINE:COL: error: MSG"
+ * lines; the first such line is kept (never printed) and re-issued in our format. */
+typedef struct diag_capture {
+    int line, col;
+    char msg[200];
+} diag_capture;
+
+static void capture_output(struct fy_diag *diag, void *user, const char *buf, size_t len)
+{
+    diag_capture *cap = user;
+    if (cap->line || len == 0) return;
+    char tmp[400];
+    snprintf(tmp, sizeof tmp, "%.*s", (int)(len < 399 ? len : 399), buf);
+    const char *e = strstr(tmp, ": error: ");
+    if (!e) return;
+    const char *p = e;
+    int colon = 0;
+    while (p > tmp && colon < 2) /* back over ":LINE:COL" */
+        if (*--p == ':') colon++;
+    int line, col;
+    if (colon == 2 && sscanf(p, ":%d:%d:", &line, &col) == 2) {
+        cap->line = line, cap->col = col;
+        snprintf(cap->msg, sizeof cap->msg, "%s", e + 9);
+        cap->msg[strcspn(cap->msg, "\n")] = 0;
+    }
+}
+
+/* Length of the valid UTF-8 sequence at p (1..4), or 0 if invalid (overlongs, surrogates and
+ * code points above U+10FFFF included). */
+static size_t utf8_len(const unsigned char *p, size_t left)
+{
+    unsigned char b = p[0];
+    if (b < 0x80) return 1;
+    size_t n = b > 0xf4 ? 0 : b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc2 ? 2 : 0;
+    if (n == 0 || n > left) return 0;
+    for (size_t i = 1; i < n; i++)
+        if ((p[i] & 0xc0) != 0x80) return 0;
+    if (n == 3 && ((b == 0xe0 && p[1] < 0xa0) || (b == 0xed && p[1] >= 0xa0))) return 0;
+    if (n == 4 && ((b == 0xf0 && p[1] < 0x90) || (b == 0xf4 && p[1] >= 0x90))) return 0;
+    return n;
+}
+
+/* Scenario files are UTF-8 text without NUL or other control bytes (tab, CR, LF allowed).
+ * Checked before libfyaml sees the bytes: its 0.7 scanner can loop forever on some invalid
+ * input (found by fuzzing). */
+static int check_text(ctx *c, const char *text, size_t len)
+{
+    int line = 1, col = 1;
+    for (size_t i = 0; i < len;) {
+        const unsigned char *p = (const unsigned char *)text + i;
+        size_t n = utf8_len(p, len - i);
+        if (n == 0 || (*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r') || *p == 0x7f) {
+            snprintf(c->err, c->errlen, "%s:%d:%d: error: expected UTF-8 text, got byte 0x%02x", c->file, line,
+                     col, *p);
+            c->rc = SCN_ESYNTAX;
+            return -1;
+        }
+        if (*p == '\n') line++, col = 1;
+        else col++;
+        i += n;
+    }
+    return 0;
+}
+
+static struct fy_document *fy_build(const char *text, size_t len, diag_capture *cap)
+{
+    struct fy_diag_cfg dc;
+    fy_diag_cfg_default(&dc);
+    dc.fp = NULL;
+    dc.output_fn = capture_output;
+    dc.user = cap;
+    dc.colorize = false;
+    struct fy_diag *diag = fy_diag_create(&dc);
+    if (!diag) return NULL;
+    struct fy_parse_cfg pc = {0};
+    pc.flags = FYPCF_QUIET | FYPCF_RESOLVE_DOCUMENT;
+    pc.diag = diag;
+    struct fy_document *d = fy_document_build_from_string(&pc, text, len);
+    fy_diag_destroy(diag);
+    return d;
+}
+
+/* libfyaml 0.7.12 (Debian 12) can crash or loop forever on some malformed input (found by
+ * fuzzing, see tests/fuzz/README.md). So the text is first parsed in a child process with a
+ * time limit; only if the library survives it there does this process parse it (parsing is
+ * deterministic, so the second parse survives too). 0 = safe to parse, -1 = the library
+ * failed (signal or time-out), -2 = no child could be started. */
+static int parse_survives(const char *text, size_t len)
+{
+    pid_t pid = fork();
+    if (pid < 0) return -2;
+    if (pid == 0) {
+        int fd = open("/dev/null", O_WRONLY);
+        if (fd >= 0) dup2(fd, 2);
+        alarm(SCN_PARSE_LIMIT_S);
+        diag_capture cap = {0, 0, ""};
+        struct fy_document *d = fy_build(text, len, &cap);
+        if (d) fy_document_destroy(d);
+        _exit(0);
+    }
+    int st;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR) return -2;
+    return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
 /* ---- the walk --------------------------------------------------------------------- */
 
 static void fill(ctx *c, const scn_schema *s, struct fy_node *map, struct fy_node *parent,
@@ -300,9 +412,10 @@ static void fill_scalar(ctx *c, const scn_field *f, struct fy_node *n, struct fy
 /* Parse an override value as a YAML node (for list types). */
 static struct fy_document *ovr_doc(const scn_override *o)
 {
-    struct fy_parse_cfg cfg = {0};
-    cfg.flags = FYPCF_QUIET;
-    return fy_document_build_from_string(&cfg, o->value, FY_NT);
+    size_t len = strlen(o->value);
+    diag_capture cap = {0, 0, ""};
+    if (parse_survives(o->value, len) != 0) return NULL;
+    return fy_build(o->value, len, &cap);
 }
 
 static int list_item_u32(const char *s, uint32_t *lo, uint32_t *hi)
@@ -330,7 +443,7 @@ static int list_push(const scn_field *f, const char *s, void **arr, size_t *n, s
     uint32_t lo = 0, hi = 0;
     if (f->type == SCN_LIST_U32 && list_item_u32(s, &lo, &hi)) return -1;
     size_t add = f->type == SCN_LIST_U32 ? (size_t)hi - lo + 1 : 1;
-    if (*n + add > 100000000) return -1;
+    if (*n + add > 16000000) return -1; /* no scenario has more nodes */
     size_t esz = f->type == SCN_LIST_U32 ? sizeof(uint32_t) : sizeof(char *);
     if (*n + add > *cap) {
         size_t nc = (*n + add) * 2;
@@ -540,54 +653,23 @@ static void fill(ctx *c, const scn_schema *s, struct fy_node *map, struct fy_nod
 
 /* ---- parsing ---------------------------------------------------------------------- */
 
-/* libfyaml reports problems through its diagnostic output as "NAME:LINE:COL: error: MSG"
- * lines; the first such line is kept (never printed) and re-issued in our format. */
-typedef struct diag_capture {
-    int line, col;
-    char msg[200];
-} diag_capture;
-
-static void capture_output(struct fy_diag *diag, void *user, const char *buf, size_t len)
-{
-    diag_capture *cap = user;
-    if (cap->line || len == 0) return;
-    char tmp[400];
-    snprintf(tmp, sizeof tmp, "%.*s", (int)(len < 399 ? len : 399), buf);
-    const char *e = strstr(tmp, ": error: ");
-    if (!e) return;
-    const char *p = e;
-    int colon = 0;
-    while (p > tmp && colon < 2) /* back over ":LINE:COL" */
-        if (*--p == ':') colon++;
-    int line, col;
-    if (colon == 2 && sscanf(p, ":%d:%d:", &line, &col) == 2) {
-        cap->line = line, cap->col = col;
-        snprintf(cap->msg, sizeof cap->msg, "%s", e + 9);
-        cap->msg[strcspn(cap->msg, "\n")] = 0;
-    }
-}
-
 static struct fy_document *parse_text(ctx *c, const char *text, size_t len)
 {
+    if (check_text(c, text, len) != 0) return NULL;
+    int safe = parse_survives(text, len);
+    if (safe == -1) {
+        snprintf(c->err, c->errlen, "%s:1:1: error: YAML syntax: the YAML library could not parse this "
+                 "file (it failed or ran over %d s); check the syntax", c->file, SCN_PARSE_LIMIT_S);
+        c->rc = SCN_ESYNTAX;
+        return NULL;
+    }
     diag_capture cap = {0, 0, ""};
-    struct fy_diag_cfg dc;
-    fy_diag_cfg_default(&dc);
-    dc.fp = NULL;
-    dc.output_fn = capture_output;
-    dc.user = &cap;
-    dc.colorize = false;
-    struct fy_diag *diag = fy_diag_create(&dc);
-    if (!diag) return NULL;
-    struct fy_parse_cfg pc = {0};
-    pc.flags = FYPCF_QUIET | FYPCF_RESOLVE_DOCUMENT;
-    pc.diag = diag;
-    struct fy_document *d = fy_document_build_from_string(&pc, text, len);
+    struct fy_document *d = fy_build(text, len, &cap);
     if (!d) {
         snprintf(c->err, c->errlen, "%s:%d:%d: error: YAML syntax: %s", c->file, cap.line ? cap.line : 1,
                  cap.line ? cap.col : 1, cap.line ? cap.msg : "cannot parse the document");
         c->rc = SCN_ESYNTAX;
     }
-    fy_diag_destroy(diag);
     return d;
 }
 

@@ -226,5 +226,19 @@ static void t_mutation_replay(void)
     CHECK(ok > 0 && errs > 0);
 }
 
-TEST_MAIN(TEST(t_units), TEST(t_all_types_and_defaults), TEST(t_error_classes_located), TEST(t_overrides),
+/* Inputs on which libfyaml 0.7.12 itself loops forever or crashes (found by fuzz_scn): the
+ * loader must turn them into clean, located errors. */
+static void t_library_failures_contained(void)
+{
+    static const char hang[] = "%\x98\n2";         /* scanner loop on invalid UTF-8 */
+    static const char crash[] = "? ?: \t\t\t\t:";  /* segfault in the parser's cleanup */
+    cfg c;
+    char err[512];
+    CHECK(load(hang, &c, NULL, 0, err) == SCN_ESYNTAX && strncmp(err, "t.yaml:1:2: error: expected UTF-8", 33) == 0);
+    CHECK(load(crash, &c, NULL, 0, err) == SCN_ESYNTAX && strncmp(err, "t.yaml:1:1: error: YAML syntax", 30) == 0);
+    scn_override o = {"ids", crash};
+    CHECK(load("u: 1\n", &c, &o, 1, err) == SCN_EOVERRIDE);
+}
+
+TEST_MAIN(TEST(t_units), TEST(t_library_failures_contained), TEST(t_all_types_and_defaults), TEST(t_error_classes_located), TEST(t_overrides),
           TEST(t_locate), TEST(t_mutation_replay))

@@ -56,6 +56,16 @@ static const char *test_skip_;
 
 static inline void test_skip(const char *why) { test_skip_ = why; }
 
+/* Decode a hex string into out (strlen(hex)/2 bytes). */
+static inline void test_hex(unsigned char *out, const char *hex)
+{
+    for (size_t i = 0; hex[2 * i] && hex[2 * i + 1]; i++) {
+        unsigned v;
+        sscanf(hex + 2 * i, "%2x", &v);
+        out[i] = (unsigned char)v;
+    }
+}
+
 #define TEST(f) {#f, f}
 #define TEST_MAIN(...)                                                                 \
     int main(void)                                                                     \

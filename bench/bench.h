@@ -13,6 +13,8 @@
 int bench_phold_main(int argc, char **argv);
 int bench_heap_main(int argc, char **argv);
 int bench_gossip_main(int argc, char **argv);
+int bench_crypto_main(int argc, char **argv);
+int bench_calibrate_main(int argc, char **argv);
 
 /* Shared helpers (bench.c). */
 double bench_wall(void);              /* monotonic seconds */

@@ -23,8 +23,10 @@ static const char usage_text[] =
     "        (default DIR: results/<name>-<seed>)\n"
     "  validate FILE [-p key.path=value]...\n"
     "        check a scenario file and exit (0 valid, 2 invalid)\n"
-    "  bench heap|phold|gossip [options] [--json]\n"
+    "  bench heap|phold|gossip|crypto [options] [--json]\n"
     "        benchmarks; see `cpsim bench NAME --help`\n"
+    "  calibrate [--out FILE] [--seconds S]\n"
+    "        measure this host's crypto costs and write a cost table\n"
     "  schema\n"
     "        print every scenario key with its type, default and range (Markdown)\n"
     "  version\n"
@@ -194,7 +196,8 @@ static int cmd_bench(int argc, char **argv)
     if (!strcmp(what, "heap")) return bench_heap_main(argc - 2, argv + 2);
     if (!strcmp(what, "phold")) return bench_phold_main(argc - 2, argv + 2);
     if (!strcmp(what, "gossip")) return bench_gossip_main(argc - 2, argv + 2);
-    fprintf(stderr, "cpsim: unknown benchmark '%s' (heap, phold, gossip)\n", what);
+    if (!strcmp(what, "crypto")) return bench_crypto_main(argc - 2, argv + 2);
+    fprintf(stderr, "cpsim: unknown benchmark '%s' (heap, phold, gossip, crypto)\n", what);
     return 2;
 }
 
@@ -205,6 +208,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "run")) return cmd_run(argc, argv, 0);
     if (!strcmp(cmd, "validate")) return cmd_run(argc, argv, 1);
     if (!strcmp(cmd, "bench")) return cmd_bench(argc, argv);
+    if (!strcmp(cmd, "calibrate")) return bench_calibrate_main(argc - 1, argv + 1);
     if (!strcmp(cmd, "schema")) {
         scn_schema_markdown(&wld_schema, stdout);
         return 0;

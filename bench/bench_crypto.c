@@ -27,6 +27,8 @@ typedef struct fixture {
     uint8_t key[32], ct[1024 + PRE_DEM_OVERHEAD], pt[1024];
     pre_kfrag kf[3];
     pre_cfrag cf[3];
+    pre_kfrag kf_tmp[3]; /* outputs of the timed fragment operations */
+    pre_cfrag cf_tmp;
     he_ctx *eg, *pai;
     he_share sh[3];
     he_ct ect, pct;
@@ -76,9 +78,9 @@ static void p_decrypt_original(fixture *f)
     f->sink += pre_decapsulate(k, &f->cap, f->a.sk);
     f->sink += pre_dem_decrypt(f->pt, f->ct, sizeof f->ct, k, &f->cap);
 }
-static void p_kfrags(fixture *f) { f->sink += pre_kfrags(f->kf, 2, 3, &f->a, f->b.pk, &f->kp, &f->rng); }
+static void p_kfrags(fixture *f) { f->sink += pre_kfrags(f->kf_tmp, 2, 3, &f->a, f->b.pk, &f->kp, &f->rng); }
 static void p_kfrag_verify(fixture *f) { f->sink += pre_kfrag_verify(&f->kf[0], f->kp.pk, f->a.pk, f->b.pk); }
-static void p_reencrypt(fixture *f) { f->sink += pre_reencrypt(&f->cf[0], &f->cap, &f->kf[0], &f->rng); }
+static void p_reencrypt(fixture *f) { f->sink += pre_reencrypt(&f->cf_tmp, &f->cap, &f->kf[0], &f->rng); }
 static void p_cfrag_verify(fixture *f) { f->sink += pre_cfrag_verify(&f->cf[0], &f->cap, f->kp.pk, f->a.pk, f->b.pk); }
 static void p_decrypt_frags(fixture *f)
 {
@@ -117,6 +119,8 @@ static int setup(fixture *f, int with_paillier)
     if (pre_kfrags(f->kf, 2, 3, &f->a, f->b.pk, &f->kp, &f->rng)) return -1;
     for (int i = 0; i < 3; i++)
         if (pre_reencrypt(&f->cf[i], &f->cap, &f->kf[i], &f->rng)) return -1;
+    uint8_t k2[32];
+    if (pre_decrypt_frags(k2, &f->b, f->a.pk, &f->cap, f->cf, 2) || memcmp(k2, f->key, 32)) return -1;
     f->eg = he_elgamal_new(&f->rng, 2, 3, f->sh, 32, 16);
     if (!f->eg || he_encrypt(f->eg, 7, &f->rng, &f->ect) || he_partial(&f->sh[0], &f->ect, &f->rng, &f->pd))
         return -1;

@@ -54,7 +54,7 @@ int pre_stream_key(pre_keypair *out, const uint8_t master_sk[CR_SCALAR_BYTES], c
 int pre_encapsulate(pre_capsule *cap, uint8_t key[PRE_KEY_BYTES], const uint8_t pk[32], cp_rng *rng);
 /* Capsule self-check (s*G == V + h*E, points valid): CR_OK or CR_EINVALID/CR_EPOINT. */
 int pre_capsule_check(const pre_capsule *cap);
-/* The owner's own decapsulation. */
+/* The owner's own decapsulation (of a checked capsule: see pre_capsule_check). */
 int pre_decapsulate(uint8_t key[PRE_KEY_BYTES], const pre_capsule *cap, const uint8_t sk[32]);
 
 /* DEM: out = nonce || ciphertext || tag (len + PRE_DEM_OVERHEAD bytes), AAD = the capsule. */
@@ -78,5 +78,8 @@ int pre_cfrag_verify(const pre_cfrag *cf, const pre_capsule *cap, const uint8_t 
 /* The receiver opens the capsule from t verified fragments (distinct ids, same precursor). */
 int pre_decrypt_frags(uint8_t key[PRE_KEY_BYTES], const pre_keypair *b, const uint8_t pk_a[32],
                       const pre_capsule *cap, const pre_cfrag *cf, size_t t);
+
+/* Self-test: the embedded second generator U equals its hash-to-point derivation. */
+int pre_point_u_check(void);
 
 #endif

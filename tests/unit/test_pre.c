@@ -22,6 +22,12 @@ static void setup(world *w, uint64_t seed)
     REQUIRE(pre_encapsulate(&w->cap, w->key, w->a.pk, &w->rng) == CR_OK);
 }
 
+static void t_generator_u_derivation(void)
+{
+    REQUIRE(cr_init() == CR_OK);
+    CHECK(pre_point_u_check() == CR_OK);
+}
+
 static void t_kem_dem_round_trip(void)
 {
     world w;
@@ -84,7 +90,11 @@ static void t_tampering_rejected(void)
     pre_capsule bad = w.cap;
     bad.s[0] ^= 1;
     CHECK(pre_capsule_check(&bad) != CR_OK);
-    CHECK(pre_reencrypt(&cf[2], &bad, &kf[2], &w.rng) != CR_OK);
+    pre_cfrag badf[2];
+    uint8_t bkey[32];
+    REQUIRE(pre_reencrypt(&badf[0], &bad, &kf[0], &w.rng) == CR_OK); /* proxies trust checked capsules */
+    REQUIRE(pre_reencrypt(&badf[1], &bad, &kf[1], &w.rng) == CR_OK);
+    CHECK(pre_decrypt_frags(bkey, &w.b, w.a.pk, &bad, badf, 2) != CR_OK); /* the receiver does not */
     pre_kfrag k2 = kf[0];
     k2.rk[3] ^= 1;
     CHECK(pre_kfrag_verify(&k2, w.signer.pk, w.a.pk, w.b.pk) != CR_OK);
@@ -129,5 +139,5 @@ static void t_stream_keys_isolate(void)
     CHECK(rc != CR_OK || memcmp(key, k2, 32) != 0);
 }
 
-TEST_MAIN(TEST(t_kem_dem_round_trip), TEST(t_every_t_subset_decrypts), TEST(t_tampering_rejected),
+TEST_MAIN(TEST(t_generator_u_derivation), TEST(t_kem_dem_round_trip), TEST(t_every_t_subset_decrypts), TEST(t_tampering_rejected),
           TEST(t_stream_keys_isolate))

@@ -17,7 +17,8 @@ struct flood {
     cp_time *created;
     cp_node *origin;
     uint32_t *dups;
-    uint64_t malformed;
+    uint64_t malformed, bad_sigs;
+    uint8_t (*origin_pk)[CR_PK_BYTES]; /* per block: the origin's key, known to everyone */
 };
 
 static const char *const flood_msg_names[] = {"block"};
@@ -46,6 +47,8 @@ void flood_encode_hdr(uint8_t *buf, const flood_hdr *h)
     put32(buf + 8, h->index);
     put32(buf + 12, h->origin);
     put64(buf + 16, h->size);
+    memcpy(buf + 24, h->digest, 32);
+    memcpy(buf + 56, h->sig, 64);
 }
 
 int flood_decode(const uint8_t *buf, size_t len, flood_hdr *out)
@@ -56,6 +59,8 @@ int flood_decode(const uint8_t *buf, size_t len, flood_hdr *out)
     out->origin = get32(buf + 12);
     out->size = get64(buf + 16);
     if (out->size != len) return FLOOD_EMALFORMED;
+    memcpy(out->digest, buf + 24, 32);
+    memcpy(out->sig, buf + 56, 64);
     return FLOOD_OK;
 }
 
@@ -162,8 +167,10 @@ flood *flood_new(const flood_cfg *cfg, uint32_t n_nodes, uint64_t seed)
     f->created = malloc((cfg->blocks + 1u) * sizeof *f->created);
     f->origin = malloc((cfg->blocks + 1u) * sizeof *f->origin);
     f->dups = calloc(n_nodes, sizeof *f->dups);
+    f->origin_pk = calloc(cfg->blocks + 1u, sizeof *f->origin_pk);
     uint32_t *e = draw_edges(n_nodes, cfg->degree, seed);
-    if (!f->arrival || !f->created || !f->origin || !f->dups || !e || build_csr(f, e, cfg->degree)) {
+    if (!f->arrival || !f->created || !f->origin || !f->dups || !f->origin_pk || !e ||
+        build_csr(f, e, cfg->degree)) {
         free(e);
         flood_free(f);
         return NULL;
@@ -183,6 +190,7 @@ void flood_free(flood *f)
     free(f->created);
     free(f->origin);
     free(f->dups);
+    free(f->origin_pk);
     free(f);
 }
 
@@ -210,9 +218,21 @@ static void fl_timer(void *self, cp_env *env, uint64_t tag)
     cp_msg *m = env_msg_new(env, FLOOD_MSG_BLOCK, (uint32_t)f->cfg.block_size,
                             (uint32_t)f->cfg.block_size);
     if (!m) return;
-    flood_hdr h = {b, env->self, f->cfg.block_size};
-    flood_encode_hdr(m->data, &h);
+    flood_hdr h = {b, env->self, f->cfg.block_size, {0}, {0}};
     rng_bytes(env->rng, m->data + FLOOD_HDR, f->cfg.block_size - FLOOD_HDR);
+    const flood_crypto *c = f->cfg.crypto;
+    flood_encode_hdr(m->data, &h);
+    if (c) { /* digest the body, sign header + digest */
+        cr_keypair kp;
+        cr_keypair_derive(&kp, c->seed, env->self);
+        memcpy(f->origin_pk[b], kp.pk, CR_PK_BYTES);
+        cr_hash(h.digest, m->data + FLOOD_HDR, f->cfg.block_size - FLOOD_HDR);
+        flood_encode_hdr(m->data, &h);
+        cr_sign(h.sig, m->data, FLOOD_SIGNED, &kp);
+        flood_encode_hdr(m->data, &h);
+        cost_charge(env, c->costs, COST_HASH_KIB, (double)h.size / 1024.0);
+        cost_charge(env, c->costs, COST_SIGN, 1);
+    }
     f->created[b] = env_now(env);
     f->arrival[(size_t)b * f->n + env->self] = env_now(env);
     forward(f, env, m, CP_NODE_NONE);
@@ -232,7 +252,17 @@ static void fl_message(void *self, cp_env *env, cp_node from, cp_msg *m)
         f->dups[env->self]++;
         return;
     }
-    *slot = env_now(env);
+    cp_time received = env_now(env);
+    const flood_crypto *c = f->cfg.crypto;
+    if (c) {
+        cost_charge(env, c->costs, COST_VERIFY, 1);
+        cost_charge(env, c->costs, COST_HASH_KIB, (double)h.size / 1024.0);
+        if (cr_verify(c->memo, h.sig, m->data, FLOOD_SIGNED, f->origin_pk[h.index]) != CR_OK) {
+            f->bad_sigs++;
+            return;
+        }
+    }
+    *slot = received;
     double ref = (double)f->cfg.validate + (double)f->cfg.validate_per_mb * (double)h.size / 1e6;
     env_cpu(env, (cp_time)(ref * env->cpu_factor));
     forward(f, env, m, from);
@@ -253,6 +283,7 @@ cp_time flood_arrival(const flood *f, uint32_t b, cp_node v) { return f->arrival
 const cp_time *flood_arrivals(const flood *f) { return f->arrival; }
 uint32_t flood_dups(const flood *f, cp_node v) { return f->dups[v]; }
 uint64_t flood_malformed(const flood *f) { return f->malformed; }
+uint64_t flood_bad_signatures(const flood *f) { return f->bad_sigs; }
 
 const uint32_t *flood_neighbors(const flood *f, cp_node v, uint32_t *count)
 {

@@ -20,7 +20,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/crypto/cost.h"
+#include "core/crypto/cr.h"
 #include "core/env.h"
+
+/* Real signatures on blocks: keys from (seed, node), verification through memo, costs from
+ * costs. All three are owned by the caller and must outlive the protocol. */
+typedef struct flood_crypto {
+    uint64_t seed;
+    cr_memo *memo;
+    const cost_table *costs;
+} flood_crypto;
 
 typedef struct flood_cfg {
     uint32_t degree;        /* outbound connections per node */
@@ -31,9 +41,11 @@ typedef struct flood_cfg {
     cp_time validate;       /* reference-server CPU per block received */
     cp_time validate_per_mb;/* reference-server CPU per MB (10^6 bytes) received */
     int64_t source;         /* fixed source node, or -1: a random node per block */
+    const flood_crypto *crypto; /* NULL: unsigned blocks */
 } flood_cfg;
 
-#define FLOOD_HDR 24u
+#define FLOOD_HDR 120u      /* header 24 + digest 32 + signature 64 */
+#define FLOOD_SIGNED 56u    /* bytes covered by the signature: header and digest */
 #define FLOOD_MAGIC 0x42465043u /* "CPFB" */
 
 enum { FLOOD_MSG_BLOCK = 0, FLOOD_N_MSG };
@@ -44,6 +56,8 @@ typedef struct flood flood;
 typedef struct flood_hdr {
     uint32_t index, origin;
     uint64_t size;
+    uint8_t digest[32];
+    uint8_t sig[64];
 } flood_hdr;
 
 /* Build the graph from (seed, stream "graph") for n nodes. NULL on bad config or memory. */
@@ -62,6 +76,7 @@ cp_time flood_arrival(const flood *f, uint32_t block, cp_node node); /* CP_TIME_
 const cp_time *flood_arrivals(const flood *f);  /* blocks x nodes, row-major */
 uint32_t flood_dups(const flood *f, cp_node node);
 uint64_t flood_malformed(const flood *f);
+uint64_t flood_bad_signatures(const flood *f);
 /* Neighbour list of a node (CSR). */
 const uint32_t *flood_neighbors(const flood *f, cp_node node, uint32_t *count);
 size_t flood_bytes_per_node(const flood *f);

@@ -302,6 +302,9 @@ static int write_host(const wld_out *o, const wld_run_info *info, wld *w)
     js_num(j, "events_per_s", info->wall_s > 0 ? (double)info->events / info->wall_s : 0);
     js_u64(j, "peak_rss_kb", info->peak_rss_kb);
     js_num(j, "peak_rss_bytes_per_node", (double)info->peak_rss_kb * 1024.0 / w->n_nodes);
+    js_u64(j, "signature_checks", info->memo_lookups);
+    js_u64(j, "signature_checks_from_memo", info->memo_hits);
+    js_u64(j, "signature_verifications_on_host", info->verifications);
     js_obj_end(j);
     return js_close(j);
 }

@@ -92,6 +92,7 @@ int wld_flood_h5(wld *w, h5w *h)
         if (dups) rc |= h5w_dataset(h, "/flood/duplicates", H5W_U32, 1, &nd, dups);
         free(dups);
         rc |= h5w_attr_u64(h, "/flood", "malformed", flood_malformed(w->flood));
+        rc |= h5w_attr_u64(h, "/flood", "bad_signatures", flood_bad_signatures(w->flood));
     }
     tab_free(&t);
     return rc;
@@ -135,6 +136,7 @@ void wld_flood_json(wld *w, js *j)
     st_summarize(dups, dups ? w->n_nodes : 0, &s);
     st_write_json(j, "duplicates_per_node", &s);
     js_u64(j, "malformed", flood_malformed(w->flood));
+    js_u64(j, "bad_signatures", flood_bad_signatures(w->flood));
     js_obj_end(j);
     free(dups);
     tab_free(&t);

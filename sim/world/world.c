@@ -148,6 +148,24 @@ static int count_nodes(const wld_cfg *c, uint64_t *n)
     return *n >= 2 && *n <= 16000000 ? 0 : -1;
 }
 
+static int build_crypto(wld *w, const wld_cfg *c, char *err, size_t len)
+{
+    if (cr_init() != CR_OK) return -1;
+    w->memo = cr_memo_new(c->crypto.memo, c->crypto.memo_log2);
+    w->costs = cost_table_new();
+    if (!w->memo || !w->costs) return -1;
+    if (!c->crypto.cost_table || !*c->crypto.cost_table) return 0;
+    const char *names[COST_MAX_CLASSES];
+    size_t n = w->n_classes < COST_MAX_CLASSES ? w->n_classes : COST_MAX_CLASSES;
+    for (size_t i = 0; i < n; i++) names[i] = w->classes[i].name;
+    char why[512];
+    if (cost_table_load(w->costs, c->crypto.cost_table, names, n, why, sizeof why) != 0) {
+        snprintf(err, len, "crypto.cost_table: %s", why);
+        return -1;
+    }
+    return 0;
+}
+
 static int build_net(wld *w, const wld_cfg *c)
 {
     net_cfg nc = {w->n_regions, w->region_names, w->rtt, c->network.jitter_dist,
@@ -175,6 +193,7 @@ wld *wld_new(const wld_cfg *c, char *err, size_t len)
     w->n_nodes = (uint32_t)n;
     if (build_classes(w, c) != 0 || build_regions(w, c, err, len) != 0 || build_net(w, c) != 0 ||
         place_nodes(w, c, err, len) != 0 || wld_changes_check(w, c, err, len) != 0 ||
+        build_crypto(w, c, err, len) != 0 ||
         wld_proto_new(w, c, err, len) != 0) {
         wld_free(w);
         return NULL;
@@ -193,6 +212,8 @@ void wld_free(wld *w)
     free(w->rtt);
     free(w->group_of);
     free(w->saved_rtt);
+    cr_memo_free(w->memo);
+    cost_table_free(w->costs);
     free(w);
 }
 
@@ -246,5 +267,7 @@ int wld_run(wld *w, int show, wld_run_info *info)
     info->wall_s = wall_now() - t0;
     info->events = des_get_stats(w->des)->events;
     info->peak_rss_kb = wld_peak_rss_kb();
+    const cr_memo_stats *ms = cr_memo_get_stats(w->memo);
+    info->memo_lookups = ms->lookups, info->memo_hits = ms->hits, info->verifications = ms->verifications;
     return rc;
 }

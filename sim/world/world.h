@@ -67,6 +67,13 @@ typedef struct wld_flood_cfg {
     int64_t source;
 } wld_flood_cfg;
 
+typedef struct wld_crypto_cfg {
+    bool sign;              /* protocols sign and verify their messages (flood: blocks) */
+    bool memo;              /* per-world verification memo (results identical either way) */
+    uint32_t memo_log2;     /* memo table size */
+    char *cost_table;       /* cost table file from `cpsim calibrate` ("" = built-in defaults) */
+} wld_crypto_cfg;
+
 typedef struct wld_phold_cfg {
     uint32_t per_node, payload;
 } wld_phold_cfg;
@@ -84,6 +91,7 @@ typedef struct wld_cfg {
     size_t n_groups;
     wld_flood_cfg flood;
     wld_phold_cfg phold;
+    wld_crypto_cfg crypto;
     bool plots;
 } wld_cfg;
 
@@ -99,6 +107,7 @@ typedef struct wld_run_info {
     double wall_s;          /* host seconds of des_run */
     uint64_t events;
     uint64_t peak_rss_kb;   /* process peak resident memory after the run */
+    uint64_t memo_lookups, memo_hits, verifications; /* host work saved by the memo */
 } wld_run_info;
 
 /* Build the world. The seed in cfg is used unless seed_override is set. On error returns NULL

@@ -2,6 +2,8 @@
 #ifndef WORLD_INT_H
 #define WORLD_INT_H
 
+#include "core/crypto/cost.h"
+#include "core/crypto/cr.h"
 #include "core/flood/flood.h"
 #include "core/phold/phold.h"
 #include "sim/des/des.h"
@@ -28,6 +30,9 @@ struct wld {
     void *proto;
     flood *flood;            /* set when the protocol is flood */
     phold *phold;            /* set when the protocol is phold */
+    cr_memo *memo;
+    cost_table *costs;
+    flood_crypto fcrypto;
 };
 
 int wld_class_index(const wld *w, const char *name);

@@ -8,8 +8,13 @@
 static int new_flood(wld *w, const wld_cfg *c, char *err, size_t len)
 {
     const wld_flood_cfg *f = &c->flood;
+    w->fcrypto = (flood_crypto){w->seed, w->memo, w->costs};
     flood_cfg fc = {f->degree, f->blocks, f->block_size, f->first, f->interval,
-                    f->validate, f->validate_per_mb, f->source};
+                    f->validate, f->validate_per_mb, f->source, c->crypto.sign ? &w->fcrypto : NULL};
+    if (f->block_size < FLOOD_HDR) {
+        snprintf(err, len, "flood.block_size: expected at least %u bytes", FLOOD_HDR);
+        return -1;
+    }
     if (f->degree >= w->n_nodes) {
         snprintf(err, len, "flood.degree: expected less than the number of nodes (%u)", w->n_nodes);
         return -1;

@@ -56,6 +56,21 @@ static const char *test_skip_;
 
 static inline void test_skip(const char *why) { test_skip_ = why; }
 
+/* A whole file in a malloc'd, NUL-terminated buffer (NULL if unreadable); *len its size. */
+static inline char *test_slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *b = malloc((size_t)n + 1);
+    *len = b ? fread(b, 1, (size_t)n, f) : 0;
+    if (b) b[*len] = 0;
+    fclose(f);
+    return b;
+}
+
 /* Decode a hex string into out (strlen(hex)/2 bytes). */
 static inline void test_hex(unsigned char *out, const char *hex)
 {

@@ -22,20 +22,6 @@ static void mkdir_tmp(void)
     if (!mkdtemp(dir)) abort();
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    *len = fread(b, 1, (size_t)n, f);
-    b[*len] = 0;
-    fclose(f);
-    return b;
-}
-
 static int write_sample(const char *path)
 {
     char err[256];
@@ -68,7 +54,7 @@ static void t_h5_identical_bytes_across_time(void)
     usleep(100000);
     REQUIRE(write_sample(p2) == 0);
     size_t l1, l2;
-    char *b1 = slurp(p1, &l1), *b2 = slurp(p2, &l2);
+    char *b1 = test_slurp(p1, &l1), *b2 = test_slurp(p2, &l2);
     REQUIRE(b1 && b2);
     CHECK(l1 == l2 && memcmp(b1, b2, l1) == 0);
     free(b1), free(b2);
@@ -144,7 +130,7 @@ static void t_json_exact(void)
     js_obj_end(j);
     REQUIRE(js_close(j) == 0);
     size_t len;
-    char *b = slurp(p, &len);
+    char *b = test_slurp(p, &len);
     const char *want = "{\n  \"s\": \"a\\\"b\\\\c\\n\\u0001\",\n  \"x\": 0.1,\n  \"n\": null,\n"
                        "  \"u\": 18446744073709551615,\n  \"a\": [\n    -3,\n    true\n  ],\n"
                        "  \"e\": {}\n}\n";
@@ -182,7 +168,7 @@ static void t_plot_atomic_png(void)
     char p[128];
     snprintf(p, sizeof p, "%s/p.png", dir);
     size_t len = 0;
-    char *b = slurp(p, &len);
+    char *b = test_slurp(p, &len);
     CHECK(b && len > 8 && memcmp(b, "\x89PNG", 4) == 0);
     free(b);
     snprintf(p, sizeof p, "%s/p.png.tmp", dir);

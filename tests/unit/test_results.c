@@ -130,19 +130,6 @@ static void t_run_h5_schema_read_back(void)
     CHECK(system(cmd) == 0);
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    *len = fread(b, 1, (size_t)n, f);
-    fclose(f);
-    return b;
-}
-
 /* Run the scenario with the memo on or off into dir; returns the world's host verifications. */
 static uint64_t run_into(const char *dir, int memo)
 {
@@ -173,7 +160,7 @@ static void t_memo_on_off_identical(void)
         size_t la, lb;
         snprintf(pa, sizeof pa, "%s/%s", a, files[i]);
         snprintf(pb, sizeof pb, "%s/%s", b, files[i]);
-        char *x = slurp(pa, &la), *y = slurp(pb, &lb);
+        char *x = test_slurp(pa, &la), *y = test_slurp(pb, &lb);
         CHECK(x && y && la == lb && memcmp(x, y, la) == 0);
         free(x), free(y);
     }

@@ -53,7 +53,7 @@ static void t_h5_identical_bytes_across_time(void)
     sleep(1);
     usleep(100000);
     REQUIRE(write_sample(p2) == 0);
-    size_t l1, l2;
+    size_t l1 = 0, l2 = 0;
     char *b1 = test_slurp(p1, &l1), *b2 = test_slurp(p2, &l2);
     REQUIRE(b1 && b2);
     CHECK(l1 == l2 && memcmp(b1, b2, l1) == 0);

@@ -157,7 +157,7 @@ static void t_memo_on_off_identical(void)
     CHECK(von > 0 && voff > 10 * von); /* the memo saved host work... */
     const char *files[] = {"run.h5", "summary.json"};
     for (int i = 0; i < 2; i++) { /* ...and changed nothing */
-        size_t la, lb;
+        size_t la = 0, lb = 0;
         snprintf(pa, sizeof pa, "%s/%s", a, files[i]);
         snprintf(pb, sizeof pb, "%s/%s", b, files[i]);
         char *x = test_slurp(pa, &la), *y = test_slurp(pb, &lb);

@@ -111,7 +111,7 @@ static inline uint64_t env_rand(cp_env *e) { return rng_u64(e->rng); }
 
 /* A protocol: one instance per world, holding the state of every node.
  * The engine calls start once per node at time 0 (in id order), then dispatches messages and
- * timers; finish is called once when the run ends. */
+ * timers; finish (if set) is called once when the run ends. */
 typedef struct cp_proto_ops {
     const char *name;
     void (*start)(void *self, cp_env *env);
@@ -125,6 +125,9 @@ typedef struct cp_proto_ops {
     /* names of the metrics env_metric() records, indexed by metric id; n_metrics entries */
     const char *const *metric_names;
     uint16_t n_metrics;
+    /* Called once when the run ends (env names node 0; no time passes): release messages the
+     * protocol still holds references to. May be NULL. */
+    void (*finish)(void *self, cp_env *env);
 } cp_proto_ops;
 
 #endif

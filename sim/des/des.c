@@ -466,6 +466,12 @@ int des_run(des *d)
             d->cfg.progress(d->cfg.progress_arg, d->now, d->cfg.end, d->stats.events);
     }
     d->stats.end_time = d->q.n ? d->cfg.end : d->now;
+    if (d->cfg.proto->finish && d->cfg.n_nodes) {
+        d->env.self = 0;
+        d->env.rng = &d->nodes[0].rng;
+        d->cur_start = d->now, d->cur_cpu = 0;
+        d->cfg.proto->finish(d->cfg.proto_self, &d->env);
+    }
     return d->oom ? -1 : 0;
 }
 

@@ -123,6 +123,10 @@ void js_num(js *j, const char *key, double v)
         return;
     }
     char buf[40];
+    if (v == nearbyint(v) && fabs(v) < 1e15) { /* integers as integers, not "1e+01" */
+        fprintf(j->f, "%.0f", v);
+        return;
+    }
     for (int prec = 1; prec <= 17; prec++) {
         snprintf(buf, sizeof buf, "%.*g", prec, v);
         if (strtod(buf, NULL) == v) break;

@@ -15,7 +15,7 @@
 static const char *const table_names[] = {"default", "uniform", NULL};
 static const char *const jitter_names[] = {"none", "uniform", "exponential", NULL};
 static const char *const engine_names[] = {"des", NULL};
-static const char *const proto_names[] = {"flood", "phold", NULL};
+static const char *const proto_names[] = {"flood", "phold", "lbft", NULL};
 
 static const scn_field rtt_fields[] = {
     F("a", SCN_STR, wld_rtt_cfg, a, NULL, 1.0, 0.0, "first region name"),
@@ -106,6 +106,26 @@ static const scn_field crypto_fields[] = {
 };
 static const scn_schema crypto_schema = {"crypto", sizeof(wld_crypto_cfg), crypto_fields};
 
+static const scn_field lbft_fields[] = {
+    F("validators", SCN_U32, wld_lbft_cfg, validators, "7", 4, 1000,
+      "validator committee size n = 3f+1 (nodes 0..n-1)"),
+    F("proposers", SCN_U32, wld_lbft_cfg, proposers, "12", 1, 1e6,
+      "proposers taking heights in turn (the nodes after the validators)"),
+    F("term_len", SCN_U32, wld_lbft_cfg, term_len, "12", 1, 1e6, "proposer seats per term (CPChain TermLen)"),
+    F("view_len", SCN_U32, wld_lbft_cfg, view_len, "3", 1, 1e6, "blocks per seat per term (CPChain ViewLen)"),
+    F("period", SCN_DURATION, wld_lbft_cfg, period, "10s", 1e6, 1e13, "block period (CPChain mainnet: 10 s)"),
+    F("impeach_timeout", SCN_DURATION, wld_lbft_cfg, impeach_timeout, "10s", 1e6, 1e13,
+      "impeach deadline = parent time + period + impeach_timeout"),
+    F("block_delay", SCN_DURATION, wld_lbft_cfg, block_delay, "5s", 0, 1e13,
+      "a block later than parent time + period + block_delay is refused (CPChain: timeout/2)"),
+    F("heights", SCN_UINT, wld_lbft_cfg, heights, "100", 1, 1e9, "heights to produce"),
+    F("block_size", SCN_SIZE, wld_lbft_cfg, block_size, "20kB", 0, 100e6, "wire size of a full block"),
+    SUB("offline", SCN_LIST_U32, wld_lbft_cfg, offline, NULL, offsetof(wld_lbft_cfg, n_offline), 0,
+        "proposer node ids that never propose (crash faults: their heights are impeached)"),
+    END,
+};
+static const scn_schema lbft_schema = {"consensus", sizeof(wld_lbft_cfg), lbft_fields};
+
 static const scn_field phold_fields[] = {
     F("per_node", SCN_U32, wld_phold_cfg, per_node, "1", 1, 1e6, "events started by each node"),
     F("payload", SCN_U32, wld_phold_cfg, payload, "64", 8, 1e6, "bytes per event message"),
@@ -118,7 +138,7 @@ static const scn_field top_fields[] = {
     F("seed", SCN_UINT, wld_cfg, seed, "1", 1.0, 0.0, "run seed (--seed overrides)"),
     F("duration", SCN_DURATION, wld_cfg, duration, "60s", 1, 31536000e9, "simulated time to run (up to one year)"),
     E("engine", wld_cfg, engine, "des", engine_names, "engine: des (built-in)"),
-    E("protocol", wld_cfg, protocol, "flood", proto_names, "protocol run by every node: flood or phold"),
+    E("protocol", wld_cfg, protocol, "flood", proto_names, "protocol run by every node: flood, phold or lbft"),
     SUB("network", SCN_MAP, wld_cfg, network, &net_schema, 0, 0, "the network model"),
     SUB("classes", SCN_DICT, wld_cfg, classes, &class_schema, offsetof(wld_cfg, n_classes), 0,
         "device classes defined or redefined by the scenario (a definition is complete: keys it "
@@ -128,6 +148,7 @@ static const scn_field top_fields[] = {
     SUB("flood", SCN_MAP, wld_cfg, flood, &flood_schema, 0, 0, "block flooding (protocol: flood)"),
     SUB("phold", SCN_MAP, wld_cfg, phold, &phold_schema, 0, 0, "PHOLD benchmark (protocol: phold)"),
     SUB("crypto", SCN_MAP, wld_cfg, crypto, &crypto_schema, 0, 0, "real signatures, the memo and CPU costs"),
+    SUB("consensus", SCN_MAP, wld_cfg, consensus, &lbft_schema, 0, 0, "LBFT 2.0 (protocol: lbft)"),
     F("plots", SCN_BOOL, wld_cfg, plots, "true", 1.0, 0.0, "draw plots with gnuplot"),
     END,
 };

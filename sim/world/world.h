@@ -67,6 +67,13 @@ typedef struct wld_flood_cfg {
     int64_t source;
 } wld_flood_cfg;
 
+typedef struct wld_lbft_cfg {
+    uint32_t validators, proposers, term_len, view_len;
+    uint64_t period, impeach_timeout, block_delay, heights, block_size;
+    uint32_t *offline;
+    size_t n_offline;
+} wld_lbft_cfg;
+
 typedef struct wld_crypto_cfg {
     bool sign;              /* protocols sign and verify their messages (flood: blocks) */
     bool memo;              /* per-world verification memo (results identical either way) */
@@ -92,10 +99,11 @@ typedef struct wld_cfg {
     wld_flood_cfg flood;
     wld_phold_cfg phold;
     wld_crypto_cfg crypto;
+    wld_lbft_cfg consensus;
     bool plots;
 } wld_cfg;
 
-enum { WLD_PROTO_FLOOD = 0, WLD_PROTO_PHOLD = 1 };
+enum { WLD_PROTO_FLOOD = 0, WLD_PROTO_PHOLD = 1, WLD_PROTO_LBFT = 2 };
 
 extern const scn_schema wld_schema;
 

@@ -5,6 +5,7 @@
 #include "core/crypto/cost.h"
 #include "core/crypto/cr.h"
 #include "core/flood/flood.h"
+#include "core/lbft/lbft.h"
 #include "core/phold/phold.h"
 #include "sim/des/des.h"
 #include "sim/metrics/h5w.h"
@@ -30,6 +31,7 @@ struct wld {
     void *proto;
     flood *flood;            /* set when the protocol is flood */
     phold *phold;            /* set when the protocol is phold */
+    lbft *lbft;              /* set when the protocol is lbft */
     cr_memo *memo;
     cost_table *costs;
     flood_crypto fcrypto;
@@ -47,5 +49,9 @@ uint64_t wld_peak_rss_kb(void);
 int wld_flood_h5(wld *w, h5w *h);
 void wld_flood_json(wld *w, js *j);
 void wld_flood_plots(wld *w, const char *dir);
+
+/* LBFT results (report_lbft.c). */
+int wld_lbft_h5(wld *w, h5w *h);
+void wld_lbft_json(wld *w, js *j);
 
 #endif

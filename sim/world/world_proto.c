@@ -37,6 +37,27 @@ static int new_phold(wld *w, const wld_cfg *c)
     return w->phold ? 0 : -1;
 }
 
+static int new_lbft(wld *w, const wld_cfg *c, char *err, size_t len)
+{
+    const wld_lbft_cfg *k = &c->consensus;
+    if ((k->validators - 1) % 3 != 0) {
+        snprintf(err, len, "consensus.validators: expected 3f+1 (4, 7, 10, ...), got %u", k->validators);
+        return -1;
+    }
+    if ((uint64_t)k->validators + k->proposers > w->n_nodes) {
+        snprintf(err, len, "consensus.proposers: validators + proposers (%u) exceed the %u nodes",
+                 k->validators + k->proposers, w->n_nodes);
+        return -1;
+    }
+    lbft_cfg lc = {k->validators, k->proposers, k->term_len, k->view_len, k->period, k->impeach_timeout,
+                   k->block_delay, k->heights, (uint32_t)k->block_size, w->seed, k->offline,
+                   (uint32_t)k->n_offline, w->memo, w->costs};
+    w->lbft = lbft_new(&lc, w->n_nodes);
+    w->proto = w->lbft;
+    w->proto_ops = lbft_ops();
+    return w->lbft ? 0 : -1;
+}
+
 int wld_proto_new(wld *w, const wld_cfg *c, char *err, size_t len)
 {
     switch (c->protocol) {
@@ -44,6 +65,8 @@ int wld_proto_new(wld *w, const wld_cfg *c, char *err, size_t len)
         return new_flood(w, c, err, len);
     case WLD_PROTO_PHOLD:
         return new_phold(w, c);
+    case WLD_PROTO_LBFT:
+        return new_lbft(w, c, err, len);
     }
     return -1;
 }
@@ -52,4 +75,5 @@ void wld_proto_free(wld *w)
 {
     flood_free(w->flood);
     phold_free(w->phold);
+    lbft_free(w->lbft);
 }

@@ -1,0 +1,628 @@
+/* core/lbft/lbft.c: the LBFT 2.0 state machine (contract in lbft.h).
+ *
+ * Invariants: a validator signs at most one normal block per height (last_signed); it inserts
+ * a block only with a certificate of >= 2f+1 (impeach: >= f+1) verified commit signatures of
+ * distinct validators over that block's hash; heights advance only by insertion; the impeach
+ * deadline is the only timer (one per height, cancelled when the height closes). Every message
+ * is decoded by the strict decoder before use; every signature is verified before it counts.
+ * Two honest validators inserting different blocks at one height is counted as a violation. */
+#include "core/lbft/lbft.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define HDR 56           /* height 8, parent 32, time 8, proposer 4, impeach 1, pad 3 */
+#define SEAL 64
+#define FIXED (1 + HDR + SEAL + 2)
+#define ENTRY 66         /* validator index u16 + signature */
+#define NONE UINT32_MAX
+
+enum { IDLE, PREPARE, COMMIT, VALIDATE };
+
+typedef struct sigset {
+    uint32_t count;
+    uint8_t *have;       /* n flags */
+    uint8_t (*sig)[64];  /* n signatures */
+} sigset;
+
+typedef struct vstate {
+    uint64_t height;            /* the open height: head + 1 */
+    uint8_t head[32];
+    cp_time head_time;
+    int state;
+    int have_block;             /* the proposer's block for this height was accepted */
+    uint8_t hdr[HDR], hash[32], seal[SEAL];
+    sigset prep, comm;
+    int sent_validate;
+    uint8_t ihdr[HDR], ihash[32];
+    sigset iprep, icomm;
+    int impeaching, isigned_c, isent_validate;
+    uint64_t timer;
+    uint64_t last_signed;       /* height of the last normal block signed */
+    cp_msg **future;            /* messages for height + 1, replayed on entering it */
+    uint32_t n_future, cap_future;
+} vstate;
+
+typedef struct pstate {
+    uint64_t height;            /* head height */
+    uint8_t head[32];
+    cp_time head_time;
+} pstate;
+
+struct lbft {
+    lbft_cfg cfg;
+    uint32_t n, f, n_nodes;
+    uint8_t (*pk)[32];          /* validator and proposer public keys */
+    vstate *v;
+    pstate *p;
+    lbft_block_rec *blocks;
+    uint64_t n_blocks, cap_blocks;
+    uint8_t (*first_hash)[32];  /* per height: the first hash any validator inserted */
+    uint8_t *first_set;
+    uint64_t hash_cap;
+    uint64_t violations, malformed, bad_sigs;
+};
+
+static const char *const msg_names[LBFT_N_MSG] = {
+    "preprepare", "prepare", "commit", "validate", "impeach_prepare", "impeach_commit",
+    "impeach_validate", "newblock",
+};
+
+/* ---- encoding ----------------------------------------------------------------------- */
+
+static void put64(uint8_t *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i));
+}
+static uint64_t get64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--) v = v << 8 | p[i];
+    return v;
+}
+
+static void make_hdr(uint8_t h[HDR], uint64_t height, const uint8_t parent[32], cp_time t, uint32_t prop, int imp)
+{
+    memset(h, 0, HDR);
+    put64(h, height);
+    memcpy(h + 8, parent, 32);
+    put64(h + 40, t);
+    for (int i = 0; i < 4; i++) h[48 + i] = (uint8_t)(prop >> (8 * i));
+    h[52] = (uint8_t)imp;
+}
+
+static uint64_t hdr_height(const uint8_t *h) { return get64(h); }
+static cp_time hdr_time(const uint8_t *h) { return get64(h + 40); }
+static uint32_t hdr_prop(const uint8_t *h) { return (uint32_t)(h[48] | h[49] << 8 | h[50] << 16 | (uint32_t)h[51] << 24); }
+static int hdr_impeach(const uint8_t *h) { return h[52]; }
+
+int lbft_decode_check(const uint8_t *b, size_t len, uint32_t validators)
+{
+    if (len < FIXED || b[0] >= LBFT_N_MSG) return -1;
+    const uint8_t *h = b + 1;
+    if (h[52] > 1 || h[53] || h[54] || h[55]) return -1;
+    uint32_t cnt = (uint32_t)(b[FIXED - 2] | b[FIXED - 1] << 8);
+    if (cnt > validators || len != FIXED + (size_t)cnt * ENTRY) return -1;
+    int prev = -1;
+    for (uint32_t i = 0; i < cnt; i++) {
+        const uint8_t *e = b + FIXED + (size_t)i * ENTRY;
+        int idx = e[0] | e[1] << 8;
+        if (idx <= prev || (uint32_t)idx >= validators) return -1; /* ascending, distinct */
+        prev = idx;
+    }
+    return 0;
+}
+
+/* ---- signatures --------------------------------------------------------------------- */
+
+static void prepare_msg(uint8_t m[39], const uint8_t hash[32])
+{
+    memcpy(m, "Prepare", 7);
+    memcpy(m + 7, hash, 32);
+}
+
+static void sign_as(lbft *l, cp_env *env, uint8_t sig[64], const void *msg, size_t len)
+{
+    cr_keypair kp;
+    cr_keypair_derive(&kp, l->cfg.seed, env->self);
+    cr_sign(sig, msg, len, &kp);
+    cost_charge(env, l->cfg.costs, COST_SIGN, 1);
+}
+
+static int verify_as(lbft *l, cp_env *env, uint32_t signer, const uint8_t sig[64], const void *msg, size_t len)
+{
+    cost_charge(env, l->cfg.costs, COST_VERIFY, 1);
+    if (cr_verify(l->cfg.memo, sig, msg, len, l->pk[signer]) == CR_OK) return 1;
+    l->bad_sigs++;
+    return 0;
+}
+
+static int set_alloc(sigset *s, uint32_t n)
+{
+    s->have = calloc(n, 1);
+    s->sig = calloc(n, 64);
+    return s->have && s->sig ? 0 : -1;
+}
+
+static void set_clear(sigset *s, uint32_t n)
+{
+    memset(s->have, 0, n);
+    s->count = 0;
+}
+
+static void set_free(sigset *s)
+{
+    free(s->have);
+    free(s->sig);
+}
+
+static void set_add(sigset *s, uint32_t idx, const uint8_t sig[64])
+{
+    if (s->have[idx]) return;
+    s->have[idx] = 1;
+    memcpy(s->sig[idx], sig, 64);
+    s->count++;
+}
+
+/* Merge the entries of a message into s, verifying each new one over msg. */
+static void merge(lbft *l, cp_env *env, sigset *s, const uint8_t *b, size_t len, const void *msg, size_t mlen)
+{
+    uint32_t cnt = (uint32_t)(b[FIXED - 2] | b[FIXED - 1] << 8);
+    for (uint32_t i = 0; i < cnt; i++) {
+        const uint8_t *e = b + FIXED + (size_t)i * ENTRY;
+        uint32_t idx = (uint32_t)(e[0] | e[1] << 8);
+        if (!s->have[idx] && verify_as(l, env, idx, e + 2, msg, mlen)) set_add(s, idx, e + 2);
+    }
+}
+
+/* ---- sending ------------------------------------------------------------------------ */
+
+static cp_msg *build(lbft *l, cp_env *env, int type, const uint8_t hdr[HDR], const uint8_t *seal,
+                     const sigset *s, uint32_t wire_min)
+{
+    uint32_t cnt = s ? s->count : 0, len = FIXED + cnt * ENTRY;
+    cp_msg *m = env_msg_new(env, (uint16_t)type, len, len > wire_min ? len : wire_min);
+    if (!m) return NULL;
+    m->data[0] = (uint8_t)type;
+    memcpy(m->data + 1, hdr, HDR);
+    if (seal) memcpy(m->data + 1 + HDR, seal, SEAL);
+    else memset(m->data + 1 + HDR, 0, SEAL);
+    m->data[FIXED - 2] = (uint8_t)cnt, m->data[FIXED - 1] = (uint8_t)(cnt >> 8);
+    uint8_t *e = m->data + FIXED;
+    for (uint32_t i = 0; s && i < l->n; i++)
+        if (s->have[i]) {
+            e[0] = (uint8_t)i, e[1] = (uint8_t)(i >> 8);
+            memcpy(e + 2, s->sig[i], 64);
+            e += ENTRY;
+        }
+    return m;
+}
+
+static void to_range(cp_env *env, cp_msg *m, uint32_t from, uint32_t to)
+{
+    for (uint32_t i = from; i < to; i++)
+        if (i != env->self) env_send(env, i, m);
+}
+
+static void bcast(lbft *l, cp_env *env, int type, const uint8_t hdr[HDR], const uint8_t *seal, const sigset *s,
+                  uint32_t wire_min)
+{
+    cp_msg *m = build(l, env, type, hdr, seal, s, wire_min);
+    if (!m) return;
+    to_range(env, m, 0, l->n);
+    env_msg_unref(env, m);
+}
+
+/* ---- schedule ----------------------------------------------------------------------- */
+
+uint32_t lbft_proposer_of(const lbft *l, uint64_t height)
+{
+    uint64_t per_term = (uint64_t)l->cfg.term_len * l->cfg.view_len;
+    uint64_t idx = ((height - 1) % per_term) % l->cfg.term_len;
+    return l->n + (uint32_t)(idx % l->cfg.proposers);
+}
+
+static int offline(const lbft *l, uint32_t node)
+{
+    for (uint32_t i = 0; i < l->cfg.n_offline; i++)
+        if (l->cfg.offline[i] == node) return 1;
+    return 0;
+}
+
+/* ---- insertion ---------------------------------------------------------------------- */
+
+static void record(lbft *l, cp_env *env, const uint8_t hdr[HDR], const uint8_t hash[32])
+{
+    uint64_t h = hdr_height(hdr);
+    if (h >= l->hash_cap) {
+        uint64_t cap = (h + 1) * 2;
+        void *a = realloc(l->first_hash, cap * 32), *b = realloc(l->first_set, cap);
+        if (!a || !b) return;
+        l->first_hash = a, l->first_set = b;
+        memset(l->first_set + l->hash_cap, 0, cap - l->hash_cap);
+        l->hash_cap = cap;
+    }
+    if (!l->first_set[h]) {
+        l->first_set[h] = 1;
+        memcpy(l->first_hash[h], hash, 32);
+    } else if (memcmp(l->first_hash[h], hash, 32) != 0) {
+        l->violations++; /* a fork between honest validators */
+    }
+    if (env->self != 0) return;
+    if (l->n_blocks == l->cap_blocks) {
+        uint64_t cap = l->cap_blocks ? l->cap_blocks * 2 : 256;
+        void *a = realloc(l->blocks, cap * sizeof *l->blocks);
+        if (!a) return;
+        l->blocks = a, l->cap_blocks = cap;
+    }
+    lbft_block_rec *r = &l->blocks[l->n_blocks++];
+    r->height = h, r->block_time = hdr_time(hdr), r->inserted = env_now(env);
+    r->impeach = (uint8_t)hdr_impeach(hdr);
+    r->proposer = r->impeach ? NONE : hdr_prop(hdr);
+    memcpy(r->hash, hash, 32);
+}
+
+static void handle(lbft *l, cp_env *env, uint32_t from, cp_msg *m);
+
+static void enter_height(lbft *l, cp_env *env, vstate *v)
+{
+    v->state = IDLE;
+    v->have_block = v->sent_validate = 0;
+    v->impeaching = v->isigned_c = v->isent_validate = 0;
+    set_clear(&v->prep, l->n), set_clear(&v->comm, l->n);
+    set_clear(&v->iprep, l->n), set_clear(&v->icomm, l->n);
+    make_hdr(v->ihdr, v->height, v->head, v->head_time + l->cfg.period + l->cfg.impeach_timeout, NONE, 1);
+    cr_hash(v->ihash, v->ihdr, HDR);
+    cp_time deadline = v->head_time + l->cfg.period + l->cfg.impeach_timeout, now = env_now(env);
+    if (v->timer) env_timer_cancel(env, v->timer);
+    v->timer = v->height <= l->cfg.heights ? env_timer(env, deadline > now ? deadline - now : 0, v->height) : 0;
+    uint32_t nf = v->n_future;
+    cp_msg **fut = v->future;
+    v->future = NULL, v->n_future = v->cap_future = 0;
+    for (uint32_t i = 0; i < nf; i++) { /* replay what arrived early */
+        handle(l, env, NONE, fut[i]);
+        env_msg_unref(env, fut[i]);
+    }
+    free(fut);
+}
+
+static void insert(lbft *l, cp_env *env, vstate *v, const uint8_t hdr[HDR], const uint8_t hash[32],
+                   const uint8_t *seal, const sigset *cert, int impeach)
+{
+    record(l, env, hdr, hash);
+    int type = impeach ? LBFT_MSG_IMPEACH_VALIDATE : LBFT_MSG_VALIDATE;
+    cp_msg *m = build(l, env, type, hdr, seal, cert, l->cfg.block_size);
+    if (m) {
+        to_range(env, m, 0, l->n);             /* echo of Validate */
+        m->type = LBFT_MSG_NEWBLOCK, m->data[0] = LBFT_MSG_NEWBLOCK;
+        to_range(env, m, l->n, l->n + l->cfg.proposers);
+        env_msg_unref(env, m);
+    }
+    memcpy(v->head, hash, 32);
+    v->head_time = hdr_time(hdr);
+    v->height++;
+    enter_height(l, env, v);
+}
+
+/* ---- validator: normal path ---------------------------------------------------------- */
+
+static int quorum(const lbft *l, int impeach) { return impeach ? (int)l->f + 1 : 2 * (int)l->f + 1; }
+
+static void sign_prepare(lbft *l, cp_env *env, vstate *v)
+{
+    uint8_t pm[39], sig[64];
+    prepare_msg(pm, v->hash);
+    sign_as(l, env, sig, pm, sizeof pm);
+    set_add(&v->prep, env->self, sig);
+    v->last_signed = v->height;
+    v->state = PREPARE;
+}
+
+/* Advance as far as the signatures allow, broadcasting what changed. */
+static void cascade(lbft *l, cp_env *env, vstate *v, int prepared_now)
+{
+    int sent_prep = prepared_now;
+    if (v->state == PREPARE && (int)v->prep.count >= quorum(l, 0)) {
+        uint8_t sig[64];
+        sign_as(l, env, sig, v->hash, 32);
+        set_add(&v->comm, env->self, sig);
+        v->state = COMMIT;
+        bcast(l, env, LBFT_MSG_PREPARE, v->hdr, v->seal, &v->prep, 0);
+        sent_prep = 0;
+        bcast(l, env, LBFT_MSG_COMMIT, v->hdr, v->seal, &v->comm, 0);
+    }
+    if (sent_prep) bcast(l, env, LBFT_MSG_PREPARE, v->hdr, v->seal, &v->prep, 0);
+    if (v->state == COMMIT && (int)v->comm.count >= quorum(l, 0) && !v->sent_validate) {
+        v->sent_validate = 1;
+        v->state = VALIDATE;
+        bcast(l, env, LBFT_MSG_VALIDATE, v->hdr, v->seal, &v->comm, l->cfg.block_size);
+    }
+}
+
+static void on_preprepare(lbft *l, cp_env *env, vstate *v, const uint8_t *b)
+{
+    const uint8_t *hdr = b + 1, *seal = b + 1 + HDR;
+    cp_time t = hdr_time(hdr), now = env_now(env);
+    if (v->have_block || v->state != IDLE || hdr_impeach(hdr)) return;
+    if (memcmp(hdr + 8, v->head, 32) != 0 || hdr_prop(hdr) != lbft_proposer_of(l, v->height)) return;
+    if (t < v->head_time + l->cfg.period || now > v->head_time + l->cfg.period + l->cfg.block_delay) return;
+    uint8_t hash[32];
+    cr_hash(hash, hdr, HDR);
+    if (v->last_signed == v->height) return; /* one normal block per height */
+    if (!verify_as(l, env, hdr_prop(hdr), seal, hash, 32)) return;
+    if (v->prep.count && memcmp(hash, v->hash, 32) != 0) set_clear(&v->prep, l->n), set_clear(&v->comm, l->n);
+    memcpy(v->hdr, hdr, HDR), memcpy(v->hash, hash, 32), memcpy(v->seal, seal, SEAL);
+    v->have_block = 1;
+    bcast(l, env, LBFT_MSG_PREPREPARE, v->hdr, v->seal, NULL, l->cfg.block_size); /* echo */
+    sign_prepare(l, env, v);
+    cascade(l, env, v, 1);
+}
+
+/* Take the header of a prepare/commit message as this height's candidate; 0 if it names a
+ * different block than the one already in hand. */
+static int adopt(lbft *l, vstate *v, const uint8_t *hdr)
+{
+    uint8_t hash[32];
+    if (hdr_impeach(hdr) || memcmp(hdr + 8, v->head, 32) != 0) return 0;
+    cr_hash(hash, hdr, HDR);
+    if ((v->have_block || v->prep.count || v->comm.count) && memcmp(hash, v->hash, 32) != 0) return 0;
+    if (!v->have_block) memcpy(v->hdr, hdr, HDR), memcpy(v->hash, hash, 32);
+    return 1;
+}
+
+static void on_vote(lbft *l, cp_env *env, vstate *v, const uint8_t *b, size_t len)
+{
+    if (v->impeaching || !adopt(l, v, b + 1)) return;
+    if (!v->have_block) memcpy(v->seal, b + 1 + HDR, SEAL);
+    if (b[0] == LBFT_MSG_PREPARE) {
+        uint8_t pm[39];
+        prepare_msg(pm, v->hash);
+        merge(l, env, &v->prep, b, len, pm, sizeof pm);
+    } else {
+        merge(l, env, &v->comm, b, len, v->hash, 32);
+    }
+    cascade(l, env, v, 0);
+}
+
+static void on_validate(lbft *l, cp_env *env, vstate *v, const uint8_t *b, size_t len)
+{
+    if (v->impeaching || !adopt(l, v, b + 1)) return;
+    memcpy(v->seal, b + 1 + HDR, SEAL);
+    merge(l, env, &v->comm, b, len, v->hash, 32);
+    if ((int)v->comm.count < quorum(l, 0)) return;
+    uint8_t hdr[HDR], hash[32], seal[SEAL];
+    memcpy(hdr, v->hdr, HDR), memcpy(hash, v->hash, 32), memcpy(seal, v->seal, SEAL);
+    insert(l, env, v, hdr, hash, seal, &v->comm, 0);
+}
+
+/* ---- validator: impeachment ---------------------------------------------------------- */
+
+static void icascade(lbft *l, cp_env *env, vstate *v)
+{
+    if (v->impeaching && !v->isigned_c && (int)v->iprep.count >= quorum(l, 1)) {
+        uint8_t sig[64];
+        sign_as(l, env, sig, v->ihash, 32);
+        set_add(&v->icomm, env->self, sig);
+        v->isigned_c = 1;
+        bcast(l, env, LBFT_MSG_IMPEACH_PREPARE, v->ihdr, NULL, &v->iprep, 0);
+        bcast(l, env, LBFT_MSG_IMPEACH_COMMIT, v->ihdr, NULL, &v->icomm, 0);
+    }
+    if (!v->isent_validate && (int)v->icomm.count >= quorum(l, 1) && v->impeaching) {
+        v->isent_validate = 1;
+        bcast(l, env, LBFT_MSG_IMPEACH_VALIDATE, v->ihdr, NULL, &v->icomm, 0);
+    }
+}
+
+static void start_impeach(lbft *l, cp_env *env, vstate *v)
+{
+    uint8_t pm[39], sig[64];
+    v->impeaching = 1;
+    v->timer = 0;
+    prepare_msg(pm, v->ihash);
+    sign_as(l, env, sig, pm, sizeof pm);
+    set_add(&v->iprep, env->self, sig);
+    bcast(l, env, LBFT_MSG_IMPEACH_PREPARE, v->ihdr, NULL, &v->iprep, 0);
+    icascade(l, env, v);
+}
+
+static void on_impeach(lbft *l, cp_env *env, vstate *v, const uint8_t *b, size_t len)
+{
+    if (memcmp(b + 1, v->ihdr, HDR) != 0) return; /* not this height's impeach block */
+    if (b[0] == LBFT_MSG_IMPEACH_PREPARE) {
+        uint8_t pm[39];
+        prepare_msg(pm, v->ihash);
+        merge(l, env, &v->iprep, b, len, pm, sizeof pm);
+    } else {
+        merge(l, env, &v->icomm, b, len, v->ihash, 32);
+    }
+    if (b[0] == LBFT_MSG_IMPEACH_VALIDATE && (int)v->icomm.count >= quorum(l, 1)) {
+        uint8_t hdr[HDR], hash[32];
+        memcpy(hdr, v->ihdr, HDR), memcpy(hash, v->ihash, 32);
+        insert(l, env, v, hdr, hash, NULL, &v->icomm, 1);
+        return;
+    }
+    icascade(l, env, v);
+}
+
+/* ---- proposers ----------------------------------------------------------------------- */
+
+static void schedule_proposal(lbft *l, cp_env *env, pstate *p)
+{
+    uint64_t h = p->height + 1;
+    if (h > l->cfg.heights || lbft_proposer_of(l, h) != env->self || offline(l, env->self)) return;
+    cp_time at = p->head_time + l->cfg.period, now = env_now(env);
+    env_timer(env, at > now ? at - now : 0, h);
+}
+
+static void propose(lbft *l, cp_env *env, pstate *p, uint64_t h)
+{
+    if (p->height + 1 != h) return;
+    cp_time now = env_now(env), t = p->head_time + l->cfg.period;
+    uint8_t hdr[HDR], hash[32], seal[SEAL];
+    make_hdr(hdr, h, p->head, t > now ? t : now, env->self, 0);
+    cr_hash(hash, hdr, HDR);
+    sign_as(l, env, seal, hash, 32);
+    bcast(l, env, LBFT_MSG_PREPREPARE, hdr, seal, NULL, l->cfg.block_size);
+}
+
+/* A block with its certificate reached a proposer: insert if it extends the head. */
+static void on_newblock(lbft *l, cp_env *env, pstate *p, const uint8_t *b, size_t len)
+{
+    const uint8_t *hdr = b + 1;
+    if (hdr_height(hdr) != p->height + 1 || memcmp(hdr + 8, p->head, 32) != 0) return;
+    uint8_t hash[32];
+    cr_hash(hash, hdr, HDR);
+    uint32_t cnt = (uint32_t)(b[FIXED - 2] | b[FIXED - 1] << 8), good = 0;
+    for (uint32_t i = 0; i < cnt && (int)good < quorum(l, hdr_impeach(hdr)); i++) {
+        const uint8_t *e = b + FIXED + (size_t)i * ENTRY;
+        good += (uint32_t)verify_as(l, env, (uint32_t)(e[0] | e[1] << 8), e + 2, hash, 32);
+    }
+    if ((int)good < quorum(l, hdr_impeach(hdr))) return;
+    p->height++;
+    memcpy(p->head, hash, 32);
+    p->head_time = hdr_time(hdr);
+    schedule_proposal(l, env, p);
+}
+
+/* ---- dispatch ------------------------------------------------------------------------ */
+
+static void buffer_future(lbft *l, vstate *v, cp_msg *m)
+{
+    if (v->n_future == v->cap_future) {
+        uint32_t cap = v->cap_future ? v->cap_future * 2 : 16;
+        if (cap > 16 * l->n + 64) return; /* bounded: a flood of future messages is dropped */
+        cp_msg **a = realloc(v->future, cap * sizeof *a);
+        if (!a) return;
+        v->future = a, v->cap_future = cap;
+    }
+    env_msg_ref(m);
+    v->future[v->n_future++] = m;
+}
+
+static void handle(lbft *l, cp_env *env, uint32_t from, cp_msg *m)
+{
+    const uint8_t *b = m->data;
+    if (lbft_decode_check(b, m->len, l->n) != 0) {
+        l->malformed++;
+        return;
+    }
+    if (env->self >= l->n) {
+        if (b[0] == LBFT_MSG_NEWBLOCK) on_newblock(l, env, &l->p[env->self - l->n], b, m->len);
+        return;
+    }
+    vstate *v = &l->v[env->self];
+    uint64_t h = hdr_height(b + 1);
+    if (h == v->height + 1) buffer_future(l, v, m);
+    if (h != v->height) return;
+    switch (b[0]) {
+    case LBFT_MSG_PREPREPARE: on_preprepare(l, env, v, b); break;
+    case LBFT_MSG_PREPARE: case LBFT_MSG_COMMIT: on_vote(l, env, v, b, m->len); break;
+    case LBFT_MSG_VALIDATE: on_validate(l, env, v, b, m->len); break;
+    case LBFT_MSG_NEWBLOCK: break;
+    default: on_impeach(l, env, v, b, m->len); break;
+    }
+}
+
+static void lb_message(void *self, cp_env *env, cp_node from, cp_msg *m) { handle(self, env, from, m); }
+
+static void lb_timer(void *self, cp_env *env, uint64_t tag)
+{
+    lbft *l = self;
+    if (env->self >= l->n) {
+        propose(l, env, &l->p[env->self - l->n], tag);
+        return;
+    }
+    vstate *v = &l->v[env->self];
+    if (v->height == tag && !v->impeaching) start_impeach(l, env, v);
+}
+
+static void genesis(uint8_t hash[32])
+{
+    uint8_t hdr[HDR] = {0};
+    cr_hash(hash, hdr, HDR);
+}
+
+static void lb_start(void *self, cp_env *env)
+{
+    lbft *l = self;
+    if (env->self < l->n) {
+        vstate *v = &l->v[env->self];
+        v->height = 1;
+        genesis(v->head);
+        v->head_time = 0;
+        enter_height(l, env, v);
+    } else if (env->self < l->n + l->cfg.proposers) {
+        pstate *p = &l->p[env->self - l->n];
+        genesis(p->head);
+        schedule_proposal(l, env, p);
+    }
+}
+
+static void lb_finish(void *self, cp_env *env)
+{
+    lbft *l = self;
+    for (uint32_t i = 0; i < l->n; i++) {
+        vstate *v = &l->v[i];
+        for (uint32_t k = 0; k < v->n_future; k++) env_msg_unref(env, v->future[k]);
+        v->n_future = 0;
+    }
+}
+
+static const cp_proto_ops lbft_proto = {
+    "lbft", lb_start, lb_message, lb_timer, msg_names, LBFT_N_MSG, NULL, 0, lb_finish,
+};
+
+const cp_proto_ops *lbft_ops(void) { return &lbft_proto; }
+
+/* ---- lifecycle ----------------------------------------------------------------------- */
+
+lbft *lbft_new(const lbft_cfg *cfg, uint32_t n_nodes)
+{
+    uint32_t n = cfg->validators;
+    if (n < 4 || n > 1000 || (n - 1) % 3 || cfg->proposers < 1 || n + cfg->proposers > n_nodes ||
+        cfg->term_len < 1 || cfg->view_len < 1 || !cfg->memo || !cfg->costs)
+        return NULL;
+    lbft *l = calloc(1, sizeof *l);
+    if (!l) return NULL;
+    l->cfg = *cfg;
+    l->n = n, l->f = (n - 1) / 3, l->n_nodes = n_nodes;
+    uint32_t keys = n + cfg->proposers;
+    l->pk = malloc((size_t)keys * 32);
+    l->v = calloc(n, sizeof *l->v);
+    l->p = calloc(cfg->proposers, sizeof *l->p);
+    int bad = !l->pk || !l->v || !l->p;
+    for (uint32_t i = 0; !bad && i < n; i++)
+        bad = set_alloc(&l->v[i].prep, n) || set_alloc(&l->v[i].comm, n) || set_alloc(&l->v[i].iprep, n) ||
+              set_alloc(&l->v[i].icomm, n);
+    for (uint32_t i = 0; !bad && i < keys; i++) {
+        cr_keypair kp;
+        cr_keypair_derive(&kp, cfg->seed, i);
+        memcpy(l->pk[i], kp.pk, 32);
+    }
+    if (bad) {
+        lbft_free(l);
+        return NULL;
+    }
+    return l;
+}
+
+void lbft_free(lbft *l)
+{
+    if (!l) return;
+    for (uint32_t i = 0; l->v && i < l->n; i++) {
+        set_free(&l->v[i].prep), set_free(&l->v[i].comm), set_free(&l->v[i].iprep), set_free(&l->v[i].icomm);
+        free(l->v[i].future); /* the references were dropped in lb_finish */
+    }
+    free(l->pk), free(l->v), free(l->p), free(l->blocks), free(l->first_hash), free(l->first_set);
+    free(l);
+}
+
+const lbft_block_rec *lbft_blocks(const lbft *l, uint64_t *n)
+{
+    *n = l->n_blocks;
+    return l->blocks;
+}
+
+uint64_t lbft_violations(const lbft *l) { return l->violations; }
+uint64_t lbft_malformed(const lbft *l) { return l->malformed; }
+uint64_t lbft_bad_signatures(const lbft *l) { return l->bad_sigs; }

@@ -1,0 +1,78 @@
+/* core/lbft/lbft.h: LBFT 2.0 consensus with impeachment, as CPChain's code runs it (the
+ * project's reference notes, sections 5 and 6), on n = 3f+1 validators and a fixed list of
+ * proposers taking heights in round-robin (terms of TermLen x ViewLen heights; the DPoR
+ * election of the proposer list is not part of this module yet).
+ *
+ * Per height, a validator goes Idle -> Prepare -> Commit -> Validate: it accepts the
+ * proposer's block (sealed, on time: now <= parent time + period + block delay), signs a
+ * prepare, and broadcasts the prepare signatures it knows (cumulative sets); at 2f+1 prepares
+ * it signs a commit; at 2f+1 commits it broadcasts Validate (block + commit certificate); it
+ * inserts the block when it hears another validator's Validate, echoes it, and sends the
+ * block with its certificate to the proposers. A validator signs at most one normal block per
+ * height. One impeach deadline per height, parent time + period + impeach timeout: if the
+ * height is still open then, every validator builds the same deterministic empty impeach block
+ * and runs the same three phases with quorum f+1.
+ *
+ * Every signature is real Ed25519 over real bytes, verified through the world's memo and
+ * charged to the node's virtual CPU. Sans-IO (core/env.h); roles by node id: validators
+ * 0..n-1, proposers n..n+p-1.
+ * Ownership: lbft_new/lbft_free; the memo and cost table are the caller's. */
+#ifndef LBFT_H
+#define LBFT_H
+
+#include <stdint.h>
+
+#include "core/crypto/cost.h"
+#include "core/crypto/cr.h"
+#include "core/env.h"
+
+typedef struct lbft_cfg {
+    uint32_t validators;     /* n = 3f+1, 4..1000 */
+    uint32_t proposers;      /* >= 1 */
+    uint32_t term_len, view_len;
+    cp_time period;          /* block interval */
+    cp_time impeach_timeout; /* deadline = parent time + period + impeach_timeout */
+    cp_time block_delay;     /* acceptance window after parent time + period */
+    uint64_t heights;        /* stop proposing after this height */
+    uint32_t block_size;     /* wire bytes of a full block (its transactions are not modelled yet) */
+    uint64_t seed;           /* keys: cr_keypair_derive(seed, node) */
+    const uint32_t *offline; /* proposer node ids that never propose (crash faults) */
+    uint32_t n_offline;
+    cr_memo *memo;
+    const cost_table *costs;
+} lbft_cfg;
+
+enum {
+    LBFT_MSG_PREPREPARE, LBFT_MSG_PREPARE, LBFT_MSG_COMMIT, LBFT_MSG_VALIDATE,
+    LBFT_MSG_IMPEACH_PREPARE, LBFT_MSG_IMPEACH_COMMIT, LBFT_MSG_IMPEACH_VALIDATE, LBFT_MSG_NEWBLOCK,
+    LBFT_N_MSG
+};
+
+typedef struct lbft lbft;
+
+/* Per inserted height, as seen by validator 0 (the reference observer). */
+typedef struct lbft_block_rec {
+    uint64_t height;
+    cp_time block_time;      /* header time */
+    cp_time inserted;        /* when validator 0 inserted it */
+    uint32_t proposer;       /* node id; UINT32_MAX for an impeach block */
+    uint8_t impeach;
+    uint8_t hash[32];
+} lbft_block_rec;
+
+lbft *lbft_new(const lbft_cfg *cfg, uint32_t n_nodes);
+void lbft_free(lbft *l);
+const cp_proto_ops *lbft_ops(void);
+
+/* Results. */
+const lbft_block_rec *lbft_blocks(const lbft *l, uint64_t *n);
+uint64_t lbft_violations(const lbft *l);   /* invariant violations seen (forks, short certs) */
+uint64_t lbft_malformed(const lbft *l);
+uint64_t lbft_bad_signatures(const lbft *l);
+/* The proposer node of a height (1-based heights). */
+uint32_t lbft_proposer_of(const lbft *l, uint64_t height);
+
+/* Strict decoder of any lbft message (fuzzed): 0 if well-formed. */
+int lbft_decode_check(const uint8_t *buf, size_t len, uint32_t validators);
+
+#endif

@@ -1,0 +1,52 @@
+/* sim/world/report_lbft.c: results of LBFT runs: the chain as validator 0 inserted it (per
+ * height: header time, insertion time, proposer or impeachment), block intervals, impeachment
+ * counts and the invariant counters. Invariant: only what the protocol recorded is reported. */
+#include "sim/world/world_int.h"
+
+#include <stdlib.h>
+
+#include "sim/metrics/st.h"
+
+int wld_lbft_h5(wld *w, h5w *h)
+{
+    uint64_t n;
+    const lbft_block_rec *b = lbft_blocks(w->lbft, &n);
+    size_t m = n ? n : 1;
+    uint64_t *height = malloc(m * 8), *bt = malloc(m * 8), *ins = malloc(m * 8);
+    uint32_t *prop = malloc(m * 4);
+    uint8_t *imp = malloc(m);
+    int rc = height && bt && ins && prop && imp ? 0 : -1;
+    for (uint64_t i = 0; rc == 0 && i < n; i++)
+        height[i] = b[i].height, bt[i] = b[i].block_time, ins[i] = b[i].inserted, prop[i] = b[i].proposer,
+        imp[i] = b[i].impeach;
+    if (rc == 0) {
+        h5w_col cols[] = {{"height", H5W_U64, height}, {"block_time_ns", H5W_U64, bt}, {"inserted_ns", H5W_U64, ins},
+                          {"proposer", H5W_U32, prop}, {"impeach", H5W_U8, imp}};
+        rc = h5w_table(h, "/lbft/blocks", n, cols, 5);
+        rc |= h5w_attr_u64(h, "/lbft", "violations", lbft_violations(w->lbft));
+        rc |= h5w_attr_u64(h, "/lbft", "malformed", lbft_malformed(w->lbft));
+        rc |= h5w_attr_u64(h, "/lbft", "bad_signatures", lbft_bad_signatures(w->lbft));
+    }
+    free(height), free(bt), free(ins), free(prop), free(imp);
+    return rc;
+}
+
+void wld_lbft_json(wld *w, js *j)
+{
+    uint64_t n, imp = 0;
+    const lbft_block_rec *b = lbft_blocks(w->lbft, &n);
+    double *iv = malloc((n ? n : 1) * sizeof *iv);
+    for (uint64_t i = 0; i < n; i++) {
+        imp += b[i].impeach;
+        if (iv) iv[i] = (double)(b[i].inserted - (i ? b[i - 1].inserted : 0)) / 1e9;
+    }
+    js_obj_begin(j, "consensus");
+    js_u64(j, "heights", n);
+    js_u64(j, "impeach_blocks", imp);
+    js_u64(j, "violations", lbft_violations(w->lbft));
+    st_summary s;
+    st_summarize(iv, iv ? n : 0, &s);
+    st_write_json(j, "block_interval_s", &s);
+    js_obj_end(j);
+    free(iv);
+}

@@ -1,0 +1,113 @@
+/* Validation tests of core/lbft on the built-in engine (the issue's reference cases):
+ * n = 7, period 10 s, impeach timeout 10 s, LAN, no faults: a normal block every 10 s; an
+ * offline proposer: an impeach block at parent time + 20 s; n = 4 and n = 31 commit too;
+ * the strict decoder rejects malformed messages. */
+#include <stdio.h>
+#include <string.h>
+
+#include "sim/world/world_int.h"
+#include "tests/harness.h"
+
+static const char base[] =
+    "name: lbft-test\nseed: 3\nduration: 300s\nprotocol: lbft\n"
+    "network: {table: uniform, uniform_rtt: 2ms, jitter: 0}\n"
+    "nodes:\n  - {count: 60, class: server}\n"
+    "consensus: {validators: 7, proposers: 12, period: 10s, impeach_timeout: 10s, heights: 8}\n"
+    "plots: false\n";
+
+typedef struct run {
+    wld_cfg cfg;
+    wld *w;
+} run;
+
+static int start(run *r, const scn_override *o, size_t n)
+{
+    char err[512];
+    if (scn_load_string("t.yaml", base, sizeof base - 1, &wld_schema, &r->cfg, o, n, err, sizeof err)) {
+        printf("# %s\n", err);
+        return -1;
+    }
+    r->w = wld_new(&r->cfg, err, sizeof err);
+    if (!r->w) printf("# %s\n", err);
+    wld_run_info info;
+    return r->w && wld_run(r->w, 0, &info) == 0 ? 0 : -1;
+}
+
+static void stop(run *r)
+{
+    wld_free(r->w);
+    scn_free(&wld_schema, &r->cfg);
+}
+
+static void t_block_every_period(void)
+{
+    run r;
+    REQUIRE(start(&r, NULL, 0) == 0);
+    uint64_t n;
+    const lbft_block_rec *b = lbft_blocks(r.w->lbft, &n);
+    CHECK_EQ_U64(n, 8);
+    for (uint64_t i = 0; i < n; i++) {
+        CHECK(!b[i].impeach);
+        CHECK_EQ_U64(b[i].height, i + 1);
+        CHECK_EQ_U64(b[i].block_time, CP_S(10) * (i + 1));
+        CHECK(b[i].inserted > b[i].block_time && b[i].inserted - b[i].block_time < CP_MS(100));
+        CHECK_EQ_U64(b[i].proposer, lbft_proposer_of(r.w->lbft, i + 1));
+    }
+    CHECK_EQ_U64(lbft_violations(r.w->lbft), 0);
+    CHECK_EQ_U64(lbft_bad_signatures(r.w->lbft), 0);
+    stop(&r);
+}
+
+static void t_offline_proposer_impeached_at_20s(void)
+{
+    run r;
+    scn_override o = {"consensus.offline", "[9]"}; /* the proposer of height 3 */
+    REQUIRE(start(&r, &o, 1) == 0);
+    uint64_t n;
+    const lbft_block_rec *b = lbft_blocks(r.w->lbft, &n);
+    REQUIRE(n == 8);
+    CHECK(b[2].impeach && b[2].proposer == UINT32_MAX);
+    CHECK_EQ_U64(b[2].block_time, b[1].block_time + CP_S(20));
+    CHECK(b[2].inserted >= b[1].block_time + CP_S(20) && b[2].inserted < b[1].block_time + CP_S(20) + CP_MS(100));
+    for (uint64_t i = 0; i < n; i++) CHECK(b[i].impeach == (i == 2));
+    CHECK_EQ_U64(lbft_violations(r.w->lbft), 0);
+    stop(&r);
+}
+
+static void t_committee_sizes(void)
+{
+    static const char *sizes[] = {"4", "31"};
+    for (int k = 0; k < 2; k++) {
+        run r;
+        scn_override o[2] = {{"consensus.validators", sizes[k]}, {"consensus.heights", "3"}};
+        REQUIRE(start(&r, o, 2) == 0);
+        uint64_t n;
+        lbft_blocks(r.w->lbft, &n);
+        CHECK_EQ_U64(n, 3);
+        CHECK_EQ_U64(lbft_violations(r.w->lbft), 0);
+        stop(&r);
+    }
+}
+
+static void t_decoder_strict(void)
+{
+    uint8_t b[1 + 56 + 64 + 2 + 66 * 2] = {0};
+    b[0] = LBFT_MSG_PREPARE;
+    b[1 + 56 + 64] = 2; /* two entries: indices 1 and 3 */
+    b[1 + 56 + 64 + 2] = 1;
+    b[1 + 56 + 64 + 2 + 66] = 3;
+    CHECK(lbft_decode_check(b, sizeof b, 7) == 0);
+    for (size_t len = 0; len < sizeof b; len++) CHECK(lbft_decode_check(b, len, 7) != 0);
+    CHECK(lbft_decode_check(b, sizeof b, 3) != 0);         /* index 3 beyond 3 validators */
+    b[1 + 56 + 64 + 2 + 66] = 1;                           /* duplicate index */
+    CHECK(lbft_decode_check(b, sizeof b, 7) != 0);
+    b[1 + 56 + 64 + 2 + 66] = 3;
+    b[0] = LBFT_N_MSG;                                     /* unknown type */
+    CHECK(lbft_decode_check(b, sizeof b, 7) != 0);
+    b[0] = LBFT_MSG_PREPARE;
+    b[1 + 53] = 1;                                         /* padding must be zero */
+    CHECK(lbft_decode_check(b, sizeof b, 7) != 0);
+}
+
+TEST_MAIN(TEST(t_block_every_period), TEST(t_offline_proposer_impeached_at_20s), TEST(t_committee_sizes),
+          TEST(t_decoder_strict))

@@ -61,6 +61,8 @@ struct lbft {
     uint8_t *first_set;
     uint64_t hash_cap;
     uint64_t violations, malformed, bad_sigs;
+    lbft_violation *vlist;
+    uint64_t n_vlist, cap_vlist;
 };
 
 static const char *const msg_names[LBFT_N_MSG] = {
@@ -231,8 +233,25 @@ static int offline(const lbft *l, uint32_t node)
 
 /* ---- insertion ---------------------------------------------------------------------- */
 
-static void record(lbft *l, cp_env *env, const uint8_t hdr[HDR], const uint8_t hash[32])
+static void violation(lbft *l, cp_env *env, uint64_t height, int kind)
 {
+    l->violations++;
+    if (l->n_vlist == l->cap_vlist) {
+        uint64_t cap = l->cap_vlist ? l->cap_vlist * 2 : 16;
+        void *a = realloc(l->vlist, cap * sizeof *l->vlist);
+        if (!a) return;
+        l->vlist = a, l->cap_vlist = cap;
+    }
+    l->vlist[l->n_vlist++] = (lbft_violation){env_now(env), env->self, height, (uint8_t)kind};
+}
+
+static int quorum(const lbft *l, int impeach);
+
+/* The invariant checker, run at every insertion by an honest validator: one block per height
+ * across all of them, and a certificate of at least the quorum of distinct validators. */
+static void record(lbft *l, cp_env *env, const uint8_t hdr[HDR], const uint8_t hash[32], const sigset *cert)
+{
+    if ((int)cert->count < quorum(l, hdr_impeach(hdr))) violation(l, env, hdr_height(hdr), LBFT_V_SHORT_CERT);
     uint64_t h = hdr_height(hdr);
     if (h >= l->hash_cap) {
         uint64_t cap = (h + 1) * 2;
@@ -246,7 +265,7 @@ static void record(lbft *l, cp_env *env, const uint8_t hdr[HDR], const uint8_t h
         l->first_set[h] = 1;
         memcpy(l->first_hash[h], hash, 32);
     } else if (memcmp(l->first_hash[h], hash, 32) != 0) {
-        l->violations++; /* a fork between honest validators */
+        violation(l, env, h, LBFT_V_FORK); /* two honest validators, two blocks, one height */
     }
     if (env->self != 0) return;
     if (l->n_blocks == l->cap_blocks) {
@@ -289,7 +308,7 @@ static void enter_height(lbft *l, cp_env *env, vstate *v)
 static void insert(lbft *l, cp_env *env, vstate *v, const uint8_t hdr[HDR], const uint8_t hash[32],
                    const uint8_t *seal, const sigset *cert, int impeach)
 {
-    record(l, env, hdr, hash);
+    record(l, env, hdr, hash, cert);
     int type = impeach ? LBFT_MSG_IMPEACH_VALIDATE : LBFT_MSG_VALIDATE;
     cp_msg *m = build(l, env, type, hdr, seal, cert, l->cfg.block_size);
     if (m) {
@@ -613,7 +632,7 @@ void lbft_free(lbft *l)
         set_free(&l->v[i].prep), set_free(&l->v[i].comm), set_free(&l->v[i].iprep), set_free(&l->v[i].icomm);
         free(l->v[i].future); /* the references were dropped in lb_finish */
     }
-    free(l->pk), free(l->v), free(l->p), free(l->blocks), free(l->first_hash), free(l->first_set);
+    free(l->pk), free(l->v), free(l->p), free(l->blocks), free(l->first_hash), free(l->first_set), free(l->vlist);
     free(l);
 }
 
@@ -624,5 +643,11 @@ const lbft_block_rec *lbft_blocks(const lbft *l, uint64_t *n)
 }
 
 uint64_t lbft_violations(const lbft *l) { return l->violations; }
+
+const lbft_violation *lbft_violation_list(const lbft *l, uint64_t *n)
+{
+    *n = l->n_vlist;
+    return l->vlist;
+}
 uint64_t lbft_malformed(const lbft *l) { return l->malformed; }
 uint64_t lbft_bad_signatures(const lbft *l) { return l->bad_sigs; }

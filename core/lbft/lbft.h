@@ -60,6 +60,16 @@ typedef struct lbft_block_rec {
     uint8_t hash[32];
 } lbft_block_rec;
 
+/* An invariant violation seen by the checker inside the run. */
+typedef struct lbft_violation {
+    cp_time time;
+    uint32_t node;           /* the validator whose action broke the invariant */
+    uint64_t height;
+    uint8_t kind;            /* LBFT_V_FORK, LBFT_V_SHORT_CERT */
+} lbft_violation;
+
+enum { LBFT_V_FORK = 1, LBFT_V_SHORT_CERT = 2 };
+
 lbft *lbft_new(const lbft_cfg *cfg, uint32_t n_nodes);
 void lbft_free(lbft *l);
 const cp_proto_ops *lbft_ops(void);
@@ -67,6 +77,7 @@ const cp_proto_ops *lbft_ops(void);
 /* Results. */
 const lbft_block_rec *lbft_blocks(const lbft *l, uint64_t *n);
 uint64_t lbft_violations(const lbft *l);   /* invariant violations seen (forks, short certs) */
+const lbft_violation *lbft_violation_list(const lbft *l, uint64_t *n);
 uint64_t lbft_malformed(const lbft *l);
 uint64_t lbft_bad_signatures(const lbft *l);
 /* The proposer node of a height (1-based heights). */

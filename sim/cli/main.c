@@ -1,7 +1,8 @@
-/* sim/cli/main.c: the `cpsim` command: run, validate, bench, schema, version, help.
+/* sim/cli/main.c: the `cpsim` command: run, validate, bench, calibrate, schema, version, help.
  *
  * Exit codes: 0 success; 1 a run failed (I/O, out of memory); 2 bad usage or a bad scenario
- * (nothing has run and nothing has been written). Invariant: a scenario is fully loaded and
+ * (nothing has run and nothing has been written); 3 the run completed and its results are
+ * written, but the invariant checker found violations. Invariant: a scenario is fully loaded and
  * checked, and the world fully built, before any result file is created. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -161,8 +162,12 @@ static int do_run_world(cli *c, wld_cfg *cfg, scn_doc *doc)
     else if (!c->quiet)
         fprintf(stderr, "cpsim: %u nodes, %llu events in %.2f s wall; results in %s/\n", wld_n_nodes(w),
                 (unsigned long long)info.events, info.wall_s, c->out);
+    uint64_t bad = wld_violations(w);
+    if (rc == 0 && bad)
+        fprintf(stderr, "cpsim: %llu invariant violation(s); see /lbft/violations in %s/run.h5\n",
+                (unsigned long long)bad, c->out);
     wld_free(w);
-    return rc ? 1 : 0;
+    return rc ? 1 : bad ? 3 : 0;
 }
 
 static int cmd_run(int argc, char **argv, int validate_only)

@@ -7,6 +7,27 @@
 
 #include "sim/metrics/st.h"
 
+/* /lbft/violations: one row per invariant violation (time, node, height, kind). */
+static int lbft_violations_h5(wld *w, h5w *h)
+{
+    uint64_t n;
+    const lbft_violation *v = lbft_violation_list(w->lbft, &n);
+    size_t m = n ? n : 1;
+    uint64_t *t = malloc(m * 8), *hh = malloc(m * 8);
+    uint32_t *node = malloc(m * 4);
+    uint8_t *kind = malloc(m);
+    int rc = t && hh && node && kind ? 0 : -1;
+    for (uint64_t i = 0; rc == 0 && i < n; i++) t[i] = v[i].time, hh[i] = v[i].height, node[i] = v[i].node, kind[i] = v[i].kind;
+    if (rc == 0) {
+        h5w_col cols[] = {{"time_ns", H5W_U64, t}, {"node", H5W_U32, node}, {"height", H5W_U64, hh},
+                          {"kind", H5W_U8, kind}};
+        rc = h5w_table(h, "/lbft/violations", n, cols, 4);
+        rc |= h5w_attr_str(h, "/lbft/violations", "kinds", "1=fork (two blocks at one height),2=short certificate");
+    }
+    free(t), free(hh), free(node), free(kind);
+    return rc;
+}
+
 int wld_lbft_h5(wld *w, h5w *h)
 {
     uint64_t n;
@@ -28,7 +49,7 @@ int wld_lbft_h5(wld *w, h5w *h)
         rc |= h5w_attr_u64(h, "/lbft", "bad_signatures", lbft_bad_signatures(w->lbft));
     }
     free(height), free(bt), free(ins), free(prop), free(imp);
-    return rc;
+    return rc | lbft_violations_h5(w, h);
 }
 
 void wld_lbft_json(wld *w, js *j)

@@ -218,6 +218,7 @@ void wld_free(wld *w)
 }
 
 uint32_t wld_n_nodes(const wld *w) { return w->n_nodes; }
+uint64_t wld_violations(const wld *w) { return w->lbft ? lbft_violations(w->lbft) : 0; }
 
 /* ---- running ---------------------------------------------------------------------- */
 

@@ -135,6 +135,9 @@ typedef struct wld_out {
     int plots;              /* draw plots with gnuplot */
 } wld_out;
 
+/* Invariant violations the protocol's checker found during the run (0 if it has none). */
+uint64_t wld_violations(const wld *w);
+
 /* Write DIR/run.h5, DIR/summary.json and plots. 0, or a negative error with err filled. */
 int wld_write_results(wld *w, const wld_out *out, const wld_run_info *info, char *err, size_t errlen);
 

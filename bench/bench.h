@@ -15,6 +15,7 @@ int bench_heap_main(int argc, char **argv);
 int bench_gossip_main(int argc, char **argv);
 int bench_crypto_main(int argc, char **argv);
 int bench_calibrate_main(int argc, char **argv);
+int bench_consensus_main(int argc, char **argv);
 
 /* Shared helpers (bench.c). */
 double bench_wall(void);              /* monotonic seconds */

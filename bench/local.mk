@@ -1,6 +1,6 @@
 # bench/: benchmark commands (run through `cpsim bench NAME`) and `make bench`.
 libcpsim_a_SOURCES += bench/bench.h bench/bench.c bench/bench_heap.c bench/bench_phold.c \
-	bench/bench_gossip.c bench/bench_crypto.c
+	bench/bench_gossip.c bench/bench_crypto.c bench/bench_consensus.c
 
 # The standard set; results go to bench/out/ as JSON (one file per benchmark).
 bench: cpsim$(EXEEXT)
@@ -10,3 +10,4 @@ bench: cpsim$(EXEEXT)
 	./cpsim bench phold --nodes 100000 --sim-seconds 2 --json > bench/out/phold-1e5.json && cat bench/out/phold-1e5.json
 	./cpsim bench gossip --nodes 100000 --json > bench/out/gossip-1e5.json && cat bench/out/gossip-1e5.json
 	./cpsim bench crypto --json > bench/out/crypto.json && cat bench/out/crypto.json
+	./cpsim bench consensus --json > bench/out/consensus.json && cat bench/out/consensus.json

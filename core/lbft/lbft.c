@@ -8,14 +8,17 @@
  * Two honest validators inserting different blocks at one height is counted as a violation. */
 #include "core/lbft/lbft.h"
 
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define HDR 56           /* height 8, parent 32, time 8, proposer 4, impeach 1, pad 3 */
+#define HDR 88           /* height 8, parent 32, time 8, proposer 4, impeach 1, pad 3, tx digest 32 */
 #define SEAL 64
 #define FIXED (1 + HDR + SEAL + 2)
 #define ENTRY 66         /* validator index u16 + signature */
 #define NONE UINT32_MAX
+#define TXLEN (1 + 8 + 4 + 4 + 64) /* type, id, client, pad, signature */
+#define CLIENT_TAG UINT64_MAX
 
 enum { IDLE, PREPARE, COMMIT, VALIDATE };
 
@@ -41,12 +44,16 @@ typedef struct vstate {
     uint64_t last_signed;       /* height of the last normal block signed */
     cp_msg **future;            /* messages for height + 1, replayed on entering it */
     uint32_t n_future, cap_future;
+    uint64_t *txs;              /* the accepted block's transaction ids */
+    uint32_t ntx, cap_txs;
 } vstate;
 
 typedef struct pstate {
     uint64_t height;            /* head height */
     uint8_t head[32];
     cp_time head_time;
+    uint64_t *pool;             /* pending transaction ids, oldest first */
+    uint32_t n_pool, cap_pool;
 } pstate;
 
 struct lbft {
@@ -63,11 +70,15 @@ struct lbft {
     uint64_t violations, malformed, bad_sigs;
     lbft_violation *vlist;
     uint64_t n_vlist, cap_vlist;
+    lbft_tx_rec *tx;
+    uint64_t n_tx, cap_tx;
+    uint8_t (*node_pk)[32];     /* public keys of every node, derived on first use */
+    uint8_t *node_pk_set;
 };
 
 static const char *const msg_names[LBFT_N_MSG] = {
     "preprepare", "prepare", "commit", "validate", "impeach_prepare", "impeach_commit",
-    "impeach_validate", "newblock",
+    "impeach_validate", "newblock", "tx",
 };
 
 /* ---- encoding ----------------------------------------------------------------------- */
@@ -83,7 +94,21 @@ static uint64_t get64(const uint8_t *p)
     return v;
 }
 
-static void make_hdr(uint8_t h[HDR], uint64_t height, const uint8_t parent[32], cp_time t, uint32_t prop, int imp)
+/* Digest of a transaction list (ids, little endian), as the header commits to it. */
+static void tx_digest(uint8_t d[32], const uint64_t *ids, uint32_t n)
+{
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, NULL, 0, 32);
+    for (uint32_t i = 0; i < n; i++) {
+        uint8_t b[8];
+        put64(b, ids[i]);
+        crypto_generichash_update(&st, b, 8);
+    }
+    crypto_generichash_final(&st, d, 32);
+}
+
+static void make_hdr(uint8_t h[HDR], uint64_t height, const uint8_t parent[32], cp_time t, uint32_t prop, int imp,
+                     const uint64_t *ids, uint32_t ntx)
 {
     memset(h, 0, HDR);
     put64(h, height);
@@ -91,6 +116,7 @@ static void make_hdr(uint8_t h[HDR], uint64_t height, const uint8_t parent[32], 
     put64(h + 40, t);
     for (int i = 0; i < 4; i++) h[48 + i] = (uint8_t)(prop >> (8 * i));
     h[52] = (uint8_t)imp;
+    tx_digest(h + 56, ids, ntx);
 }
 
 static uint64_t hdr_height(const uint8_t *h) { return get64(h); }
@@ -98,13 +124,21 @@ static cp_time hdr_time(const uint8_t *h) { return get64(h + 40); }
 static uint32_t hdr_prop(const uint8_t *h) { return (uint32_t)(h[48] | h[49] << 8 | h[50] << 16 | (uint32_t)h[51] << 24); }
 static int hdr_impeach(const uint8_t *h) { return h[52]; }
 
+static uint32_t get32(const uint8_t *p) { return (uint32_t)(p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24); }
+
+/* Offset of the body (transaction count) in a block message with cnt signatures. */
+static size_t body_at(uint32_t cnt) { return FIXED + (size_t)cnt * ENTRY; }
+
 int lbft_decode_check(const uint8_t *b, size_t len, uint32_t validators)
 {
-    if (len < FIXED || b[0] >= LBFT_N_MSG) return -1;
+    if (len >= 1 && b[0] == LBFT_MSG_TX) return len == TXLEN && !b[13] && !b[14] && !b[15] && !b[16] ? 0 : -1;
+    if (len < FIXED + 4 || b[0] >= LBFT_N_MSG) return -1;
     const uint8_t *h = b + 1;
     if (h[52] > 1 || h[53] || h[54] || h[55]) return -1;
     uint32_t cnt = (uint32_t)(b[FIXED - 2] | b[FIXED - 1] << 8);
-    if (cnt > validators || len != FIXED + (size_t)cnt * ENTRY) return -1;
+    if (cnt > validators || len < body_at(cnt) + 4) return -1;
+    uint32_t ntx = get32(b + body_at(cnt));
+    if (ntx > 1000000 || len != body_at(cnt) + 4 + (size_t)ntx * 8) return -1;
     int prev = -1;
     for (uint32_t i = 0; i < cnt; i++) {
         const uint8_t *e = b + FIXED + (size_t)i * ENTRY;
@@ -179,11 +213,14 @@ static void merge(lbft *l, cp_env *env, sigset *s, const uint8_t *b, size_t len,
 
 /* ---- sending ------------------------------------------------------------------------ */
 
+/* A message; a block message (ids != NULL) carries the transaction list, and its wire size
+ * counts the full transactions (tx_size each) plus the block's fixed part. */
 static cp_msg *build(lbft *l, cp_env *env, int type, const uint8_t hdr[HDR], const uint8_t *seal,
-                     const sigset *s, uint32_t wire_min)
+                     const sigset *s, const uint64_t *ids, uint32_t ntx)
 {
-    uint32_t cnt = s ? s->count : 0, len = FIXED + cnt * ENTRY;
-    cp_msg *m = env_msg_new(env, (uint16_t)type, len, len > wire_min ? len : wire_min);
+    uint32_t cnt = s ? s->count : 0, len = (uint32_t)body_at(cnt) + 4 + ntx * 8;
+    uint64_t wire = ids ? (uint64_t)l->cfg.block_size + (uint64_t)ntx * l->cfg.tx_size + cnt * ENTRY : len;
+    cp_msg *m = env_msg_new(env, (uint16_t)type, len, (uint32_t)(wire > len ? (wire > UINT32_MAX ? UINT32_MAX : wire) : len));
     if (!m) return NULL;
     m->data[0] = (uint8_t)type;
     memcpy(m->data + 1, hdr, HDR);
@@ -197,6 +234,8 @@ static cp_msg *build(lbft *l, cp_env *env, int type, const uint8_t hdr[HDR], con
             memcpy(e + 2, s->sig[i], 64);
             e += ENTRY;
         }
+    for (int k = 0; k < 4; k++) e[k] = (uint8_t)(ntx >> (8 * k));
+    for (uint32_t i = 0; i < ntx; i++) put64(e + 4 + 8 * i, ids[i]);
     return m;
 }
 
@@ -207,9 +246,9 @@ static void to_range(cp_env *env, cp_msg *m, uint32_t from, uint32_t to)
 }
 
 static void bcast(lbft *l, cp_env *env, int type, const uint8_t hdr[HDR], const uint8_t *seal, const sigset *s,
-                  uint32_t wire_min)
+                  const uint64_t *ids, uint32_t ntx)
 {
-    cp_msg *m = build(l, env, type, hdr, seal, s, wire_min);
+    cp_msg *m = build(l, env, type, hdr, seal, s, ids, ntx);
     if (!m) return;
     to_range(env, m, 0, l->n);
     env_msg_unref(env, m);
@@ -249,8 +288,16 @@ static int quorum(const lbft *l, int impeach);
 
 /* The invariant checker, run at every insertion by an honest validator: one block per height
  * across all of them, and a certificate of at least the quorum of distinct validators. */
-static void record(lbft *l, cp_env *env, const uint8_t hdr[HDR], const uint8_t hash[32], const sigset *cert)
+static void mark_txs(lbft *l, const uint64_t *ids, uint32_t ntx, uint64_t height)
 {
+    for (uint32_t i = 0; i < ntx; i++)
+        if (ids[i] < l->n_tx && !l->tx[ids[i]].height) l->tx[ids[i]].height = height;
+}
+
+static void record(lbft *l, cp_env *env, const uint8_t hdr[HDR], const uint8_t hash[32], const sigset *cert,
+                   const uint64_t *ids, uint32_t ntx)
+{
+    mark_txs(l, ids, ntx, hdr_height(hdr));
     if ((int)cert->count < quorum(l, hdr_impeach(hdr))) violation(l, env, hdr_height(hdr), LBFT_V_SHORT_CERT);
     uint64_t h = hdr_height(hdr);
     if (h >= l->hash_cap) {
@@ -278,7 +325,10 @@ static void record(lbft *l, cp_env *env, const uint8_t hdr[HDR], const uint8_t h
     r->height = h, r->block_time = hdr_time(hdr), r->inserted = env_now(env);
     r->impeach = (uint8_t)hdr_impeach(hdr);
     r->proposer = r->impeach ? NONE : hdr_prop(hdr);
+    r->ntx = ntx;
     memcpy(r->hash, hash, 32);
+    for (uint32_t i = 0; i < ntx; i++)
+        if (ids[i] < l->n_tx) l->tx[ids[i]].commit = r->inserted; /* the observer's commit time */
 }
 
 static void handle(lbft *l, cp_env *env, uint32_t from, cp_msg *m);
@@ -290,7 +340,7 @@ static void enter_height(lbft *l, cp_env *env, vstate *v)
     v->impeaching = v->isigned_c = v->isent_validate = 0;
     set_clear(&v->prep, l->n), set_clear(&v->comm, l->n);
     set_clear(&v->iprep, l->n), set_clear(&v->icomm, l->n);
-    make_hdr(v->ihdr, v->height, v->head, v->head_time + l->cfg.period + l->cfg.impeach_timeout, NONE, 1);
+    make_hdr(v->ihdr, v->height, v->head, v->head_time + l->cfg.period + l->cfg.impeach_timeout, NONE, 1, NULL, 0);
     cr_hash(v->ihash, v->ihdr, HDR);
     cp_time deadline = v->head_time + l->cfg.period + l->cfg.impeach_timeout, now = env_now(env);
     if (v->timer) env_timer_cancel(env, v->timer);
@@ -305,12 +355,14 @@ static void enter_height(lbft *l, cp_env *env, vstate *v)
     free(fut);
 }
 
+static const uint64_t no_txs[1] = {0};
+
 static void insert(lbft *l, cp_env *env, vstate *v, const uint8_t hdr[HDR], const uint8_t hash[32],
-                   const uint8_t *seal, const sigset *cert, int impeach)
+                   const uint8_t *seal, const sigset *cert, int impeach, const uint64_t *ids, uint32_t ntx)
 {
-    record(l, env, hdr, hash, cert);
+    record(l, env, hdr, hash, cert, ids, ntx);
     int type = impeach ? LBFT_MSG_IMPEACH_VALIDATE : LBFT_MSG_VALIDATE;
-    cp_msg *m = build(l, env, type, hdr, seal, cert, l->cfg.block_size);
+    cp_msg *m = build(l, env, type, hdr, seal, cert, ids, ntx);
     if (m) {
         to_range(env, m, 0, l->n);             /* echo of Validate */
         m->type = LBFT_MSG_NEWBLOCK, m->data[0] = LBFT_MSG_NEWBLOCK;
@@ -346,16 +398,35 @@ static void cascade(lbft *l, cp_env *env, vstate *v, int prepared_now)
         sign_as(l, env, sig, v->hash, 32);
         set_add(&v->comm, env->self, sig);
         v->state = COMMIT;
-        bcast(l, env, LBFT_MSG_PREPARE, v->hdr, v->seal, &v->prep, 0);
+        bcast(l, env, LBFT_MSG_PREPARE, v->hdr, v->seal, &v->prep, NULL, 0);
         sent_prep = 0;
-        bcast(l, env, LBFT_MSG_COMMIT, v->hdr, v->seal, &v->comm, 0);
+        bcast(l, env, LBFT_MSG_COMMIT, v->hdr, v->seal, &v->comm, NULL, 0);
     }
-    if (sent_prep) bcast(l, env, LBFT_MSG_PREPARE, v->hdr, v->seal, &v->prep, 0);
+    if (sent_prep) bcast(l, env, LBFT_MSG_PREPARE, v->hdr, v->seal, &v->prep, NULL, 0);
     if (v->state == COMMIT && (int)v->comm.count >= quorum(l, 0) && !v->sent_validate) {
         v->sent_validate = 1;
         v->state = VALIDATE;
-        bcast(l, env, LBFT_MSG_VALIDATE, v->hdr, v->seal, &v->comm, l->cfg.block_size);
+        bcast(l, env, LBFT_MSG_VALIDATE, v->hdr, v->seal, &v->comm, v->txs ? v->txs : no_txs, v->ntx);
     }
+}
+
+/* The transaction list of a block message, checked against the header's digest: its count,
+ * and ids copied into *out (grown as needed). -1 if the list does not match the header. */
+static int body_ids(const uint8_t *b, uint64_t **out, uint32_t *cap, uint32_t *n)
+{
+    uint32_t cnt = (uint32_t)(b[FIXED - 2] | b[FIXED - 1] << 8);
+    const uint8_t *body = b + body_at(cnt);
+    uint32_t ntx = get32(body);
+    if (ntx > *cap) {
+        uint64_t *a = realloc(*out, (size_t)ntx * sizeof *a);
+        if (!a) return -1;
+        *out = a, *cap = ntx;
+    }
+    for (uint32_t i = 0; i < ntx; i++) (*out)[i] = get64(body + 4 + 8 * i);
+    *n = ntx;
+    uint8_t d[32];
+    tx_digest(d, *out, ntx);
+    return memcmp(d, b + 1 + 56, 32) == 0 ? 0 : -1;
 }
 
 static void on_preprepare(lbft *l, cp_env *env, vstate *v, const uint8_t *b)
@@ -369,10 +440,14 @@ static void on_preprepare(lbft *l, cp_env *env, vstate *v, const uint8_t *b)
     cr_hash(hash, hdr, HDR);
     if (v->last_signed == v->height) return; /* one normal block per height */
     if (!verify_as(l, env, hdr_prop(hdr), seal, hash, 32)) return;
+    uint32_t ntx;
+    if (body_ids(b, &v->txs, &v->cap_txs, &ntx) != 0) return; /* list does not match the header */
+    v->ntx = ntx;
+    cost_charge(env, l->cfg.costs, COST_VERIFY, ntx); /* checking the block's transactions */
     if (v->prep.count && memcmp(hash, v->hash, 32) != 0) set_clear(&v->prep, l->n), set_clear(&v->comm, l->n);
     memcpy(v->hdr, hdr, HDR), memcpy(v->hash, hash, 32), memcpy(v->seal, seal, SEAL);
     v->have_block = 1;
-    bcast(l, env, LBFT_MSG_PREPREPARE, v->hdr, v->seal, NULL, l->cfg.block_size); /* echo */
+    bcast(l, env, LBFT_MSG_PREPREPARE, v->hdr, v->seal, NULL, v->txs ? v->txs : no_txs, v->ntx); /* echo */
     sign_prepare(l, env, v);
     cascade(l, env, v, 1);
 }
@@ -406,12 +481,15 @@ static void on_vote(lbft *l, cp_env *env, vstate *v, const uint8_t *b, size_t le
 static void on_validate(lbft *l, cp_env *env, vstate *v, const uint8_t *b, size_t len)
 {
     if (v->impeaching || !adopt(l, v, b + 1)) return;
+    uint32_t ntx;
+    if (body_ids(b, &v->txs, &v->cap_txs, &ntx) != 0) return;
+    v->ntx = ntx;
     memcpy(v->seal, b + 1 + HDR, SEAL);
     merge(l, env, &v->comm, b, len, v->hash, 32);
     if ((int)v->comm.count < quorum(l, 0)) return;
     uint8_t hdr[HDR], hash[32], seal[SEAL];
     memcpy(hdr, v->hdr, HDR), memcpy(hash, v->hash, 32), memcpy(seal, v->seal, SEAL);
-    insert(l, env, v, hdr, hash, seal, &v->comm, 0);
+    insert(l, env, v, hdr, hash, seal, &v->comm, 0, v->txs ? v->txs : no_txs, v->ntx);
 }
 
 /* ---- validator: impeachment ---------------------------------------------------------- */
@@ -423,12 +501,12 @@ static void icascade(lbft *l, cp_env *env, vstate *v)
         sign_as(l, env, sig, v->ihash, 32);
         set_add(&v->icomm, env->self, sig);
         v->isigned_c = 1;
-        bcast(l, env, LBFT_MSG_IMPEACH_PREPARE, v->ihdr, NULL, &v->iprep, 0);
-        bcast(l, env, LBFT_MSG_IMPEACH_COMMIT, v->ihdr, NULL, &v->icomm, 0);
+        bcast(l, env, LBFT_MSG_IMPEACH_PREPARE, v->ihdr, NULL, &v->iprep, NULL, 0);
+        bcast(l, env, LBFT_MSG_IMPEACH_COMMIT, v->ihdr, NULL, &v->icomm, NULL, 0);
     }
     if (!v->isent_validate && (int)v->icomm.count >= quorum(l, 1) && v->impeaching) {
         v->isent_validate = 1;
-        bcast(l, env, LBFT_MSG_IMPEACH_VALIDATE, v->ihdr, NULL, &v->icomm, 0);
+        bcast(l, env, LBFT_MSG_IMPEACH_VALIDATE, v->ihdr, NULL, &v->icomm, no_txs, 0);
     }
 }
 
@@ -440,7 +518,7 @@ static void start_impeach(lbft *l, cp_env *env, vstate *v)
     prepare_msg(pm, v->ihash);
     sign_as(l, env, sig, pm, sizeof pm);
     set_add(&v->iprep, env->self, sig);
-    bcast(l, env, LBFT_MSG_IMPEACH_PREPARE, v->ihdr, NULL, &v->iprep, 0);
+    bcast(l, env, LBFT_MSG_IMPEACH_PREPARE, v->ihdr, NULL, &v->iprep, NULL, 0);
     icascade(l, env, v);
 }
 
@@ -457,7 +535,7 @@ static void on_impeach(lbft *l, cp_env *env, vstate *v, const uint8_t *b, size_t
     if (b[0] == LBFT_MSG_IMPEACH_VALIDATE && (int)v->icomm.count >= quorum(l, 1)) {
         uint8_t hdr[HDR], hash[32];
         memcpy(hdr, v->ihdr, HDR), memcpy(hash, v->ihash, 32);
-        insert(l, env, v, hdr, hash, NULL, &v->icomm, 1);
+        insert(l, env, v, hdr, hash, NULL, &v->icomm, 1, no_txs, 0);
         return;
     }
     icascade(l, env, v);
@@ -473,15 +551,97 @@ static void schedule_proposal(lbft *l, cp_env *env, pstate *p)
     env_timer(env, at > now ? at - now : 0, h);
 }
 
+/* Drop committed transactions from the pool, then take the oldest pending ones. */
+static uint32_t pick_txs(lbft *l, pstate *p, uint64_t *ids)
+{
+    uint32_t w = 0, k = 0;
+    for (uint32_t i = 0; i < p->n_pool; i++)
+        if (!l->tx[p->pool[i]].height) p->pool[w++] = p->pool[i];
+    p->n_pool = w;
+    for (; k < w && k < l->cfg.max_txs; k++) ids[k] = p->pool[k];
+    return k;
+}
+
 static void propose(lbft *l, cp_env *env, pstate *p, uint64_t h)
 {
     if (p->height + 1 != h) return;
     cp_time now = env_now(env), t = p->head_time + l->cfg.period;
     uint8_t hdr[HDR], hash[32], seal[SEAL];
-    make_hdr(hdr, h, p->head, t > now ? t : now, env->self, 0);
+    uint64_t *ids = malloc(((size_t)l->cfg.max_txs + 1) * sizeof *ids);
+    if (!ids) return;
+    uint32_t ntx = pick_txs(l, p, ids);
+    make_hdr(hdr, h, p->head, t > now ? t : now, env->self, 0, ids, ntx);
     cr_hash(hash, hdr, HDR);
     sign_as(l, env, seal, hash, 32);
-    bcast(l, env, LBFT_MSG_PREPREPARE, hdr, seal, NULL, l->cfg.block_size);
+    bcast(l, env, LBFT_MSG_PREPREPARE, hdr, seal, NULL, ids, ntx);
+    free(ids);
+}
+
+/* ---- clients and transactions ------------------------------------------------------- */
+
+static void tx_message(uint8_t m[24], uint64_t id, uint32_t client)
+{
+    memcpy(m, "cpsim-tx", 8);
+    put64(m + 8, id);
+    for (int i = 0; i < 4; i++) m[16 + i] = (uint8_t)(client >> (8 * i));
+    memset(m + 20, 0, 4);
+}
+
+static void client_submit(lbft *l, cp_env *env)
+{
+    if (l->n_tx == l->cap_tx) {
+        uint64_t cap = l->cap_tx ? l->cap_tx * 2 : 1024;
+        void *a = realloc(l->tx, cap * sizeof *l->tx);
+        if (!a) return;
+        l->tx = a, l->cap_tx = cap;
+    }
+    uint64_t id = l->n_tx++;
+    l->tx[id] = (lbft_tx_rec){env_now(env), CP_TIME_NEVER, env->self, 0};
+    cp_msg *m = env_msg_new(env, LBFT_MSG_TX, TXLEN, l->cfg.tx_size > TXLEN ? l->cfg.tx_size : TXLEN);
+    if (!m) return;
+    uint8_t tm[24];
+    tx_message(tm, id, env->self);
+    m->data[0] = LBFT_MSG_TX;
+    put64(m->data + 1, id);
+    memcpy(m->data + 9, tm + 16, 8); /* client id + zero padding */
+    sign_as(l, env, m->data + 17, tm, sizeof tm);
+    to_range(env, m, l->n, l->n + l->cfg.proposers);
+    env_msg_unref(env, m);
+}
+
+static void client_arm(lbft *l, cp_env *env)
+{
+    uint32_t clients = l->n_nodes - l->n - l->cfg.proposers;
+    double mean_ns = 1e9 * clients / l->cfg.tx_rate;
+    env_timer(env, 1 + (cp_time)rng_exp(env->rng, mean_ns), CLIENT_TAG);
+}
+
+/* A proposer receives a transaction: verify it into the pool. */
+static void on_tx(lbft *l, cp_env *env, pstate *p, const uint8_t *b)
+{
+    uint64_t id = get64(b + 1);
+    uint32_t client = get32(b + 9);
+    if (id >= l->n_tx || client >= l->n_nodes || l->tx[id].client != client) return;
+    uint8_t tm[24];
+    tx_message(tm, id, client);
+    cost_charge(env, l->cfg.costs, COST_VERIFY, 1);
+    if (!l->node_pk_set[client]) { /* the client's public key, as every node knows it */
+        cr_keypair kp;
+        cr_keypair_derive(&kp, l->cfg.seed, client);
+        memcpy(l->node_pk[client], kp.pk, 32);
+        l->node_pk_set[client] = 1;
+    }
+    if (cr_verify(l->cfg.memo, b + 17, tm, sizeof tm, l->node_pk[client]) != CR_OK) {
+        l->bad_sigs++;
+        return;
+    }
+    if (p->n_pool == p->cap_pool) {
+        uint32_t cap = p->cap_pool ? p->cap_pool * 2 : 256;
+        uint64_t *a = realloc(p->pool, cap * sizeof *a);
+        if (!a) return;
+        p->pool = a, p->cap_pool = cap;
+    }
+    p->pool[p->n_pool++] = id;
 }
 
 /* A block with its certificate reached a proposer: insert if it extends the head. */
@@ -497,6 +657,14 @@ static void on_newblock(lbft *l, cp_env *env, pstate *p, const uint8_t *b, size_
         good += (uint32_t)verify_as(l, env, (uint32_t)(e[0] | e[1] << 8), e + 2, hash, 32);
     }
     if ((int)good < quorum(l, hdr_impeach(hdr))) return;
+    uint64_t *ids = NULL;
+    uint32_t cap = 0, ntx = 0;
+    if (body_ids(b, &ids, &cap, &ntx) != 0) {
+        free(ids);
+        return;
+    }
+    mark_txs(l, ids, ntx, hdr_height(hdr));
+    free(ids);
     p->height++;
     memcpy(p->head, hash, 32);
     p->head_time = hdr_time(hdr);
@@ -525,10 +693,13 @@ static void handle(lbft *l, cp_env *env, uint32_t from, cp_msg *m)
         l->malformed++;
         return;
     }
+    if (env->self >= l->n + l->cfg.proposers) return; /* clients receive nothing */
     if (env->self >= l->n) {
         if (b[0] == LBFT_MSG_NEWBLOCK) on_newblock(l, env, &l->p[env->self - l->n], b, m->len);
+        if (b[0] == LBFT_MSG_TX) on_tx(l, env, &l->p[env->self - l->n], b);
         return;
     }
+    if (b[0] == LBFT_MSG_TX) return;
     vstate *v = &l->v[env->self];
     uint64_t h = hdr_height(b + 1);
     if (h == v->height + 1) buffer_future(l, v, m);
@@ -547,6 +718,11 @@ static void lb_message(void *self, cp_env *env, cp_node from, cp_msg *m) { handl
 static void lb_timer(void *self, cp_env *env, uint64_t tag)
 {
     lbft *l = self;
+    if (tag == CLIENT_TAG) {
+        client_submit(l, env);
+        client_arm(l, env);
+        return;
+    }
     if (env->self >= l->n) {
         propose(l, env, &l->p[env->self - l->n], tag);
         return;
@@ -574,6 +750,8 @@ static void lb_start(void *self, cp_env *env)
         pstate *p = &l->p[env->self - l->n];
         genesis(p->head);
         schedule_proposal(l, env, p);
+    } else if (l->cfg.tx_rate > 0) {
+        client_arm(l, env);
     }
 }
 
@@ -599,7 +777,8 @@ lbft *lbft_new(const lbft_cfg *cfg, uint32_t n_nodes)
 {
     uint32_t n = cfg->validators;
     if (n < 4 || n > 1000 || (n - 1) % 3 || cfg->proposers < 1 || n + cfg->proposers > n_nodes ||
-        cfg->term_len < 1 || cfg->view_len < 1 || !cfg->memo || !cfg->costs)
+        cfg->term_len < 1 || cfg->view_len < 1 || !cfg->memo || !cfg->costs ||
+        (cfg->tx_rate > 0 && n + cfg->proposers == n_nodes))
         return NULL;
     lbft *l = calloc(1, sizeof *l);
     if (!l) return NULL;
@@ -609,7 +788,9 @@ lbft *lbft_new(const lbft_cfg *cfg, uint32_t n_nodes)
     l->pk = malloc((size_t)keys * 32);
     l->v = calloc(n, sizeof *l->v);
     l->p = calloc(cfg->proposers, sizeof *l->p);
-    int bad = !l->pk || !l->v || !l->p;
+    l->node_pk = malloc((size_t)n_nodes * 32);
+    l->node_pk_set = calloc(n_nodes, 1);
+    int bad = !l->pk || !l->v || !l->p || !l->node_pk || !l->node_pk_set;
     for (uint32_t i = 0; !bad && i < n; i++)
         bad = set_alloc(&l->v[i].prep, n) || set_alloc(&l->v[i].comm, n) || set_alloc(&l->v[i].iprep, n) ||
               set_alloc(&l->v[i].icomm, n);
@@ -631,7 +812,10 @@ void lbft_free(lbft *l)
     for (uint32_t i = 0; l->v && i < l->n; i++) {
         set_free(&l->v[i].prep), set_free(&l->v[i].comm), set_free(&l->v[i].iprep), set_free(&l->v[i].icomm);
         free(l->v[i].future); /* the references were dropped in lb_finish */
+        free(l->v[i].txs);
     }
+    for (uint32_t i = 0; l->p && i < l->cfg.proposers; i++) free(l->p[i].pool);
+    free(l->tx), free(l->node_pk), free(l->node_pk_set);
     free(l->pk), free(l->v), free(l->p), free(l->blocks), free(l->first_hash), free(l->first_set), free(l->vlist);
     free(l);
 }
@@ -643,6 +827,12 @@ const lbft_block_rec *lbft_blocks(const lbft *l, uint64_t *n)
 }
 
 uint64_t lbft_violations(const lbft *l) { return l->violations; }
+
+const lbft_tx_rec *lbft_txs(const lbft *l, uint64_t *n)
+{
+    *n = l->n_tx;
+    return l->tx;
+}
 
 const lbft_violation *lbft_violation_list(const lbft *l, uint64_t *n)
 {

@@ -15,7 +15,11 @@
  *
  * Every signature is real Ed25519 over real bytes, verified through the world's memo and
  * charged to the node's virtual CPU. Sans-IO (core/env.h); roles by node id: validators
- * 0..n-1, proposers n..n+p-1.
+ * 0..n-1, proposers n..n+p-1, clients after them: clients sign transactions (Poisson arrivals)
+ * and send them to every proposer; a proposer verifies them into its pool and puts the oldest
+ * pending ones (up to max_txs) in its block, whose header carries the BLAKE2b digest of the
+ * transaction list; validators charge one verification per transaction (the signatures were
+ * really verified by the proposers, through the memo).
  * Ownership: lbft_new/lbft_free; the memo and cost table are the caller's. */
 #ifndef LBFT_H
 #define LBFT_H
@@ -34,7 +38,10 @@ typedef struct lbft_cfg {
     cp_time impeach_timeout; /* deadline = parent time + period + impeach_timeout */
     cp_time block_delay;     /* acceptance window after parent time + period */
     uint64_t heights;        /* stop proposing after this height */
-    uint32_t block_size;     /* wire bytes of a full block (its transactions are not modelled yet) */
+    uint32_t block_size;     /* wire bytes of a block's header and fixed part */
+    double tx_rate;          /* transactions per second from all clients (Poisson), 0 = none */
+    uint32_t tx_size;        /* wire bytes per transaction */
+    uint32_t max_txs;        /* transactions per block at most */
     uint64_t seed;           /* keys: cr_keypair_derive(seed, node) */
     const uint32_t *offline; /* proposer node ids that never propose (crash faults) */
     uint32_t n_offline;
@@ -45,7 +52,7 @@ typedef struct lbft_cfg {
 enum {
     LBFT_MSG_PREPREPARE, LBFT_MSG_PREPARE, LBFT_MSG_COMMIT, LBFT_MSG_VALIDATE,
     LBFT_MSG_IMPEACH_PREPARE, LBFT_MSG_IMPEACH_COMMIT, LBFT_MSG_IMPEACH_VALIDATE, LBFT_MSG_NEWBLOCK,
-    LBFT_N_MSG
+    LBFT_MSG_TX, LBFT_N_MSG
 };
 
 typedef struct lbft lbft;
@@ -57,8 +64,17 @@ typedef struct lbft_block_rec {
     cp_time inserted;        /* when validator 0 inserted it */
     uint32_t proposer;       /* node id; UINT32_MAX for an impeach block */
     uint8_t impeach;
+    uint32_t ntx;            /* transactions in the block */
     uint8_t hash[32];
 } lbft_block_rec;
+
+/* One client transaction: submitted by a client node, committed when validator 0 inserted the
+ * block holding it (CP_TIME_NEVER if never). */
+typedef struct lbft_tx_rec {
+    cp_time submit, commit;
+    uint32_t client;
+    uint64_t height;         /* block that holds it, 0 if none */
+} lbft_tx_rec;
 
 /* An invariant violation seen by the checker inside the run. */
 typedef struct lbft_violation {
@@ -76,6 +92,7 @@ const cp_proto_ops *lbft_ops(void);
 
 /* Results. */
 const lbft_block_rec *lbft_blocks(const lbft *l, uint64_t *n);
+const lbft_tx_rec *lbft_txs(const lbft *l, uint64_t *n);
 uint64_t lbft_violations(const lbft *l);   /* invariant violations seen (forks, short certs) */
 const lbft_violation *lbft_violation_list(const lbft *l, uint64_t *n);
 uint64_t lbft_malformed(const lbft *l);

@@ -28,28 +28,64 @@ static int lbft_violations_h5(wld *w, h5w *h)
     return rc;
 }
 
+/* /lbft/txs: one row per client transaction. */
+static int lbft_txs_h5(wld *w, h5w *h)
+{
+    uint64_t n;
+    const lbft_tx_rec *t = lbft_txs(w->lbft, &n);
+    size_t m = n ? n : 1;
+    uint64_t *sub = malloc(m * 8), *com = malloc(m * 8), *hh = malloc(m * 8);
+    uint32_t *cl = malloc(m * 4);
+    int rc = sub && com && hh && cl ? 0 : -1;
+    for (uint64_t i = 0; rc == 0 && i < n; i++) sub[i] = t[i].submit, com[i] = t[i].commit, hh[i] = t[i].height, cl[i] = t[i].client;
+    if (rc == 0) {
+        h5w_col cols[] = {{"client", H5W_U32, cl}, {"submit_ns", H5W_U64, sub}, {"commit_ns", H5W_U64, com},
+                          {"height", H5W_U64, hh}};
+        rc = h5w_table(h, "/lbft/txs", n, cols, 4);
+    }
+    free(sub), free(com), free(hh), free(cl);
+    return rc;
+}
+
 int wld_lbft_h5(wld *w, h5w *h)
 {
     uint64_t n;
     const lbft_block_rec *b = lbft_blocks(w->lbft, &n);
     size_t m = n ? n : 1;
     uint64_t *height = malloc(m * 8), *bt = malloc(m * 8), *ins = malloc(m * 8);
-    uint32_t *prop = malloc(m * 4);
+    uint32_t *prop = malloc(m * 4), *ntx = malloc(m * 4);
     uint8_t *imp = malloc(m);
-    int rc = height && bt && ins && prop && imp ? 0 : -1;
+    int rc = height && bt && ins && prop && imp && ntx ? 0 : -1;
     for (uint64_t i = 0; rc == 0 && i < n; i++)
         height[i] = b[i].height, bt[i] = b[i].block_time, ins[i] = b[i].inserted, prop[i] = b[i].proposer,
-        imp[i] = b[i].impeach;
+        imp[i] = b[i].impeach, ntx[i] = b[i].ntx;
     if (rc == 0) {
         h5w_col cols[] = {{"height", H5W_U64, height}, {"block_time_ns", H5W_U64, bt}, {"inserted_ns", H5W_U64, ins},
-                          {"proposer", H5W_U32, prop}, {"impeach", H5W_U8, imp}};
-        rc = h5w_table(h, "/lbft/blocks", n, cols, 5);
+                          {"proposer", H5W_U32, prop}, {"impeach", H5W_U8, imp}, {"txs", H5W_U32, ntx}};
+        rc = h5w_table(h, "/lbft/blocks", n, cols, 6);
         rc |= h5w_attr_u64(h, "/lbft", "violations", lbft_violations(w->lbft));
         rc |= h5w_attr_u64(h, "/lbft", "malformed", lbft_malformed(w->lbft));
         rc |= h5w_attr_u64(h, "/lbft", "bad_signatures", lbft_bad_signatures(w->lbft));
     }
-    free(height), free(bt), free(ins), free(prop), free(imp);
-    return rc | lbft_violations_h5(w, h);
+    free(height), free(bt), free(ins), free(prop), free(imp), free(ntx);
+    return rc | lbft_violations_h5(w, h) | lbft_txs_h5(w, h);
+}
+
+/* Transactions: how many, commit latency (submit -> inserted by validator 0), throughput. */
+static void json_txs(wld *w, js *j, cp_time last_insert)
+{
+    uint64_t n, done = 0;
+    const lbft_tx_rec *t = lbft_txs(w->lbft, &n);
+    double *lat = malloc((n ? n : 1) * sizeof *lat);
+    for (uint64_t i = 0; lat && i < n; i++)
+        if (t[i].commit != CP_TIME_NEVER) lat[done++] = (double)(t[i].commit - t[i].submit) / 1e9;
+    js_u64(j, "txs_submitted", n);
+    js_u64(j, "txs_committed", done);
+    js_num(j, "tps", last_insert ? (double)done / ((double)last_insert / 1e9) : 0);
+    st_summary s;
+    st_summarize(lat, lat ? done : 0, &s);
+    st_write_json(j, "commit_latency_s", &s);
+    free(lat);
 }
 
 void wld_lbft_json(wld *w, js *j)
@@ -68,6 +104,7 @@ void wld_lbft_json(wld *w, js *j)
     st_summary s;
     st_summarize(iv, iv ? n : 0, &s);
     st_write_json(j, "block_interval_s", &s);
+    json_txs(w, j, n ? b[n - 1].inserted : 0);
     js_obj_end(j);
     free(iv);
 }

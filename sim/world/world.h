@@ -69,7 +69,9 @@ typedef struct wld_flood_cfg {
 
 typedef struct wld_lbft_cfg {
     uint32_t validators, proposers, term_len, view_len;
-    uint64_t period, impeach_timeout, block_delay, heights, block_size;
+    uint64_t period, impeach_timeout, block_delay, heights, block_size, tx_size;
+    double tx_rate;
+    uint32_t max_txs;
     uint32_t *offline;
     size_t n_offline;
 } wld_lbft_cfg;

@@ -49,9 +49,14 @@ static int new_lbft(wld *w, const wld_cfg *c, char *err, size_t len)
                  k->validators + k->proposers, w->n_nodes);
         return -1;
     }
+    if (k->tx_rate > 0 && (uint64_t)k->validators + k->proposers >= w->n_nodes) {
+        snprintf(err, len, "consensus.tx_rate: transactions need client nodes after the %u validators and "
+                 "proposers", k->validators + k->proposers);
+        return -1;
+    }
     lbft_cfg lc = {k->validators, k->proposers, k->term_len, k->view_len, k->period, k->impeach_timeout,
-                   k->block_delay, k->heights, (uint32_t)k->block_size, w->seed, k->offline,
-                   (uint32_t)k->n_offline, w->memo, w->costs};
+                   k->block_delay, k->heights, (uint32_t)k->block_size, k->tx_rate, (uint32_t)k->tx_size,
+                   k->max_txs, w->seed, k->offline, (uint32_t)k->n_offline, w->memo, w->costs};
     w->lbft = lbft_new(&lc, w->n_nodes);
     w->proto = w->lbft;
     w->proto_ops = lbft_ops();

@@ -91,23 +91,62 @@ static void t_committee_sizes(void)
 
 static void t_decoder_strict(void)
 {
-    uint8_t b[1 + 56 + 64 + 2 + 66 * 2] = {0};
+    enum { FX = 1 + 88 + 64 + 2 };           /* type, header, seal, signature count */
+    uint8_t b[FX + 66 * 2 + 4 + 8] = {0};  /* two signatures, one transaction id */
     b[0] = LBFT_MSG_PREPARE;
-    b[1 + 56 + 64] = 2; /* two entries: indices 1 and 3 */
-    b[1 + 56 + 64 + 2] = 1;
-    b[1 + 56 + 64 + 2 + 66] = 3;
+    b[FX - 2] = 2;                         /* two entries: indices 1 and 3 */
+    b[FX] = 1;
+    b[FX + 66] = 3;
+    b[FX + 132] = 1;                       /* one transaction */
     CHECK(lbft_decode_check(b, sizeof b, 7) == 0);
     for (size_t len = 0; len < sizeof b; len++) CHECK(lbft_decode_check(b, len, 7) != 0);
-    CHECK(lbft_decode_check(b, sizeof b, 3) != 0);         /* index 3 beyond 3 validators */
-    b[1 + 56 + 64 + 2 + 66] = 1;                           /* duplicate index */
+    CHECK(lbft_decode_check(b, sizeof b, 3) != 0);  /* index 3 beyond 3 validators */
+    b[FX + 66] = 1;                                 /* duplicate index */
     CHECK(lbft_decode_check(b, sizeof b, 7) != 0);
-    b[1 + 56 + 64 + 2 + 66] = 3;
-    b[0] = LBFT_N_MSG;                                     /* unknown type */
+    b[FX + 66] = 3;
+    b[0] = LBFT_N_MSG;                              /* unknown type */
     CHECK(lbft_decode_check(b, sizeof b, 7) != 0);
     b[0] = LBFT_MSG_PREPARE;
-    b[1 + 53] = 1;                                         /* padding must be zero */
+    b[1 + 53] = 1;                                  /* padding must be zero */
     CHECK(lbft_decode_check(b, sizeof b, 7) != 0);
+    b[1 + 53] = 0;
+    b[FX + 132] = 2;                                /* count says 2 transactions, 1 present */
+    CHECK(lbft_decode_check(b, sizeof b, 7) != 0);
+    uint8_t tx[81] = {LBFT_MSG_TX};
+    CHECK(lbft_decode_check(tx, sizeof tx, 7) == 0);
+    CHECK(lbft_decode_check(tx, 80, 7) != 0);
+    tx[14] = 1;                                     /* padding */
+    CHECK(lbft_decode_check(tx, sizeof tx, 7) != 0);
+}
+
+/* Under load every submitted transaction that arrived before the last block's cut is
+ * committed once, in one block, and the commit latency is about half a period plus the
+ * commit delay (Poisson arrivals, uniform within the period). */
+static void t_transactions_committed_once(void)
+{
+    run r;
+    scn_override o[2] = {{"consensus.tx_rate", "100"}, {"duration", "95s"}};
+    REQUIRE(start(&r, o, 2) == 0);
+    uint64_t nb, nt, in_blocks = 0;
+    const lbft_block_rec *b = lbft_blocks(r.w->lbft, &nb);
+    const lbft_tx_rec *t = lbft_txs(r.w->lbft, &nt);
+    REQUIRE(nb == 8 && nt > 500);
+    for (uint64_t i = 0; i < nb; i++) in_blocks += b[i].ntx;
+    uint64_t committed = 0;
+    double sum = 0;
+    for (uint64_t i = 0; i < nt; i++) {
+        if (t[i].commit == CP_TIME_NEVER) continue;
+        committed++;
+        sum += (double)(t[i].commit - t[i].submit) / 1e9;
+        CHECK(t[i].height >= 1 && t[i].height <= 8 && t[i].commit >= b[t[i].height - 1].inserted - 1);
+        if (t[i].submit + CP_MS(10) < CP_S(70)) CHECK(t[i].height > 0); /* arrived before the last cut */
+    }
+    CHECK_EQ_U64(committed, in_blocks); /* no transaction in two blocks */
+    double mean = sum / (double)committed;
+    CHECK(mean > 4.5 && mean < 5.6);
+    CHECK_EQ_U64(lbft_violations(r.w->lbft), 0);
+    stop(&r);
 }
 
 TEST_MAIN(TEST(t_block_every_period), TEST(t_offline_proposer_impeached_at_20s), TEST(t_committee_sizes),
-          TEST(t_decoder_strict))
+          TEST(t_decoder_strict), TEST(t_transactions_committed_once))

@@ -17,11 +17,13 @@ tests_unit_test_results_SOURCES = tests/unit/test_results.c
 TESTS += tests/unit/test_results
 
 # libFuzzer targets (configure --enable-fuzz with CC=clang; tools/fuzz.sh builds and runs them).
-FUZZ_TARGETS += tests/fuzz/fuzz_flood
+FUZZ_TARGETS += tests/fuzz/fuzz_flood tests/fuzz/fuzz_lbft
 if ENABLE_FUZZ
-noinst_PROGRAMS += $(FUZZ_TARGETS)
+noinst_PROGRAMS += tests/fuzz/fuzz_flood tests/fuzz/fuzz_lbft
 tests_fuzz_fuzz_flood_SOURCES = tests/fuzz/fuzz_flood.c
 tests_fuzz_fuzz_flood_LDFLAGS = -fsanitize=fuzzer
+tests_fuzz_fuzz_lbft_SOURCES = tests/fuzz/fuzz_lbft.c
+tests_fuzz_fuzz_lbft_LDFLAGS = -fsanitize=fuzzer
 endif
 .PHONY: fuzz-targets
 fuzz-targets: $(FUZZ_TARGETS)

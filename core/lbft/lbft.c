@@ -689,6 +689,7 @@ static void buffer_future(lbft *l, vstate *v, cp_msg *m)
 static void handle(lbft *l, cp_env *env, uint32_t from, cp_msg *m)
 {
     const uint8_t *b = m->data;
+    if (offline(l, env->self)) return; /* a crashed node hears nothing */
     if (lbft_decode_check(b, m->len, l->n) != 0) {
         l->malformed++;
         return;
@@ -740,6 +741,7 @@ static void genesis(uint8_t hash[32])
 static void lb_start(void *self, cp_env *env)
 {
     lbft *l = self;
+    if (offline(l, env->self)) return;
     if (env->self < l->n) {
         vstate *v = &l->v[env->self];
         v->height = 1;

@@ -43,7 +43,8 @@ typedef struct lbft_cfg {
     uint32_t tx_size;        /* wire bytes per transaction */
     uint32_t max_txs;        /* transactions per block at most */
     uint64_t seed;           /* keys: cr_keypair_derive(seed, node) */
-    const uint32_t *offline; /* proposer node ids that never propose (crash faults) */
+    const uint32_t *offline; /* nodes down for the whole run (crash faults): silent validators,
+                                proposers whose heights get impeached, mute clients */
     uint32_t n_offline;
     cr_memo *memo;
     const cost_table *costs;

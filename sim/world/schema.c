@@ -126,7 +126,7 @@ static const scn_field lbft_fields[] = {
     F("tx_size", SCN_SIZE, wld_lbft_cfg, tx_size, "250B", 81, 1e6, "wire size of a transaction"),
     F("max_txs", SCN_U32, wld_lbft_cfg, max_txs, "2000", 0, 1e6, "transactions per block at most"),
     SUB("offline", SCN_LIST_U32, wld_lbft_cfg, offline, NULL, offsetof(wld_lbft_cfg, n_offline), 0,
-        "proposer node ids that never propose (crash faults: their heights are impeached)"),
+        "node ids down for the whole run: silent validators, or proposers whose heights are impeached"),
     END,
 };
 static const scn_schema lbft_schema = {"consensus", sizeof(wld_lbft_cfg), lbft_fields};

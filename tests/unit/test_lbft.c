@@ -74,6 +74,31 @@ static void t_offline_proposer_impeached_at_20s(void)
     stop(&r);
 }
 
+/* f = 2 silent validators: every height still commits normally; f + 1 = 3 silent: no normal
+ * quorum (2f+1 = 5 of the 4 left) but the impeach quorum (f+1 = 3) is there: every height is
+ * an impeach block, 20 s after its parent. */
+static void t_silent_validators(void)
+{
+    run r;
+    scn_override two = {"consensus.offline", "[5, 6]"};
+    REQUIRE(start(&r, &two, 1) == 0);
+    uint64_t n;
+    const lbft_block_rec *b = lbft_blocks(r.w->lbft, &n);
+    CHECK_EQ_U64(n, 8);
+    for (uint64_t i = 0; i < n; i++) CHECK(!b[i].impeach);
+    stop(&r);
+    scn_override three = {"consensus.offline", "[4-6]"};
+    REQUIRE(start(&r, &three, 1) == 0);
+    b = lbft_blocks(r.w->lbft, &n);
+    CHECK(n >= 8);
+    for (uint64_t i = 0; i < n && i < 8; i++) {
+        CHECK(b[i].impeach);
+        CHECK_EQ_U64(b[i].block_time, CP_S(20) * (i + 1));
+    }
+    CHECK_EQ_U64(lbft_violations(r.w->lbft), 0);
+    stop(&r);
+}
+
 static void t_committee_sizes(void)
 {
     static const char *sizes[] = {"4", "31"};
@@ -148,5 +173,5 @@ static void t_transactions_committed_once(void)
     stop(&r);
 }
 
-TEST_MAIN(TEST(t_block_every_period), TEST(t_offline_proposer_impeached_at_20s), TEST(t_committee_sizes),
+TEST_MAIN(TEST(t_block_every_period), TEST(t_offline_proposer_impeached_at_20s), TEST(t_silent_validators), TEST(t_committee_sizes),
           TEST(t_decoder_strict), TEST(t_transactions_committed_once))

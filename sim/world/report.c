@@ -323,5 +323,6 @@ int wld_write_results(wld *w, const wld_out *o, const wld_run_info *info, char *
         return -1;
     }
     if (o->plots && w->flood) wld_flood_plots(w, o->dir);
+    if (o->plots && w->lbft) wld_lbft_plots(w, o->dir);
     return 0;
 }

@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 
+#include "sim/metrics/plot.h"
 #include "sim/metrics/st.h"
 
 /* /lbft/violations: one row per invariant violation (time, node, height, kind). */
@@ -107,4 +108,40 @@ void wld_lbft_json(wld *w, js *j)
     json_txs(w, j, n ? b[n - 1].inserted : 0);
     js_obj_end(j);
     free(iv);
+}
+
+/* Plots: commit latency CDF (if there were transactions) and the chain's progress (height
+ * against insertion time, impeach blocks marked as their own series). */
+void wld_lbft_plots(wld *w, const char *dir)
+{
+    uint64_t nt, nb, done = 0;
+    const lbft_tx_rec *t = lbft_txs(w->lbft, &nt);
+    const lbft_block_rec *b = lbft_blocks(w->lbft, &nb);
+    double *lat = malloc((nt ? nt : 1) * sizeof *lat);
+    for (uint64_t i = 0; lat && i < nt; i++)
+        if (t[i].commit != CP_TIME_NEVER) lat[done++] = (double)(t[i].commit - t[i].submit) / 1e9;
+    if (lat && done) {
+        plot_spec sp = {dir, "commit_latency", "Transaction commit latency (submit to insertion)", "seconds",
+                        "fraction of committed transactions", 0, 0, 1};
+        const char *titles[1] = {"transactions"};
+        const double *v[1] = {lat};
+        plot_cdf(&sp, titles, v, (size_t[]){done}, 1);
+    }
+    free(lat);
+    double *xy = malloc((nb ? nb : 1) * 4 * sizeof *xy);
+    if (!xy || !nb) {
+        free(xy);
+        return;
+    }
+    size_t nn = 0, ni = 0;
+    double *nx = xy, *ny = xy + nb, *ix = xy + 2 * nb, *iy = xy + 3 * nb;
+    for (uint64_t i = 0; i < nb; i++) {
+        double x = (double)b[i].inserted / 1e9, y = (double)b[i].height;
+        if (b[i].impeach) ix[ni] = x, iy[ni++] = y;
+        else nx[nn] = x, ny[nn++] = y;
+    }
+    plot_series s[2] = {{"normal blocks", nx, ny, nn}, {"impeach blocks", ix, iy, ni}};
+    plot_spec sp = {dir, "chain", "Chain growth as validator 0 inserted it", "simulated time (s)", "height", 0, 0, 0};
+    plot_lines(&sp, s, ni ? 2 : 1);
+    free(xy);
 }

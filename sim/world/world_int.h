@@ -53,5 +53,6 @@ void wld_flood_plots(wld *w, const char *dir);
 /* LBFT results (report_lbft.c). */
 int wld_lbft_h5(wld *w, h5w *h);
 void wld_lbft_json(wld *w, js *j);
+void wld_lbft_plots(wld *w, const char *dir);
 
 #endif

@@ -1,10 +1,13 @@
 # core/: sans-IO protocol code shared by every engine.
 libcpsim_a_SOURCES += core/env.h core/rng.c
 libcpsim_a_SOURCES += core/flood/flood.h core/flood/flood.c core/phold/phold.h core/phold/phold.c \
-	core/lbft/lbft.h core/lbft/lbft.c
+	core/lbft/lbft.h core/lbft/lbft.c core/dpor/dpor.h core/dpor/dpor.c
 check_PROGRAMS += tests/unit/test_flood
 tests_unit_test_flood_SOURCES = tests/unit/test_flood.c
 TESTS += tests/unit/test_flood
 check_PROGRAMS += tests/unit/test_lbft
 tests_unit_test_lbft_SOURCES = tests/unit/test_lbft.c
 TESTS += tests/unit/test_lbft
+check_PROGRAMS += tests/unit/test_dpor
+tests_unit_test_dpor_SOURCES = tests/unit/test_dpor.c
+TESTS += tests/unit/test_dpor

@@ -7,6 +7,7 @@
  * is decoded by the strict decoder before use; every signature is verified before it counts.
  * Two honest validators inserting different blocks at one height is counted as a violation. */
 #include "core/lbft/lbft.h"
+#include "core/dpor/dpor.h"
 
 #include <sodium.h>
 #include <stdlib.h>
@@ -66,6 +67,10 @@ struct lbft {
     uint64_t n_blocks, cap_blocks;
     uint8_t (*first_hash)[32];  /* per height: the first hash any validator inserted */
     uint8_t *first_set;
+    uint32_t *first_prop;       /* per height: its proposer, NONE for an impeach block */
+    uint32_t *terms;            /* elected proposer lists, term_len per term (term index) */
+    uint8_t *term_set;
+    uint64_t n_terms;
     uint64_t hash_cap;
     uint64_t violations, malformed, bad_sigs;
     lbft_violation *vlist;
@@ -258,9 +263,57 @@ static void bcast(lbft *l, cp_env *env, int type, const uint8_t hdr[HDR], const 
 
 uint32_t lbft_proposer_of(const lbft *l, uint64_t height)
 {
-    uint64_t per_term = (uint64_t)l->cfg.term_len * l->cfg.view_len;
-    uint64_t idx = ((height - 1) % per_term) % l->cfg.term_len;
-    return l->n + (uint32_t)(idx % l->cfg.proposers);
+    uint64_t t = dpor_term_of(height, l->cfg.term_len, l->cfg.view_len);
+    uint32_t seat = dpor_seat_of(height, l->cfg.term_len, l->cfg.view_len);
+    if (t < l->n_terms && l->term_set[t]) return l->terms[t * l->cfg.term_len + seat];
+    uint32_t d = l->cfg.default_proposers && l->cfg.default_proposers < l->cfg.proposers ? l->cfg.default_proposers
+                                                                                           : l->cfg.proposers;
+    return l->n + seat % d;
+}
+
+/* The stake of a candidate: a fixed random balance per node and seed (no token economy yet). */
+static uint64_t balance_of(const lbft *l, uint32_t node)
+{
+    cp_rng r;
+    rng_seed(&r, l->cfg.seed, node, 0x62616c616e6365ull /* "balance" */);
+    return 200000 + rng_below(&r, 800000);
+}
+
+static void candidate_stats(const lbft *l, uint64_t cp, uint32_t node, dpor_cand *c)
+{
+    *c = (dpor_cand){node, balance_of(l, node), 0, 0, 0};
+    for (uint64_t h = cp > 100 ? cp - 99 : 1; h <= cp; h++)
+        c->blocks += l->first_set[h] && l->first_prop[h] == node;
+    for (uint64_t h = cp > 10000 ? cp - 9999 : 1; h <= cp; h++)
+        c->impeached += l->first_set[h] && l->first_prop[h] == NONE && lbft_proposer_of(l, h) == node;
+}
+
+/* At checkpoint cp (first inserted anywhere), elect the proposers of term(cp) + 3. */
+static void elect_term(lbft *l, uint64_t cp)
+{
+    uint32_t d = l->cfg.default_proposers < l->cfg.proposers ? l->cfg.default_proposers : l->cfg.proposers;
+    uint32_t nc = l->cfg.proposers - d, tl = l->cfg.term_len;
+    uint64_t t = dpor_term_of(cp, tl, l->cfg.view_len) + 3;
+    if (nc == 0 || nc > 4096) return; /* no candidates: the defaults rotate */
+    if (t >= l->n_terms) {
+        uint64_t cap = (t + 1) * 2;
+        void *a = realloc(l->terms, cap * tl * sizeof *l->terms), *b = realloc(l->term_set, cap);
+        if (!a || !b) return;
+        l->terms = a, l->term_set = b;
+        memset(l->term_set + l->n_terms, 0, cap - l->n_terms);
+        l->n_terms = cap;
+    }
+    dpor_cand *c = malloc(nc * sizeof *c);
+    uint32_t *nodes = malloc(nc * sizeof *nodes), *defs = malloc((d ? d : 1) * sizeof *defs);
+    int64_t *rpt = malloc(nc * sizeof *rpt);
+    if (c && nodes && defs && rpt) {
+        for (uint32_t i = 0; i < nc; i++) nodes[i] = l->n + d + i, candidate_stats(l, cp, nodes[i], &c[i]);
+        for (uint32_t i = 0; i < d; i++) defs[i] = l->n + i;
+        dpor_rpt(c, nc, &dpor_cpchain_weights, rpt);
+        if (dpor_proposers(nodes, rpt, nc, defs, d, get64(l->first_hash[cp]), tl, l->terms + t * tl) == 0)
+            l->term_set[t] = 1;
+    }
+    free(c), free(nodes), free(defs), free(rpt);
 }
 
 static int offline(const lbft *l, uint32_t node)
@@ -303,14 +356,17 @@ static void record(lbft *l, cp_env *env, const uint8_t hdr[HDR], const uint8_t h
     if (h >= l->hash_cap) {
         uint64_t cap = (h + 1) * 2;
         void *a = realloc(l->first_hash, cap * 32), *b = realloc(l->first_set, cap);
-        if (!a || !b) return;
-        l->first_hash = a, l->first_set = b;
+        void *c = realloc(l->first_prop, cap * sizeof *l->first_prop);
+        if (!a || !b || !c) return;
+        l->first_hash = a, l->first_set = b, l->first_prop = c;
         memset(l->first_set + l->hash_cap, 0, cap - l->hash_cap);
         l->hash_cap = cap;
     }
     if (!l->first_set[h]) {
         l->first_set[h] = 1;
         memcpy(l->first_hash[h], hash, 32);
+        l->first_prop[h] = hdr_impeach(hdr) ? NONE : hdr_prop(hdr);
+        if (dpor_is_checkpoint(h, l->cfg.term_len, l->cfg.view_len)) elect_term(l, h);
     } else if (memcmp(l->first_hash[h], hash, 32) != 0) {
         violation(l, env, h, LBFT_V_FORK); /* two honest validators, two blocks, one height */
     }
@@ -819,6 +875,7 @@ void lbft_free(lbft *l)
     for (uint32_t i = 0; l->p && i < l->cfg.proposers; i++) free(l->p[i].pool);
     free(l->tx), free(l->node_pk), free(l->node_pk_set);
     free(l->pk), free(l->v), free(l->p), free(l->blocks), free(l->first_hash), free(l->first_set), free(l->vlist);
+    free(l->first_prop), free(l->terms), free(l->term_set);
     free(l);
 }
 

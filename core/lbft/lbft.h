@@ -1,7 +1,8 @@
 /* core/lbft/lbft.h: LBFT 2.0 consensus with impeachment, as CPChain's code runs it (the
  * project's reference notes, sections 5 and 6), on n = 3f+1 validators and a fixed list of
- * proposers taking heights in round-robin (terms of TermLen x ViewLen heights; the DPoR
- * election of the proposer list is not part of this module yet).
+ * proposers taking heights in round-robin within terms of TermLen x ViewLen heights; the
+ * proposer list of each term is elected by DPoR (core/dpor) at the checkpoint three terms
+ * before, from the candidates' RPT over the chain so far, seeded by the checkpoint's hash.
  *
  * Per height, a validator goes Idle -> Prepare -> Commit -> Validate: it accepts the
  * proposer's block (sealed, on time: now <= parent time + period + block delay), signs a
@@ -43,6 +44,9 @@ typedef struct lbft_cfg {
     uint32_t tx_size;        /* wire bytes per transaction */
     uint32_t max_txs;        /* transactions per block at most */
     uint64_t seed;           /* keys: cr_keypair_derive(seed, node) */
+    uint32_t default_proposers; /* the first proposers are CPChain's default (Foundation) ones;
+                                   the others are RNode candidates elected by DPoR at each
+                                   checkpoint for the term after next (terms 0-2: defaults) */
     const uint32_t *offline; /* nodes down for the whole run (crash faults): silent validators,
                                 proposers whose heights get impeached, mute clients */
     uint32_t n_offline;

@@ -113,6 +113,8 @@ static const scn_field lbft_fields[] = {
       "proposers taking heights in turn (the nodes after the validators)"),
     F("term_len", SCN_U32, wld_lbft_cfg, term_len, "12", 1, 1e6, "proposer seats per term (CPChain TermLen)"),
     F("view_len", SCN_U32, wld_lbft_cfg, view_len, "3", 1, 1e6, "blocks per seat per term (CPChain ViewLen)"),
+    F("default_proposers", SCN_U32, wld_lbft_cfg, default_proposers, "12", 1, 1e6,
+      "the first proposers are default (Foundation) proposers; the rest are RNode candidates elected by DPoR"),
     F("period", SCN_DURATION, wld_lbft_cfg, period, "10s", 1e6, 1e13, "block period (CPChain mainnet: 10 s)"),
     F("impeach_timeout", SCN_DURATION, wld_lbft_cfg, impeach_timeout, "10s", 1e6, 1e13,
       "impeach deadline = parent time + period + impeach_timeout"),

@@ -68,7 +68,7 @@ typedef struct wld_flood_cfg {
 } wld_flood_cfg;
 
 typedef struct wld_lbft_cfg {
-    uint32_t validators, proposers, term_len, view_len;
+    uint32_t validators, proposers, term_len, view_len, default_proposers;
     uint64_t period, impeach_timeout, block_delay, heights, block_size, tx_size;
     double tx_rate;
     uint32_t max_txs;

@@ -99,6 +99,42 @@ static void t_silent_validators(void)
     stop(&r);
 }
 
+/* DPoR: 12 default proposers and 20 RNode candidates. Terms 0-2 use the defaults; from term
+ * 3 on, each term's 12 seats are 8 elected candidates and 4 defaults (one per quarter); the
+ * heights of offline candidates are impeached, and impeachment lowers their RPT. */
+static void t_dpor_elected_terms(void)
+{
+    run r;
+    scn_override o[5] = {{"consensus.proposers", "32"}, {"consensus.heights", "216"},
+                         {"duration", "3000s"}, {"consensus.offline", "[39-43]"}, {"nodes.0.count", "40"}};
+    REQUIRE(start(&r, o, 5) == 0);
+    lbft *l = r.w->lbft;
+    for (uint64_t h = 1; h <= 108; h++) CHECK(lbft_proposer_of(l, h) < 7 + 12); /* defaults */
+    for (uint64_t t = 3; t < 6; t++) {
+        int defaults = 0;
+        for (uint64_t seat = 0; seat < 12; seat++) {
+            uint32_t p = lbft_proposer_of(l, t * 36 + 1 + seat);
+            defaults += p < 7 + 12;
+            CHECK(p >= 7 && p < 7 + 32);
+        }
+        CHECK(defaults == 4);
+        for (int q = 0; q < 4; q++) { /* one default per quarter of the list */
+            int dq = 0;
+            for (int i = 0; i < 3; i++) dq += lbft_proposer_of(l, t * 36 + 1 + 3 * q + i) < 7 + 12;
+            CHECK(dq == 1);
+        }
+    }
+    uint64_t n;
+    const lbft_block_rec *b = lbft_blocks(l, &n);
+    CHECK_EQ_U64(n, 216);
+    for (uint64_t i = 0; i < n; i++) {
+        uint32_t sched = lbft_proposer_of(l, b[i].height);
+        CHECK(b[i].impeach == (sched >= 39 && sched <= 43));
+    }
+    CHECK_EQ_U64(lbft_violations(l), 0);
+    stop(&r);
+}
+
 static void t_committee_sizes(void)
 {
     static const char *sizes[] = {"4", "31"};
@@ -173,5 +209,5 @@ static void t_transactions_committed_once(void)
     stop(&r);
 }
 
-TEST_MAIN(TEST(t_block_every_period), TEST(t_offline_proposer_impeached_at_20s), TEST(t_silent_validators), TEST(t_committee_sizes),
+TEST_MAIN(TEST(t_block_every_period), TEST(t_offline_proposer_impeached_at_20s), TEST(t_silent_validators), TEST(t_dpor_elected_terms), TEST(t_committee_sizes),
           TEST(t_decoder_strict), TEST(t_transactions_committed_once))

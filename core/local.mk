@@ -11,3 +11,9 @@ TESTS += tests/unit/test_lbft
 check_PROGRAMS += tests/unit/test_dpor
 tests_unit_test_dpor_SOURCES = tests/unit/test_dpor.c
 TESTS += tests/unit/test_dpor
+# The checker's fork search, with the real quorum and with the test-only broken one.
+check_PROGRAMS += tests/unit/test_lbft_fork tests/unit/test_lbft_broken
+tests_unit_test_lbft_fork_SOURCES = tests/unit/test_lbft_fork.c
+tests_unit_test_lbft_broken_SOURCES = tests/unit/test_lbft_fork.c core/lbft/lbft.c
+tests_unit_test_lbft_broken_CPPFLAGS = $(AM_CPPFLAGS) -DLBFT_BROKEN_QUORUM
+TESTS += tests/unit/test_lbft_fork tests/unit/test_lbft_broken

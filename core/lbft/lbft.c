@@ -316,12 +316,15 @@ static void elect_term(lbft *l, uint64_t cp)
     free(c), free(nodes), free(defs), free(rpt);
 }
 
-static int offline(const lbft *l, uint32_t node)
+static int in_list(const uint32_t *list, uint32_t n, uint32_t node)
 {
-    for (uint32_t i = 0; i < l->cfg.n_offline; i++)
-        if (l->cfg.offline[i] == node) return 1;
+    for (uint32_t i = 0; i < n; i++)
+        if (list[i] == node) return 1;
     return 0;
 }
+
+static int offline(const lbft *l, uint32_t node) { return in_list(l->cfg.offline, l->cfg.n_offline, node); }
+static int byzantine(const lbft *l, uint32_t node) { return in_list(l->cfg.byzantine, l->cfg.n_byzantine, node); }
 
 /* ---- insertion ---------------------------------------------------------------------- */
 
@@ -351,6 +354,7 @@ static void record(lbft *l, cp_env *env, const uint8_t hdr[HDR], const uint8_t h
                    const uint64_t *ids, uint32_t ntx)
 {
     mark_txs(l, ids, ntx, hdr_height(hdr));
+    if (byzantine(l, env->self)) return; /* the checker watches honest validators only */
     if ((int)cert->count < quorum(l, hdr_impeach(hdr))) violation(l, env, hdr_height(hdr), LBFT_V_SHORT_CERT);
     uint64_t h = hdr_height(hdr);
     if (h >= l->hash_cap) {
@@ -433,7 +437,11 @@ static void insert(lbft *l, cp_env *env, vstate *v, const uint8_t hdr[HDR], cons
 
 /* ---- validator: normal path ---------------------------------------------------------- */
 
+#ifdef LBFT_BROKEN_QUORUM /* test-only build: a normal quorum of 2f, to show the checker finds forks */
+static int quorum(const lbft *l, int impeach) { return impeach ? (int)l->f + 1 : 2 * (int)l->f; }
+#else
 static int quorum(const lbft *l, int impeach) { return impeach ? (int)l->f + 1 : 2 * (int)l->f + 1; }
+#endif
 
 static void sign_prepare(lbft *l, cp_env *env, vstate *v)
 {
@@ -485,10 +493,39 @@ static int body_ids(const uint8_t *b, uint64_t **out, uint32_t *cap, uint32_t *n
     return memcmp(d, b + 1 + 56, 32) == 0 ? 0 : -1;
 }
 
+/* A double-signing validator lends its prepare and commit signatures to another block of the
+ * height, broadcast on their own. */
+static void double_sign(lbft *l, cp_env *env, const uint8_t *hdr, const uint8_t *seal, const uint8_t hash[32])
+{
+    sigset one = {0, NULL, NULL};
+    if (set_alloc(&one, l->n) != 0) {
+        set_free(&one);
+        return;
+    }
+    uint8_t pm[39], sig[64];
+    prepare_msg(pm, hash);
+    sign_as(l, env, sig, pm, sizeof pm);
+    set_add(&one, env->self, sig);
+    bcast(l, env, LBFT_MSG_PREPARE, hdr, seal, &one, NULL, 0);
+    set_clear(&one, l->n);
+    sign_as(l, env, sig, hash, 32);
+    set_add(&one, env->self, sig);
+    bcast(l, env, LBFT_MSG_COMMIT, hdr, seal, &one, NULL, 0);
+    set_free(&one);
+}
+
 static void on_preprepare(lbft *l, cp_env *env, vstate *v, const uint8_t *b)
 {
     const uint8_t *hdr = b + 1, *seal = b + 1 + HDR;
     cp_time t = hdr_time(hdr), now = env_now(env);
+    if (v->have_block && byzantine(l, env->self) && !hdr_impeach(hdr) && hdr_prop(hdr) == lbft_proposer_of(l, v->height) &&
+        memcmp(hdr + 8, v->head, 32) == 0) {
+        uint8_t other[32];
+        cr_hash(other, hdr, HDR);
+        if (memcmp(other, v->hash, 32) != 0 && verify_as(l, env, hdr_prop(hdr), seal, other, 32))
+            double_sign(l, env, hdr, seal, other);
+        return;
+    }
     if (v->have_block || v->state != IDLE || hdr_impeach(hdr)) return;
     if (memcmp(hdr + 8, v->head, 32) != 0 || hdr_prop(hdr) != lbft_proposer_of(l, v->height)) return;
     if (t < v->head_time + l->cfg.period || now > v->head_time + l->cfg.period + l->cfg.block_delay) return;
@@ -534,9 +571,37 @@ static void on_vote(lbft *l, cp_env *env, vstate *v, const uint8_t *b, size_t le
     cascade(l, env, v, 0);
 }
 
+/* A Validate for another block than ours: insert it if its certificate holds, unless this
+ * validator already broadcast Validate for its own block (CPChain: "a different hash was
+ * already validated at this height"). */
+static void on_other_validate(lbft *l, cp_env *env, vstate *v, const uint8_t *b, size_t len)
+{
+    const uint8_t *hdr = b + 1;
+    if (v->sent_validate || hdr_impeach(hdr) || memcmp(hdr + 8, v->head, 32) != 0) return;
+    sigset cert = {0, NULL, NULL};
+    uint64_t *ids = NULL;
+    uint32_t cap = 0, ntx = 0;
+    uint8_t hash[32];
+    cr_hash(hash, hdr, HDR);
+    if (set_alloc(&cert, l->n) == 0 && body_ids(b, &ids, &cap, &ntx) == 0) {
+        merge(l, env, &cert, b, len, hash, 32);
+        if ((int)cert.count >= quorum(l, 0)) {
+            uint8_t h2[HDR], seal[SEAL];
+            memcpy(h2, hdr, HDR), memcpy(seal, b + 1 + HDR, SEAL);
+            insert(l, env, v, h2, hash, seal, &cert, 0, ids ? ids : no_txs, ntx);
+        }
+    }
+    set_free(&cert);
+    free(ids);
+}
+
 static void on_validate(lbft *l, cp_env *env, vstate *v, const uint8_t *b, size_t len)
 {
-    if (v->impeaching || !adopt(l, v, b + 1)) return;
+    if (v->impeaching) return;
+    if (!adopt(l, v, b + 1)) {
+        on_other_validate(l, env, v, b, len);
+        return;
+    }
     uint32_t ntx;
     if (body_ids(b, &v->txs, &v->cap_txs, &ntx) != 0) return;
     v->ntx = ntx;
@@ -626,10 +691,23 @@ static void propose(lbft *l, cp_env *env, pstate *p, uint64_t h)
     uint64_t *ids = malloc(((size_t)l->cfg.max_txs + 1) * sizeof *ids);
     if (!ids) return;
     uint32_t ntx = pick_txs(l, p, ids);
-    make_hdr(hdr, h, p->head, t > now ? t : now, env->self, 0, ids, ntx);
+    cp_time bt = t > now ? t : now;
+    make_hdr(hdr, h, p->head, bt, env->self, 0, ids, ntx);
     cr_hash(hash, hdr, HDR);
     sign_as(l, env, seal, hash, 32);
-    bcast(l, env, LBFT_MSG_PREPREPARE, hdr, seal, NULL, ids, ntx);
+    if (!in_list(l->cfg.equivocators, l->cfg.n_equivocators, env->self)) {
+        bcast(l, env, LBFT_MSG_PREPREPARE, hdr, seal, NULL, ids, ntx);
+    } else { /* two blocks for one height: A to the even validators, B (1 ns later) to the odd */
+        uint8_t hb[HDR], hashb[32], sealb[SEAL];
+        make_hdr(hb, h, p->head, bt + 1, env->self, 0, ids, ntx);
+        cr_hash(hashb, hb, HDR);
+        sign_as(l, env, sealb, hashb, 32);
+        cp_msg *a = build(l, env, LBFT_MSG_PREPREPARE, hdr, seal, NULL, ids, ntx);
+        cp_msg *bm = build(l, env, LBFT_MSG_PREPREPARE, hb, sealb, NULL, ids, ntx);
+        for (uint32_t i = 0; a && bm && i < l->n; i++) env_send(env, i, i % 2 ? bm : a);
+        if (a) env_msg_unref(env, a);
+        if (bm) env_msg_unref(env, bm);
+    }
     free(ids);
 }
 

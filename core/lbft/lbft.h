@@ -47,6 +47,12 @@ typedef struct lbft_cfg {
     uint32_t default_proposers; /* the first proposers are CPChain's default (Foundation) ones;
                                    the others are RNode candidates elected by DPoR at each
                                    checkpoint for the term after next (terms 0-2: defaults) */
+    const uint32_t *byzantine;   /* validators that also sign every other valid block of a height
+                                    (double signing); excluded from the invariant checker */
+    uint32_t n_byzantine;
+    const uint32_t *equivocators;/* proposers that send two different blocks at their heights,
+                                    one to the even validators and one to the odd */
+    uint32_t n_equivocators;
     const uint32_t *offline; /* nodes down for the whole run (crash faults): silent validators,
                                 proposers whose heights get impeached, mute clients */
     uint32_t n_offline;

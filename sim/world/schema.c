@@ -129,6 +129,10 @@ static const scn_field lbft_fields[] = {
     F("max_txs", SCN_U32, wld_lbft_cfg, max_txs, "2000", 0, 1e6, "transactions per block at most"),
     SUB("offline", SCN_LIST_U32, wld_lbft_cfg, offline, NULL, offsetof(wld_lbft_cfg, n_offline), 0,
         "node ids down for the whole run: silent validators, or proposers whose heights are impeached"),
+    SUB("byzantine", SCN_LIST_U32, wld_lbft_cfg, byzantine, NULL, offsetof(wld_lbft_cfg, n_byzantine), 0,
+        "validator ids that double-sign: they also sign every other valid block of a height"),
+    SUB("equivocators", SCN_LIST_U32, wld_lbft_cfg, equivocators, NULL, offsetof(wld_lbft_cfg, n_equivocators), 0,
+        "proposer ids that send two blocks at their heights (one to even, one to odd validators)"),
     END,
 };
 static const scn_schema lbft_schema = {"consensus", sizeof(wld_lbft_cfg), lbft_fields};

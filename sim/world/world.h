@@ -74,6 +74,10 @@ typedef struct wld_lbft_cfg {
     uint32_t max_txs;
     uint32_t *offline;
     size_t n_offline;
+    uint32_t *byzantine;
+    size_t n_byzantine;
+    uint32_t *equivocators;
+    size_t n_equivocators;
 } wld_lbft_cfg;
 
 typedef struct wld_crypto_cfg {

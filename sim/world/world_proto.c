@@ -56,7 +56,8 @@ static int new_lbft(wld *w, const wld_cfg *c, char *err, size_t len)
     }
     lbft_cfg lc = {k->validators, k->proposers, k->term_len, k->view_len, k->period, k->impeach_timeout,
                    k->block_delay, k->heights, (uint32_t)k->block_size, k->tx_rate, (uint32_t)k->tx_size,
-                   k->max_txs, w->seed, k->default_proposers, k->offline, (uint32_t)k->n_offline, w->memo,
+                   k->max_txs, w->seed, k->default_proposers, k->byzantine, (uint32_t)k->n_byzantine,
+                   k->equivocators, (uint32_t)k->n_equivocators, k->offline, (uint32_t)k->n_offline, w->memo,
                    w->costs};
     if (k->default_proposers < k->proposers && k->default_proposers < 4 && k->term_len > 4) {
         snprintf(err, len, "consensus.default_proposers: expected at least 4 (the default seats of a term)");

@@ -60,7 +60,7 @@ typedef struct pstate {
 struct lbft {
     lbft_cfg cfg;
     uint32_t n, f, n_nodes;
-    uint8_t (*pk)[32];          /* validator and proposer public keys */
+    cr_keypair *keys;           /* validators' and proposers' key pairs (each node signs with its own) */
     vstate *v;
     pstate *p;
     lbft_block_rec *blocks;
@@ -164,16 +164,20 @@ static void prepare_msg(uint8_t m[39], const uint8_t hash[32])
 
 static void sign_as(lbft *l, cp_env *env, uint8_t sig[64], const void *msg, size_t len)
 {
-    cr_keypair kp;
-    cr_keypair_derive(&kp, l->cfg.seed, env->self);
-    cr_sign(sig, msg, len, &kp);
+    if (env->self < l->n + l->cfg.proposers) { /* validators' and proposers' keys are kept */
+        cr_sign(sig, msg, len, &l->keys[env->self]);
+    } else {
+        cr_keypair kp;
+        cr_keypair_derive(&kp, l->cfg.seed, env->self);
+        cr_sign(sig, msg, len, &kp);
+    }
     cost_charge(env, l->cfg.costs, COST_SIGN, 1);
 }
 
 static int verify_as(lbft *l, cp_env *env, uint32_t signer, const uint8_t sig[64], const void *msg, size_t len)
 {
     cost_charge(env, l->cfg.costs, COST_VERIFY, 1);
-    if (cr_verify(l->cfg.memo, sig, msg, len, l->pk[signer]) == CR_OK) return 1;
+    if (cr_verify(l->cfg.memo, sig, msg, len, l->keys[signer].pk) == CR_OK) return 1;
     l->bad_sigs++;
     return 0;
 }
@@ -921,19 +925,17 @@ lbft *lbft_new(const lbft_cfg *cfg, uint32_t n_nodes)
     l->cfg = *cfg;
     l->n = n, l->f = (n - 1) / 3, l->n_nodes = n_nodes;
     uint32_t keys = n + cfg->proposers;
-    l->pk = malloc((size_t)keys * 32);
+    l->keys = malloc((size_t)keys * sizeof *l->keys);
     l->v = calloc(n, sizeof *l->v);
     l->p = calloc(cfg->proposers, sizeof *l->p);
     l->node_pk = malloc((size_t)n_nodes * 32);
     l->node_pk_set = calloc(n_nodes, 1);
-    int bad = !l->pk || !l->v || !l->p || !l->node_pk || !l->node_pk_set;
+    int bad = !l->keys || !l->v || !l->p || !l->node_pk || !l->node_pk_set;
     for (uint32_t i = 0; !bad && i < n; i++)
         bad = set_alloc(&l->v[i].prep, n) || set_alloc(&l->v[i].comm, n) || set_alloc(&l->v[i].iprep, n) ||
               set_alloc(&l->v[i].icomm, n);
     for (uint32_t i = 0; !bad && i < keys; i++) {
-        cr_keypair kp;
-        cr_keypair_derive(&kp, cfg->seed, i);
-        memcpy(l->pk[i], kp.pk, 32);
+        cr_keypair_derive(&l->keys[i], cfg->seed, i);
     }
     if (bad) {
         lbft_free(l);
@@ -952,7 +954,7 @@ void lbft_free(lbft *l)
     }
     for (uint32_t i = 0; l->p && i < l->cfg.proposers; i++) free(l->p[i].pool);
     free(l->tx), free(l->node_pk), free(l->node_pk_set);
-    free(l->pk), free(l->v), free(l->p), free(l->blocks), free(l->first_hash), free(l->first_set), free(l->vlist);
+    free(l->keys), free(l->v), free(l->p), free(l->blocks), free(l->first_hash), free(l->first_set), free(l->vlist);
     free(l->first_prop), free(l->terms), free(l->term_set);
     free(l);
 }

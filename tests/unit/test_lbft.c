@@ -135,6 +135,42 @@ static void t_dpor_elected_terms(void)
     stop(&r);
 }
 
+/* Closed form on a LAN with no bandwidth limit, no jitter and (nearly) free CPU: one-way
+ * delay d = RTT/2 = 1 ms. Without transactions a block is inserted 4d after its header time
+ * (pre-prepare, prepare, commit, validate). With Poisson transactions, one submitted
+ * uniformly in a period waits on average period/2 for the cut, d to reach the proposer before
+ * it, and the block's commit delay D: 5 s + d + D. Both within 1 %. */
+static void t_commit_latency_closed_form(void)
+{
+    const double d = 1e-3;
+    scn_override lan[7] = {{"classes.lan.cpu_factor", "0.001"}, {"classes.lan.uplink", "0"},
+                           {"classes.lan.downlink", "0"}, {"classes.lan.access_latency", "0"},
+                           {"nodes.0.class", "lan"}, {"consensus.heights", "30"}, {"duration", "400s"}};
+    scn_override all[8];
+    memcpy(all, lan, sizeof lan);
+    run r;
+    REQUIRE(start(&r, all, 7) == 0);
+    uint64_t nb, nt, k = 0;
+    const lbft_block_rec *b = lbft_blocks(r.w->lbft, &nb);
+    REQUIRE(nb == 30);
+    for (uint64_t i = 0; i < nb; i++) CHECK_NEAR((double)(b[i].inserted - b[i].block_time) / 1e9, 4 * d, 0.01 * 4 * d);
+    stop(&r);
+    all[7] = (scn_override){"consensus.tx_rate", "150"}; /* below max_txs per period: no backlog */
+    REQUIRE(start(&r, all, 8) == 0);
+    b = lbft_blocks(r.w->lbft, &nb);
+    const lbft_tx_rec *t = lbft_txs(r.w->lbft, &nt);
+    double dsum = 0, sum = 0;
+    for (uint64_t i = 0; i < nb; i++) dsum += (double)(b[i].inserted - b[i].block_time) / 1e9;
+    for (uint64_t i = 0; i < nt; i++)
+        if (t[i].commit != CP_TIME_NEVER) sum += (double)(t[i].commit - t[i].submit) / 1e9, k++;
+    REQUIRE(k > 40000);
+    double want = 5.0 + d + dsum / (double)nb;
+    printf("# %llu transactions, mean commit latency %.5f s, closed form %.5f s\n", (unsigned long long)k,
+           sum / (double)k, want);
+    CHECK_NEAR(sum / (double)k, want, 0.01 * want);
+    stop(&r);
+}
+
 static void t_committee_sizes(void)
 {
     static const char *sizes[] = {"4", "31"};
@@ -209,5 +245,5 @@ static void t_transactions_committed_once(void)
     stop(&r);
 }
 
-TEST_MAIN(TEST(t_block_every_period), TEST(t_offline_proposer_impeached_at_20s), TEST(t_silent_validators), TEST(t_dpor_elected_terms), TEST(t_committee_sizes),
+TEST_MAIN(TEST(t_block_every_period), TEST(t_offline_proposer_impeached_at_20s), TEST(t_silent_validators), TEST(t_dpor_elected_terms), TEST(t_commit_latency_closed_form), TEST(t_committee_sizes),
           TEST(t_decoder_strict), TEST(t_transactions_committed_once))

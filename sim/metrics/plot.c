@@ -66,14 +66,14 @@ static int write_script(const plot_spec *s, const plot_series *ser, size_t n, co
     fputs("\nset title ", f), put_quoted(f, s->title);
     fputs("\nset xlabel ", f), put_quoted(f, s->xlabel);
     fputs("\nset ylabel ", f), put_quoted(f, s->ylabel);
-    fputs("\nset grid\nset key outside right top\n", f);
+    fputs(n > 3 ? "\nset grid\nset key outside right top\n" : "\nset grid\nset key below\n", f);
     if (s->logx) fputs("set logscale x\n", f);
     if (s->logy) fputs("set logscale y\n", f);
     fputs("plot ", f);
     for (size_t k = 0; k < n; k++) {
         fprintf(f, "%s", k ? ", \\\n     " : "");
         put_quoted(f, dat);
-        fprintf(f, " index %zu using 1:2 with %s lw 2 title ", k, s->steps ? "steps" : "lines");
+        fprintf(f, " index %zu using 1:2 with %s title ", k, s->style ? s->style : s->steps ? "steps lw 2" : "lines lw 2");
         put_quoted(f, ser[k].title);
     }
     fputs("\n", f);

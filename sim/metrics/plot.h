@@ -27,6 +27,7 @@ typedef struct plot_spec {
     const char *xlabel, *ylabel;
     int logx, logy;
     int steps;            /* draw as steps (CDFs) instead of lines */
+    const char *style;    /* gnuplot style overriding lines/steps, e.g. "points pt 7", or NULL */
 } plot_spec;
 
 /* Draw the series as lines (or steps) on one chart. */

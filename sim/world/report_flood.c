@@ -167,7 +167,7 @@ void wld_flood_plots(wld *w, const char *dir)
         ns++;
     }
     plot_spec spec = {dir, "propagation", "Block propagation: fraction of nodes reached",
-                      "time since block creation (s)", "fraction of nodes", 0, 0, 1};
+                      "time since block creation (s)", "fraction of nodes", 0, 0, 1, NULL};
     if (ns) plot_lines(&spec, s, ns);
     free(d), free(xy), free(s), free(titles);
 }

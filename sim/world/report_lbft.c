@@ -122,7 +122,7 @@ void wld_lbft_plots(wld *w, const char *dir)
         if (t[i].commit != CP_TIME_NEVER) lat[done++] = (double)(t[i].commit - t[i].submit) / 1e9;
     if (lat && done) {
         plot_spec sp = {dir, "commit_latency", "Transaction commit latency (submit to insertion)", "seconds",
-                        "fraction of committed transactions", 0, 0, 1};
+                        "fraction of committed transactions", 0, 0, 1, NULL};
         const char *titles[1] = {"transactions"};
         const double *v[1] = {lat};
         plot_cdf(&sp, titles, v, (size_t[]){done}, 1);
@@ -141,7 +141,18 @@ void wld_lbft_plots(wld *w, const char *dir)
         else nx[nn] = x, ny[nn++] = y;
     }
     plot_series s[2] = {{"normal blocks", nx, ny, nn}, {"impeach blocks", ix, iy, ni}};
-    plot_spec sp = {dir, "chain", "Chain growth as validator 0 inserted it", "simulated time (s)", "height", 0, 0, 0};
+    plot_spec sp = {dir, "chain", "Chain growth as validator 0 inserted it", "simulated time (s)", "height", 0, 0, 0,
+                    "points pt 7 ps 0.6"};
     plot_lines(&sp, s, ni ? 2 : 1);
+    if (nt) { /* throughput: each block's transactions over the interval since the previous one */
+        for (uint64_t i = 0; i < nb; i++) {
+            double dt = (double)(b[i].inserted - (i ? b[i - 1].inserted : 0)) / 1e9;
+            nx[i] = (double)b[i].inserted / 1e9;
+            ny[i] = dt > 0 ? (double)b[i].ntx / dt : 0;
+        }
+        plot_series tps = {"committed transactions per second", nx, ny, nb};
+        plot_spec tp = {dir, "tps", "Throughput over time (per block interval)", "simulated time (s)", "TPS", 0, 0, 1, NULL};
+        plot_lines(&tp, &tps, 1);
+    }
     free(xy);
 }

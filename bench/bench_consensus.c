@@ -7,6 +7,7 @@
 
 #include "bench/bench.h"
 #include "sim/metrics/js.h"
+#include "sim/metrics/plot.h"
 #include "sim/world/world_int.h"
 
 static const char consensus_yaml[] =
@@ -78,16 +79,37 @@ static void emit(js *j, const row *r)
     }
 }
 
+/* messages per height against n (log-log), with n^2 for reference, into dir/consensus_msgs.png */
+static void plot_msgs(const char *dir, const row *rows, size_t n)
+{
+    double x[16], y[16], ref[16];
+    size_t k = 0;
+    for (size_t i = 0; i < n && k < 16; i++) {
+        if (!rows[i].memo || !rows[i].heights) continue;
+        x[k] = rows[i].n, y[k] = (double)rows[i].msgs / (double)rows[i].heights;
+        ref[k] = 6.0 * x[k] * x[k];
+        k++;
+    }
+    plot_series s[2] = {{"messages per height (measured)", x, y, k}, {"6 n^2", x, ref, k}};
+    plot_spec sp = {dir, "consensus_msgs", "LBFT 2.0: messages per height vs validators", "validators n",
+                    "messages per height", 1, 1, 0, "linespoints pt 7 lw 2"};
+    if (plot_lines(&sp, s, 2) != PLOT_OK) fprintf(stderr, "cpsim: no plot (gnuplot missing or failed)\n");
+}
+
 int bench_consensus_main(int argc, char **argv)
 {
     int json = 0;
+    const char *plot_dir = NULL;
+    row rows[16];
+    size_t n_rows = 0;
     uint64_t heights = 10, max_n = 1000;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--json")) json = 1;
         else if (!strcmp(argv[i], "--heights") && i + 1 < argc && !bench_parse_u64(argv[++i], &heights)) ;
         else if (!strcmp(argv[i], "--max-n") && i + 1 < argc && !bench_parse_u64(argv[++i], &max_n)) ;
+        else if (!strcmp(argv[i], "--plot") && i + 1 < argc) plot_dir = argv[++i];
         else {
-            fprintf(stderr, "usage: cpsim bench consensus [--heights H] [--max-n N] [--json]\n");
+            fprintf(stderr, "usage: cpsim bench consensus [--heights H] [--max-n N] [--plot DIR] [--json]\n");
             return 2;
         }
     }
@@ -101,7 +123,9 @@ int bench_consensus_main(int argc, char **argv)
             if (run_one(sizes[k], heights, memo, &r) != 0) return 1;
             emit(j, &r);
             if (!j) fflush(stdout);
+            if (n_rows < 16) rows[n_rows++] = r;
         }
     if (j) js_arr_end(j), js_obj_end(j), js_close(j), putchar('\n');
+    if (plot_dir) plot_msgs(plot_dir, rows, n_rows);
     return 0;
 }

@@ -10,4 +10,4 @@ bench: cpsim$(EXEEXT)
 	./cpsim bench phold --nodes 100000 --sim-seconds 2 --json > bench/out/phold-1e5.json && cat bench/out/phold-1e5.json
 	./cpsim bench gossip --nodes 100000 --json > bench/out/gossip-1e5.json && cat bench/out/gossip-1e5.json
 	./cpsim bench crypto --json > bench/out/crypto.json && cat bench/out/crypto.json
-	./cpsim bench consensus --json > bench/out/consensus.json && cat bench/out/consensus.json
+	./cpsim bench consensus --json --plot bench/out > bench/out/consensus.json && cat bench/out/consensus.json

@@ -4,6 +4,7 @@
  * block at most once (arrival != NEVER marks "seen"); every decoded message is checked by
  * flood_decode before use and malformed ones are counted and dropped. */
 #include "core/flood/flood.h"
+#include "core/graph/graph.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -11,8 +12,7 @@
 struct flood {
     flood_cfg cfg;
     uint32_t n;
-    uint32_t *adj_off;   /* n+1 offsets into adj */
-    uint32_t *adj;
+    graph g;             /* the peer graph */
     cp_time *arrival;    /* blocks x n */
     cp_time *created;
     cp_node *origin;
@@ -64,79 +64,6 @@ int flood_decode(const uint8_t *buf, size_t len, flood_hdr *out)
     return FLOOD_OK;
 }
 
-/* ---- peer graph ------------------------------------------------------------------- */
-
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
-}
-
-/* Each node draws `deg` distinct peers; returns the directed edge list (n*deg pairs). */
-static uint32_t *draw_edges(uint32_t n, uint32_t deg, uint64_t seed)
-{
-    uint32_t *e = malloc((size_t)n * deg * sizeof *e);
-    if (!e) return NULL;
-    for (uint32_t v = 0; v < n; v++) {
-        cp_rng r;
-        rng_seed(&r, seed, v, 0x6772617068ull /* "graph" */);
-        uint32_t *mine = e + (size_t)v * deg;
-        for (uint32_t k = 0; k < deg; k++) {
-            uint32_t p;
-            int dup;
-            do {
-                p = (uint32_t)rng_below(&r, n - 1);
-                if (p >= v) p++;
-                dup = 0;
-                for (uint32_t j = 0; j < k; j++) dup |= mine[j] == p;
-            } while (dup);
-            mine[k] = p;
-        }
-    }
-    return e;
-}
-
-/* Undirected CSR from the directed list, with duplicates (a->b and b->a) merged. */
-static int build_csr(flood *f, const uint32_t *e, uint32_t deg)
-{
-    uint32_t n = f->n;
-    uint32_t *cnt = calloc((size_t)n + 1, sizeof *cnt);
-    if (!cnt) return -1;
-    for (size_t i = 0; i < (size_t)n * deg; i++) {
-        cnt[i / deg]++;
-        cnt[e[i]]++;
-    }
-    uint32_t *off = malloc(((size_t)n + 1) * sizeof *off);
-    uint32_t *adj = malloc((size_t)n * deg * 2 * sizeof *adj);
-    if (!off || !adj) {
-        free(cnt), free(off), free(adj);
-        return -1;
-    }
-    off[0] = 0;
-    for (uint32_t v = 0; v < n; v++) off[v + 1] = off[v] + cnt[v];
-    memset(cnt, 0, (size_t)n * sizeof *cnt);
-    for (size_t i = 0; i < (size_t)n * deg; i++) {
-        uint32_t a = (uint32_t)(i / deg), b = e[i];
-        adj[off[a] + cnt[a]++] = b;
-        adj[off[b] + cnt[b]++] = a;
-    }
-    /* sort and dedupe each list in place, compacting the CSR */
-    uint32_t w = 0;
-    for (uint32_t v = 0; v < n; v++) {
-        uint32_t s = off[v], t = off[v + 1];
-        qsort(adj + s, t - s, sizeof *adj, cmp_u32);
-        off[v] = w;
-        for (uint32_t i = s; i < t; i++)
-            if (i == s || adj[i] != adj[i - 1]) adj[w++] = adj[i];
-    }
-    off[n] = w;
-    free(cnt);
-    f->adj_off = off;
-    f->adj = realloc(adj, (w ? w : 1) * sizeof *adj);
-    if (!f->adj) f->adj = adj;
-    return 0;
-}
-
 /* ---- lifecycle -------------------------------------------------------------------- */
 
 static int cfg_ok(const flood_cfg *c, uint32_t n)
@@ -168,14 +95,11 @@ flood *flood_new(const flood_cfg *cfg, uint32_t n_nodes, uint64_t seed)
     f->origin = malloc((cfg->blocks + 1u) * sizeof *f->origin);
     f->dups = calloc(n_nodes, sizeof *f->dups);
     f->origin_pk = calloc(cfg->blocks + 1u, sizeof *f->origin_pk);
-    uint32_t *e = draw_edges(n_nodes, cfg->degree, seed);
-    if (!f->arrival || !f->created || !f->origin || !f->dups || !f->origin_pk || !e ||
-        build_csr(f, e, cfg->degree)) {
-        free(e);
+    if (!f->arrival || !f->created || !f->origin || !f->dups || !f->origin_pk ||
+        graph_random(&f->g, n_nodes, cfg->degree, seed, 0x6772617068ull /* "graph" */) != 0) {
         flood_free(f);
         return NULL;
     }
-    free(e);
     for (size_t i = 0; i < cells; i++) f->arrival[i] = CP_TIME_NEVER;
     pick_origins(f, seed);
     return f;
@@ -184,8 +108,7 @@ flood *flood_new(const flood_cfg *cfg, uint32_t n_nodes, uint64_t seed)
 void flood_free(flood *f)
 {
     if (!f) return;
-    free(f->adj_off);
-    free(f->adj);
+    graph_free(&f->g);
     free(f->arrival);
     free(f->created);
     free(f->origin);
@@ -199,8 +122,10 @@ void flood_free(flood *f)
 static void forward(flood *f, cp_env *env, cp_msg *m, cp_node except)
 {
     cp_node v = env->self;
-    for (uint32_t i = f->adj_off[v]; i < f->adj_off[v + 1]; i++)
-        if (f->adj[i] != except) env_send(env, f->adj[i], m);
+    uint32_t k;
+    const uint32_t *nb = graph_neighbors(&f->g, v, &k);
+    for (uint32_t i = 0; i < k; i++)
+        if (nb[i] != except) env_send(env, nb[i], m);
 }
 
 static void fl_start(void *self, cp_env *env)
@@ -287,13 +212,12 @@ uint64_t flood_bad_signatures(const flood *f) { return f->bad_sigs; }
 
 const uint32_t *flood_neighbors(const flood *f, cp_node v, uint32_t *count)
 {
-    *count = f->adj_off[v + 1] - f->adj_off[v];
-    return f->adj + f->adj_off[v];
+    return graph_neighbors(&f->g, v, count);
 }
 
 size_t flood_bytes_per_node(const flood *f)
 {
-    size_t adj = f->n ? (size_t)f->adj_off[f->n] * sizeof *f->adj / f->n : 0;
+    size_t adj = f->n ? (size_t)f->g.off[f->n] * sizeof *f->g.adj / f->n : 0;
     return adj + sizeof(uint32_t) /* off */ + sizeof(uint32_t) /* dups */ +
            (size_t)f->cfg.blocks * sizeof(cp_time);
 }

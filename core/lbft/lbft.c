@@ -8,6 +8,7 @@
  * Two honest validators inserting different blocks at one height is counted as a violation. */
 #include "core/lbft/lbft.h"
 #include "core/dpor/dpor.h"
+#include "core/graph/graph.h"
 
 #include <sodium.h>
 #include <stdlib.h>
@@ -79,7 +80,14 @@ struct lbft {
     uint64_t n_tx, cap_tx;
     uint8_t (*node_pk)[32];     /* public keys of every node, derived on first use */
     uint8_t *node_pk_set;
+    uint32_t nciv, civ0;        /* civilians: nodes civ0 .. civ0 + nciv - 1 */
+    graph civ;                  /* their relay graph (civilian indices) */
+    uint64_t *civ_height;       /* per civilian: its head height */
+    uint8_t (*civ_head)[32];
+    cp_time *civ_arrival;       /* (heights + 1) x nciv */
 };
+
+static void civilians_send(lbft *l, cp_env *env, cp_msg *m);
 
 static const char *const msg_names[LBFT_N_MSG] = {
     "preprepare", "prepare", "commit", "validate", "impeach_prepare", "impeach_commit",
@@ -427,10 +435,14 @@ static void insert(lbft *l, cp_env *env, vstate *v, const uint8_t hdr[HDR], cons
     record(l, env, hdr, hash, cert, ids, ntx);
     int type = impeach ? LBFT_MSG_IMPEACH_VALIDATE : LBFT_MSG_VALIDATE;
     cp_msg *m = build(l, env, type, hdr, seal, cert, ids, ntx);
+    if (m) { /* echo of Validate */
+        to_range(env, m, 0, l->n);
+        env_msg_unref(env, m);
+    }
+    m = build(l, env, LBFT_MSG_NEWBLOCK, hdr, seal, cert, ids, ntx); /* the block to proposers */
     if (m) {
-        to_range(env, m, 0, l->n);             /* echo of Validate */
-        m->type = LBFT_MSG_NEWBLOCK, m->data[0] = LBFT_MSG_NEWBLOCK;
         to_range(env, m, l->n, l->n + l->cfg.proposers);
+        civilians_send(l, env, m);
         env_msg_unref(env, m);
     }
     memcpy(v->head, hash, 32);
@@ -782,19 +794,53 @@ static void on_tx(lbft *l, cp_env *env, pstate *p, const uint8_t *b)
     p->pool[p->n_pool++] = id;
 }
 
-/* A block with its certificate reached a proposer: insert if it extends the head. */
-static void on_newblock(lbft *l, cp_env *env, pstate *p, const uint8_t *b, size_t len)
+/* Does a block message carry a certificate: a quorum of valid commit signatures over its hash?
+ * (Checked until the quorum is reached, each signature verified and charged.) */
+static int cert_ok(lbft *l, cp_env *env, const uint8_t *b, uint8_t hash[32])
 {
     const uint8_t *hdr = b + 1;
-    if (hdr_height(hdr) != p->height + 1 || memcmp(hdr + 8, p->head, 32) != 0) return;
-    uint8_t hash[32];
     cr_hash(hash, hdr, HDR);
     uint32_t cnt = (uint32_t)(b[FIXED - 2] | b[FIXED - 1] << 8), good = 0;
     for (uint32_t i = 0; i < cnt && (int)good < quorum(l, hdr_impeach(hdr)); i++) {
         const uint8_t *e = b + FIXED + (size_t)i * ENTRY;
         good += (uint32_t)verify_as(l, env, (uint32_t)(e[0] | e[1] << 8), e + 2, hash, 32);
     }
-    if ((int)good < quorum(l, hdr_impeach(hdr))) return;
+    return (int)good >= quorum(l, hdr_impeach(hdr));
+}
+
+/* A validator hands an inserted block to `fanout` random civilians (its own stream). */
+static void civilians_send(lbft *l, cp_env *env, cp_msg *m)
+{
+    for (uint32_t k = 0; l->nciv && k < l->cfg.civ_fanout; k++)
+        env_send(env, l->civ0 + (uint32_t)rng_below(env->rng, l->nciv), m);
+}
+
+/* A civilian accepts a block only with a valid certificate, extending its own chain, then
+ * relays it to its neighbours. */
+static void on_civ_block(lbft *l, cp_env *env, uint32_t from, cp_msg *m)
+{
+    const uint8_t *b = m->data, *hdr = b + 1;
+    uint32_t c = env->self - l->civ0;
+    uint64_t h = hdr_height(hdr);
+    uint8_t hash[32];
+    if (h != l->civ_height[c] + 1 || memcmp(hdr + 8, l->civ_head[c], 32) != 0 || h > l->cfg.heights + 1) return;
+    if (!cert_ok(l, env, b, hash)) return;
+    l->civ_height[c] = h;
+    memcpy(l->civ_head[c], hash, 32);
+    l->civ_arrival[h * l->nciv + c] = env_now(env);
+    uint32_t k;
+    const uint32_t *nb = graph_neighbors(&l->civ, c, &k);
+    for (uint32_t i = 0; i < k; i++)
+        if (l->civ0 + nb[i] != from) env_send(env, l->civ0 + nb[i], m);
+}
+
+/* A block with its certificate reached a proposer: insert if it extends the head. */
+static void on_newblock(lbft *l, cp_env *env, pstate *p, const uint8_t *b, size_t len)
+{
+    const uint8_t *hdr = b + 1;
+    if (hdr_height(hdr) != p->height + 1 || memcmp(hdr + 8, p->head, 32) != 0) return;
+    uint8_t hash[32];
+    if (!cert_ok(l, env, b, hash)) return;
     uint64_t *ids = NULL;
     uint32_t cap = 0, ntx = 0;
     if (body_ids(b, &ids, &cap, &ntx) != 0) {
@@ -832,7 +878,10 @@ static void handle(lbft *l, cp_env *env, uint32_t from, cp_msg *m)
         l->malformed++;
         return;
     }
-    if (env->self >= l->n + l->cfg.proposers) return; /* clients receive nothing */
+    if (env->self >= l->n + l->cfg.proposers) { /* clients and civilians */
+        if (l->nciv && b[0] == LBFT_MSG_NEWBLOCK) on_civ_block(l, env, from, m);
+        return;
+    }
     if (env->self >= l->n) {
         if (b[0] == LBFT_MSG_NEWBLOCK) on_newblock(l, env, &l->p[env->self - l->n], b, m->len);
         if (b[0] == LBFT_MSG_TX) on_tx(l, env, &l->p[env->self - l->n], b);
@@ -890,8 +939,9 @@ static void lb_start(void *self, cp_env *env)
         pstate *p = &l->p[env->self - l->n];
         genesis(p->head);
         schedule_proposal(l, env, p);
-    } else if (l->cfg.tx_rate > 0) {
-        client_arm(l, env);
+    } else {
+        if (l->nciv) genesis(l->civ_head[env->self - l->civ0]);
+        if (l->cfg.tx_rate > 0) client_arm(l, env);
     }
 }
 
@@ -912,6 +962,20 @@ static const cp_proto_ops lbft_proto = {
 const cp_proto_ops *lbft_ops(void) { return &lbft_proto; }
 
 /* ---- lifecycle ----------------------------------------------------------------------- */
+
+static int civilians_new(lbft *l)
+{
+    l->civ0 = l->n + l->cfg.proposers;
+    l->nciv = l->n_nodes - l->civ0;
+    if (l->nciv <= l->cfg.civ_degree) return -1;
+    size_t cells = ((size_t)l->cfg.heights + 2) * l->nciv;
+    l->civ_height = calloc(l->nciv, sizeof *l->civ_height);
+    l->civ_head = calloc(l->nciv, 32);
+    l->civ_arrival = malloc(cells * sizeof *l->civ_arrival);
+    if (!l->civ_height || !l->civ_head || !l->civ_arrival) return -1;
+    for (size_t i = 0; i < cells; i++) l->civ_arrival[i] = CP_TIME_NEVER;
+    return graph_random(&l->civ, l->nciv, l->cfg.civ_degree, l->cfg.seed, 0x636976ull /* "civ" */);
+}
 
 lbft *lbft_new(const lbft_cfg *cfg, uint32_t n_nodes)
 {
@@ -937,6 +1001,7 @@ lbft *lbft_new(const lbft_cfg *cfg, uint32_t n_nodes)
     for (uint32_t i = 0; !bad && i < keys; i++) {
         cr_keypair_derive(&l->keys[i], cfg->seed, i);
     }
+    if (!bad && cfg->civ_degree) bad = civilians_new(l);
     if (bad) {
         lbft_free(l);
         return NULL;
@@ -954,6 +1019,8 @@ void lbft_free(lbft *l)
     }
     for (uint32_t i = 0; l->p && i < l->cfg.proposers; i++) free(l->p[i].pool);
     free(l->tx), free(l->node_pk), free(l->node_pk_set);
+    free(l->civ_height), free(l->civ_head), free(l->civ_arrival);
+    graph_free(&l->civ);
     free(l->keys), free(l->v), free(l->p), free(l->blocks), free(l->first_hash), free(l->first_set), free(l->vlist);
     free(l->first_prop), free(l->terms), free(l->term_set);
     free(l);
@@ -966,6 +1033,13 @@ const lbft_block_rec *lbft_blocks(const lbft *l, uint64_t *n)
 }
 
 uint64_t lbft_violations(const lbft *l) { return l->violations; }
+
+uint32_t lbft_civilians(const lbft *l) { return l->nciv; }
+
+cp_time lbft_civilian_arrival(const lbft *l, uint64_t height, uint32_t civ)
+{
+    return height <= l->cfg.heights + 1 && civ < l->nciv ? l->civ_arrival[height * l->nciv + civ] : CP_TIME_NEVER;
+}
 
 const lbft_tx_rec *lbft_txs(const lbft *l, uint64_t *n)
 {

@@ -53,6 +53,9 @@ typedef struct lbft_cfg {
     const uint32_t *equivocators;/* proposers that send two different blocks at their heights,
                                     one to the even validators and one to the odd */
     uint32_t n_equivocators;
+    uint32_t civ_degree;     /* civilians (the nodes after the proposers) relay blocks over a
+                                random graph of this degree; 0 = no civilians */
+    uint32_t civ_fanout;     /* each validator sends each inserted block to this many civilians */
     const uint32_t *offline; /* nodes down for the whole run (crash faults): silent validators,
                                 proposers whose heights get impeached, mute clients */
     uint32_t n_offline;
@@ -110,6 +113,11 @@ uint64_t lbft_malformed(const lbft *l);
 uint64_t lbft_bad_signatures(const lbft *l);
 /* The proposer node of a height (1-based heights). */
 uint32_t lbft_proposer_of(const lbft *l, uint64_t height);
+
+/* Civilians: how many, and when civilian c first accepted height h (a block with a valid
+ * certificate extending its chain); CP_TIME_NEVER if it did not. */
+uint32_t lbft_civilians(const lbft *l);
+cp_time lbft_civilian_arrival(const lbft *l, uint64_t height, uint32_t civ);
 
 /* Strict decoder of any lbft message (fuzzed): 0 if well-formed. */
 int lbft_decode_check(const uint8_t *buf, size_t len, uint32_t validators);

@@ -48,6 +48,21 @@ static int lbft_txs_h5(wld *w, h5w *h)
     return rc;
 }
 
+/* /lbft/civilian_arrival_ns: heights (0..max) x civilians, when each accepted each block. */
+static int lbft_civilians_h5(wld *w, h5w *h)
+{
+    uint32_t nc = lbft_civilians(w->lbft);
+    if (!nc) return 0;
+    uint64_t rows = w->cfg->consensus.heights + 2, dims[2] = {rows, nc};
+    cp_time *a = malloc(rows * nc * sizeof *a);
+    if (!a) return -1;
+    for (uint64_t hh = 0; hh < rows; hh++)
+        for (uint32_t c = 0; c < nc; c++) a[hh * nc + c] = lbft_civilian_arrival(w->lbft, hh, c);
+    int rc = h5w_dataset(h, "/lbft/civilian_arrival_ns", H5W_U64, 2, dims, a);
+    free(a);
+    return rc;
+}
+
 int wld_lbft_h5(wld *w, h5w *h)
 {
     uint64_t n;
@@ -69,7 +84,7 @@ int wld_lbft_h5(wld *w, h5w *h)
         rc |= h5w_attr_u64(h, "/lbft", "bad_signatures", lbft_bad_signatures(w->lbft));
     }
     free(height), free(bt), free(ins), free(prop), free(imp), free(ntx);
-    return rc | lbft_violations_h5(w, h) | lbft_txs_h5(w, h);
+    return rc | lbft_violations_h5(w, h) | lbft_txs_h5(w, h) | lbft_civilians_h5(w, h);
 }
 
 /* Transactions: how many, commit latency (submit -> inserted by validator 0), throughput. */
@@ -89,6 +104,46 @@ static void json_txs(wld *w, js *j, cp_time last_insert)
     free(lat);
 }
 
+static int cmp_double(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+
+/* Civilians: per height, the delay from validator 0's insertion until 90 % and 100 % of
+ * the civilians held the block (heights that never reached a share are left out and counted
+ * by the coverage). */
+static void json_civilians(wld *w, js *j, const lbft_block_rec *b, uint64_t nb)
+{
+    uint32_t nc = lbft_civilians(w->lbft);
+    if (!nc) return;
+    double *t90 = malloc((nb ? nb : 1) * sizeof *t90), *t100 = malloc((nb ? nb : 1) * sizeof *t100);
+    double *d = malloc(nc * sizeof *d);
+    size_t k90 = 0, k100 = 0, need90 = (size_t)(0.9 * nc + 0.999999);
+    uint64_t got = 0;
+    for (uint64_t i = 0; t90 && t100 && d && i < nb; i++) {
+        size_t m = 0;
+        for (uint32_t c = 0; c < nc; c++) {
+            cp_time a = lbft_civilian_arrival(w->lbft, b[i].height, c);
+            if (a != CP_TIME_NEVER) d[m++] = a > b[i].inserted ? (double)(a - b[i].inserted) / 1e9 : 0;
+        }
+        got += m;
+        qsort(d, m, sizeof *d, cmp_double);
+        if (m >= need90 && need90) t90[k90++] = d[need90 - 1];
+        if (m == nc) t100[k100++] = d[m - 1];
+    }
+    js_obj_begin(j, "civilians");
+    js_u64(j, "count", nc);
+    js_num(j, "coverage", nb ? (double)got / ((double)nb * nc) : 0);
+    st_summary s;
+    st_summarize(t90, t90 ? k90 : 0, &s);
+    st_write_json(j, "after_insertion_to_90pct_s", &s);
+    st_summarize(t100, t100 ? k100 : 0, &s);
+    st_write_json(j, "after_insertion_to_100pct_s", &s);
+    js_obj_end(j);
+    free(t90), free(t100), free(d);
+}
+
 void wld_lbft_json(wld *w, js *j)
 {
     uint64_t n, imp = 0;
@@ -106,6 +161,7 @@ void wld_lbft_json(wld *w, js *j)
     st_summarize(iv, iv ? n : 0, &s);
     st_write_json(j, "block_interval_s", &s);
     json_txs(w, j, n ? b[n - 1].inserted : 0);
+    json_civilians(w, j, b, n);
     js_obj_end(j);
     free(iv);
 }

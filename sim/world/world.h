@@ -71,7 +71,7 @@ typedef struct wld_lbft_cfg {
     uint32_t validators, proposers, term_len, view_len, default_proposers;
     uint64_t period, impeach_timeout, block_delay, heights, block_size, tx_size;
     double tx_rate;
-    uint32_t max_txs;
+    uint32_t max_txs, civ_degree, civ_fanout;
     uint32_t *offline;
     size_t n_offline;
     uint32_t *byzantine;

@@ -54,11 +54,22 @@ static int new_lbft(wld *w, const wld_cfg *c, char *err, size_t len)
                  "proposers", k->validators + k->proposers);
         return -1;
     }
-    lbft_cfg lc = {k->validators, k->proposers, k->term_len, k->view_len, k->period, k->impeach_timeout,
-                   k->block_delay, k->heights, (uint32_t)k->block_size, k->tx_rate, (uint32_t)k->tx_size,
-                   k->max_txs, w->seed, k->default_proposers, k->byzantine, (uint32_t)k->n_byzantine,
-                   k->equivocators, (uint32_t)k->n_equivocators, k->offline, (uint32_t)k->n_offline, w->memo,
-                   w->costs};
+    lbft_cfg lc = {
+        .validators = k->validators, .proposers = k->proposers, .term_len = k->term_len,
+        .view_len = k->view_len, .period = k->period, .impeach_timeout = k->impeach_timeout,
+        .block_delay = k->block_delay, .heights = k->heights, .block_size = (uint32_t)k->block_size,
+        .tx_rate = k->tx_rate, .tx_size = (uint32_t)k->tx_size, .max_txs = k->max_txs, .seed = w->seed,
+        .default_proposers = k->default_proposers, .byzantine = k->byzantine,
+        .n_byzantine = (uint32_t)k->n_byzantine, .equivocators = k->equivocators,
+        .n_equivocators = (uint32_t)k->n_equivocators, .civ_degree = k->civ_degree,
+        .civ_fanout = k->civ_fanout, .offline = k->offline, .n_offline = (uint32_t)k->n_offline,
+        .memo = w->memo, .costs = w->costs,
+    };
+    if (k->civ_degree && (uint64_t)k->validators + k->proposers + k->civ_degree >= w->n_nodes) {
+        snprintf(err, len, "consensus.civilian_degree: expected fewer than the %llu civilian nodes",
+                 (unsigned long long)(w->n_nodes - k->validators - k->proposers));
+        return -1;
+    }
     if (k->default_proposers < k->proposers && k->default_proposers < 4 && k->term_len > 4) {
         snprintf(err, len, "consensus.default_proposers: expected at least 4 (the default seats of a term)");
         return -1;

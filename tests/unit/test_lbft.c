@@ -171,6 +171,27 @@ static void t_commit_latency_closed_form(void)
     stop(&r);
 }
 
+/* Civilians relay certified blocks over their graph: all 41 of them get every height, after
+ * validator 0 inserted it minus at most a network delay, and in height order. */
+static void t_civilians_get_every_block(void)
+{
+    run r;
+    scn_override o[1] = {{"consensus.civilian_degree", "3"}};
+    REQUIRE(start(&r, o, 1) == 0);
+    lbft *l = r.w->lbft;
+    REQUIRE(lbft_civilians(l) == 60 - 19);
+    uint64_t n;
+    const lbft_block_rec *b = lbft_blocks(l, &n);
+    REQUIRE(n == 8);
+    for (uint32_t c = 0; c < lbft_civilians(l); c++)
+        for (uint64_t i = 0; i < n; i++) {
+            cp_time a = lbft_civilian_arrival(l, b[i].height, c);
+            CHECK(a != CP_TIME_NEVER && a + CP_MS(5) > b[i].inserted && a < b[i].inserted + CP_S(1));
+            if (i) CHECK(a > lbft_civilian_arrival(l, b[i - 1].height, c));
+        }
+    stop(&r);
+}
+
 static void t_committee_sizes(void)
 {
     static const char *sizes[] = {"4", "31"};
@@ -245,5 +266,5 @@ static void t_transactions_committed_once(void)
     stop(&r);
 }
 
-TEST_MAIN(TEST(t_block_every_period), TEST(t_offline_proposer_impeached_at_20s), TEST(t_silent_validators), TEST(t_dpor_elected_terms), TEST(t_commit_latency_closed_form), TEST(t_committee_sizes),
+TEST_MAIN(TEST(t_block_every_period), TEST(t_offline_proposer_impeached_at_20s), TEST(t_silent_validators), TEST(t_dpor_elected_terms), TEST(t_commit_latency_closed_form), TEST(t_civilians_get_every_block), TEST(t_committee_sizes),
           TEST(t_decoder_strict), TEST(t_transactions_committed_once))

@@ -42,6 +42,7 @@ typedef struct vstate {
     uint8_t ihdr[HDR], ihash[32];
     sigset iprep, icomm;
     int impeaching, isigned_c, isent_validate;
+    uint8_t cause;              /* LBFT_CAUSE_* when the impeach deadline fired */
     uint64_t timer;
     uint64_t last_signed;       /* height of the last normal block signed */
     cp_msg **future;            /* messages for height + 1, replayed on entering it */
@@ -396,6 +397,7 @@ static void record(lbft *l, cp_env *env, const uint8_t hdr[HDR], const uint8_t h
     lbft_block_rec *r = &l->blocks[l->n_blocks++];
     r->height = h, r->block_time = hdr_time(hdr), r->inserted = env_now(env);
     r->impeach = (uint8_t)hdr_impeach(hdr);
+    r->cause = r->impeach ? (l->v[0].cause ? l->v[0].cause : LBFT_CAUSE_NO_BLOCK) : LBFT_CAUSE_NONE;
     r->proposer = r->impeach ? NONE : hdr_prop(hdr);
     r->ntx = ntx;
     memcpy(r->hash, hash, 32);
@@ -410,6 +412,7 @@ static void enter_height(lbft *l, cp_env *env, vstate *v)
     v->state = IDLE;
     v->have_block = v->sent_validate = 0;
     v->impeaching = v->isigned_c = v->isent_validate = 0;
+    v->cause = LBFT_CAUSE_NONE;
     set_clear(&v->prep, l->n), set_clear(&v->comm, l->n);
     set_clear(&v->iprep, l->n), set_clear(&v->icomm, l->n);
     make_hdr(v->ihdr, v->height, v->head, v->head_time + l->cfg.period + l->cfg.impeach_timeout, NONE, 1, NULL, 0);
@@ -647,9 +650,18 @@ static void icascade(lbft *l, cp_env *env, vstate *v)
     }
 }
 
+static uint8_t impeach_cause(const lbft *l, const vstate *v)
+{
+    if (!v->have_block) return LBFT_CAUSE_NO_BLOCK;
+    if ((int)v->prep.count < quorum(l, 0)) return LBFT_CAUSE_NO_PREPARE;
+    if ((int)v->comm.count < quorum(l, 0)) return LBFT_CAUSE_NO_COMMIT;
+    return LBFT_CAUSE_NO_VALIDATE;
+}
+
 static void start_impeach(lbft *l, cp_env *env, vstate *v)
 {
     uint8_t pm[39], sig[64];
+    v->cause = impeach_cause(l, v);
     v->impeaching = 1;
     v->timer = 0;
     prepare_msg(pm, v->ihash);

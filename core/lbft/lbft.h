@@ -78,9 +78,19 @@ typedef struct lbft_block_rec {
     cp_time inserted;        /* when validator 0 inserted it */
     uint32_t proposer;       /* node id; UINT32_MAX for an impeach block */
     uint8_t impeach;
+    uint8_t cause;           /* impeach blocks: what validator 0 had seen when the deadline
+                                fired (LBFT_CAUSE_*) */
     uint32_t ntx;            /* transactions in the block */
     uint8_t hash[32];
 } lbft_block_rec;
+
+enum {
+    LBFT_CAUSE_NONE = 0,       /* a normal block */
+    LBFT_CAUSE_NO_BLOCK = 1,   /* no acceptable block arrived (offline, late or invalid proposer) */
+    LBFT_CAUSE_NO_PREPARE = 2, /* a block, but no 2f+1 prepare certificate (e.g. equivocation) */
+    LBFT_CAUSE_NO_COMMIT = 3,  /* prepared, but no 2f+1 commit certificate */
+    LBFT_CAUSE_NO_VALIDATE = 4,/* committed, but no Validate from another validator in time */
+};
 
 /* One client transaction: submitted by a client node, committed when validator 0 inserted the
  * block holding it (CP_TIME_NEVER if never). */

@@ -70,20 +70,23 @@ int wld_lbft_h5(wld *w, h5w *h)
     size_t m = n ? n : 1;
     uint64_t *height = malloc(m * 8), *bt = malloc(m * 8), *ins = malloc(m * 8);
     uint32_t *prop = malloc(m * 4), *ntx = malloc(m * 4);
-    uint8_t *imp = malloc(m);
-    int rc = height && bt && ins && prop && imp && ntx ? 0 : -1;
+    uint8_t *imp = malloc(m), *cause = malloc(m);
+    int rc = height && bt && ins && prop && imp && ntx && cause ? 0 : -1;
     for (uint64_t i = 0; rc == 0 && i < n; i++)
         height[i] = b[i].height, bt[i] = b[i].block_time, ins[i] = b[i].inserted, prop[i] = b[i].proposer,
-        imp[i] = b[i].impeach, ntx[i] = b[i].ntx;
+        imp[i] = b[i].impeach, ntx[i] = b[i].ntx, cause[i] = b[i].cause;
     if (rc == 0) {
         h5w_col cols[] = {{"height", H5W_U64, height}, {"block_time_ns", H5W_U64, bt}, {"inserted_ns", H5W_U64, ins},
-                          {"proposer", H5W_U32, prop}, {"impeach", H5W_U8, imp}, {"txs", H5W_U32, ntx}};
-        rc = h5w_table(h, "/lbft/blocks", n, cols, 6);
+                          {"proposer", H5W_U32, prop}, {"impeach", H5W_U8, imp}, {"txs", H5W_U32, ntx},
+                          {"impeach_cause", H5W_U8, cause}};
+        rc = h5w_table(h, "/lbft/blocks", n, cols, 7);
+        rc |= h5w_attr_str(h, "/lbft/blocks", "impeach_causes",
+                           "0=none,1=no block,2=no prepare certificate,3=no commit certificate,4=no validate");
         rc |= h5w_attr_u64(h, "/lbft", "violations", lbft_violations(w->lbft));
         rc |= h5w_attr_u64(h, "/lbft", "malformed", lbft_malformed(w->lbft));
         rc |= h5w_attr_u64(h, "/lbft", "bad_signatures", lbft_bad_signatures(w->lbft));
     }
-    free(height), free(bt), free(ins), free(prop), free(imp), free(ntx);
+    free(height), free(bt), free(ins), free(prop), free(imp), free(ntx), free(cause);
     return rc | lbft_violations_h5(w, h) | lbft_txs_h5(w, h) | lbft_civilians_h5(w, h);
 }
 
@@ -153,9 +156,17 @@ void wld_lbft_json(wld *w, js *j)
         imp += b[i].impeach;
         if (iv) iv[i] = (double)(b[i].inserted - (i ? b[i - 1].inserted : 0)) / 1e9;
     }
+    uint64_t causes[5] = {0};
+    for (uint64_t i = 0; i < n; i++) causes[b[i].cause < 5 ? b[i].cause : 0]++;
     js_obj_begin(j, "consensus");
     js_u64(j, "heights", n);
     js_u64(j, "impeach_blocks", imp);
+    js_obj_begin(j, "impeach_causes");
+    js_u64(j, "no_block", causes[1]);
+    js_u64(j, "no_prepare_certificate", causes[2]);
+    js_u64(j, "no_commit_certificate", causes[3]);
+    js_u64(j, "no_validate", causes[4]);
+    js_obj_end(j);
     js_u64(j, "violations", lbft_violations(w->lbft));
     st_summary s;
     st_summarize(iv, iv ? n : 0, &s);

@@ -66,7 +66,7 @@ static void t_offline_proposer_impeached_at_20s(void)
     uint64_t n;
     const lbft_block_rec *b = lbft_blocks(r.w->lbft, &n);
     REQUIRE(n == 8);
-    CHECK(b[2].impeach && b[2].proposer == UINT32_MAX);
+    CHECK(b[2].impeach && b[2].proposer == UINT32_MAX && b[2].cause == LBFT_CAUSE_NO_BLOCK);
     CHECK_EQ_U64(b[2].block_time, b[1].block_time + CP_S(20));
     CHECK(b[2].inserted >= b[1].block_time + CP_S(20) && b[2].inserted < b[1].block_time + CP_S(20) + CP_MS(100));
     for (uint64_t i = 0; i < n; i++) CHECK(b[i].impeach == (i == 2));

@@ -94,7 +94,7 @@ static int engine_run(uint32_t nodes, cp_time end, uint64_t seed, eng_result *re
     res->rate = (double)res->events / dt;
     size_t pending = des_get_stats(d)->max_pending * sizeof(des_ev);
     res->bytes_per_node = (double)(des_bytes_per_node() + net_bytes_per_node()) +
-                          (double)pending / nodes + 256.0 /* one pooled message per node */;
+                          (double)pending / nodes + 128.0 /* one pooled message per node */;
     des_free(d);
     phold_free(p);
     net_free(nt);

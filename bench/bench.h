@@ -8,6 +8,7 @@
 #ifndef BENCH_H
 #define BENCH_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 int bench_phold_main(int argc, char **argv);
@@ -16,6 +17,13 @@ int bench_gossip_main(int argc, char **argv);
 int bench_crypto_main(int argc, char **argv);
 int bench_calibrate_main(int argc, char **argv);
 int bench_consensus_main(int argc, char **argv);
+
+/* Measurements shared with `bench all` (each in its benchmark's file). */
+int bench_phold_measure(uint32_t nodes, uint64_t secs, uint64_t seed, double *ratio, uint64_t *events);
+int bench_crypto_ratios(double secs, double out[4]);
+int bench_consensus_counts(uint32_t n, uint64_t heights, uint64_t *msgs_per_height, uint64_t *host_verifications);
+int bench_all_main(int argc, char **argv);
+int bench_compare_main(int argc, char **argv);
 
 /* Shared helpers (bench.c). */
 double bench_wall(void);              /* monotonic seconds */

@@ -56,6 +56,15 @@ static int run_one(uint32_t n, uint64_t heights, int memo, row *r)
     return rc;
 }
 
+int bench_consensus_counts(uint32_t n, uint64_t heights, uint64_t *msgs_per_height, uint64_t *host_verifications)
+{
+    row r;
+    if (run_one(n, heights, 1, &r) != 0 || !r.heights) return -1;
+    *msgs_per_height = r.msgs / r.heights;
+    *host_verifications = r.verifications;
+    return 0;
+}
+
 static void emit(js *j, const row *r)
 {
     double h = r->heights ? (double)r->heights : 1;

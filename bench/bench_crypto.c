@@ -165,6 +165,19 @@ static void emit(js *j, const char *name, double a, double b, const char *ka, co
     }
 }
 
+/* Ratios measured in one run: wrapped / raw for sign, verify, hash; ElGamal / Paillier encrypt. */
+int bench_crypto_ratios(double secs, double out[4])
+{
+    fixture f;
+    if (setup(&f, 1) != 0) return -1;
+    out[0] = rate(&f, w_sign, secs) / rate(&f, r_sign, secs);
+    out[1] = rate(&f, w_verify, secs) / rate(&f, r_verify, secs);
+    out[2] = rate(&f, w_hash, secs) / rate(&f, r_hash, secs);
+    out[3] = rate(&f, h_enc, secs) / rate(&f, pa_enc, secs);
+    teardown(&f);
+    return 0;
+}
+
 int bench_crypto_main(int argc, char **argv)
 {
     int json = 0;

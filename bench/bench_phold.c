@@ -101,6 +101,18 @@ static int engine_run(uint32_t nodes, cp_time end, uint64_t seed, eng_result *re
     return rc;
 }
 
+int bench_phold_measure(uint32_t nodes, uint64_t secs, uint64_t seed, double *ratio, uint64_t *events)
+{
+    double b1, b2;
+    eng_result e;
+    bare_run(nodes, CP_S(secs), seed, &b1);
+    if (engine_run(nodes, CP_S(secs), seed, &e) != 0) return -1;
+    bare_run(nodes, CP_S(secs), seed, &b2);
+    *ratio = e.rate / ((b1 + b2) / 2);
+    *events = e.events;
+    return 0;
+}
+
 static int usage(void)
 {
     fprintf(stderr, "usage: cpsim bench phold [--nodes N] [--sim-seconds S] [--seed N] [--json]\n");

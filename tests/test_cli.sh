@@ -65,6 +65,17 @@ check $? "bad override value: exit 2, named"
 "$bin" frobnicate >/dev/null 2>&1; [ $? -eq 2 ]; check $? "unknown command: exit 2"
 "$bin" --help | grep -q "run FILE"; check $? "--help shows usage"
 
+# the regression gate's comparison (the measuring side runs in tools/test.sh)
+printf '{"ratio.x": 1.0, "count.y": 7}' > "$tmp/base.json"
+printf '{"ratio.x": 0.95, "count.y": 7}' > "$tmp/ok.json"
+printf '{"ratio.x": 0.5, "count.y": 7}' > "$tmp/slow.json"
+printf '{"ratio.x": 1.0, "count.y": 8}' > "$tmp/changed.json"
+printf '{"ratio.x": oops}' > "$tmp/bad.json"
+"$bin" bench compare "$tmp/base.json" "$tmp/ok.json" --threshold 10 >/dev/null; check $? "bench compare: within threshold passes"
+"$bin" bench compare "$tmp/base.json" "$tmp/slow.json" --threshold 10 >/dev/null; [ $? -eq 1 ]; check $? "bench compare: a ratio down 50% fails"
+"$bin" bench compare "$tmp/base.json" "$tmp/changed.json" --threshold 10 >/dev/null; [ $? -eq 1 ]; check $? "bench compare: a changed count fails"
+"$bin" bench compare "$tmp/base.json" "$tmp/bad.json" >/dev/null 2>&1; [ $? -eq 2 ]; check $? "bench compare: malformed input is an error"
+
 "$bin" schema > "$tmp/schema.md"
 tail -n "$(wc -l < "$tmp/schema.md")" "$src/scenarios/README.md" | cmp -s - "$tmp/schema.md"
 check $? "scenarios/README.md ends with the current schema table (regenerate: make schema-doc)"

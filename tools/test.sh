@@ -37,6 +37,24 @@ if [ "$secs" -gt 0 ]; then
     rm -f "$log.fuzz"
 fi
 
+# The performance gate: `bench all` against bench/baseline.json. Ratios measured within one
+# run must not fall by half (a gross regression: this machine is shared and noisy, so the
+# threshold is wide and a failing run is tried once more); deterministic counts must match.
+# GATE=0 skips it.
+if [ "${GATE:-1}" != 0 ]; then
+    gate="FAIL"
+    for try in 1 2; do
+        if build/cpsim bench all --json >"$log.bench" 2>&1 &&
+           build/cpsim bench compare bench/baseline.json "$log.bench" --threshold 50 >"$log.cmp" 2>&1; then
+            gate="PASS"; break
+        fi
+    done
+    [ "$gate" = PASS ] || cat "$log.cmp"
+    echo "$gate: bench gate (bench/baseline.json, threshold 50%)" >>"$log"
+    if [ "$gate" = PASS ]; then echo "# PASS: 1" >>"$log"; else echo "# FAIL: 1" >>"$log"; fi
+    rm -f "$log.bench" "$log.cmp"
+fi
+
 grep -E '^(PASS|FAIL|ERROR|XPASS|SKIP):' "$log" | sed 's/^/  /'
 for f in build/test-suite.log build-asan/test-suite.log; do
     [ -f "$f" ] && grep -q '^FAIL\|^ERROR' "$f" && cat "$f"

@@ -461,6 +461,10 @@ int des_run(des *d)
         evq_pop(&d->q, &e);
         if (d->q.n) prefetch_next(d, &d->q.a[0]);
         d->now = e.time;
+#ifdef CPSIM_SLOW_ENGINE /* test-only: burn host time per event, for the regression gate's check */
+        for (volatile int burn = 0; burn < CPSIM_SLOW_ENGINE; burn++) {
+        }
+#endif
         dispatch(d, &e);
         if ((++d->stats.events & 0xfffff) == 0 && d->cfg.progress)
             d->cfg.progress(d->cfg.progress_arg, d->now, d->cfg.end, d->stats.events);

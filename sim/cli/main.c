@@ -11,6 +11,7 @@
 
 #include "bench/bench.h"
 #include "config.h"
+#include "sim/cli/sweep.h"
 #include "sim/world/world.h"
 
 #define MAX_OVR 256
@@ -30,6 +31,9 @@ static const char usage_text[] =
     "        benchmarks; see `cpsim bench NAME --help`\n"
     "  calibrate [--out FILE] [--seconds S]\n"
     "        measure this host's crypto costs and write a cost table\n"
+    "  sweep FILE --grid key=v1,v2,... [--grid ...] [--seeds N] [-j N] [--out DIR] [--resume]\n"
+    "        [-p key=value]...: every grid point times every seed, on N processes; merged\n"
+    "        into DIR/sweep.json and DIR/sweep.h5 (default DIR: results/sweep)\n"
     "  schema\n"
     "        print every scenario key with its type, default and range (Markdown)\n"
     "  version\n"
@@ -219,6 +223,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "validate")) return cmd_run(argc, argv, 1);
     if (!strcmp(cmd, "bench")) return cmd_bench(argc, argv);
     if (!strcmp(cmd, "calibrate")) return bench_calibrate_main(argc - 1, argv + 1);
+    if (!strcmp(cmd, "sweep")) return sweep_main(argc, argv);
     if (!strcmp(cmd, "schema")) {
         scn_schema_markdown(&wld_schema, stdout);
         return 0;

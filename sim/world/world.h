@@ -141,6 +141,15 @@ typedef struct wld_out {
     int plots;              /* draw plots with gnuplot */
 } wld_out;
 
+/* Headline numbers of a finished run, for sweeps: names fixed per protocol, in a fixed order. */
+#define WLD_HEADLINE_MAX 16
+typedef struct wld_headline {
+    size_t n;
+    const char *name[WLD_HEADLINE_MAX];
+    double value[WLD_HEADLINE_MAX];
+} wld_headline;
+void wld_headline_get(wld *w, wld_headline *h);
+
 /* Invariant violations the protocol's checker found during the run (0 if it has none). */
 uint64_t wld_violations(const wld *w);
 

@@ -1,0 +1,352 @@
+/* sim/cli/sweep.c: `cpsim sweep FILE --grid key=v1,v2,... [--grid ...] --seeds N [-j N]
+ * [--out DIR] [--resume] [-p key=value]...`: a grid of scenario parameters times seeds, run
+ * on up to N local processes, merged into DIR/sweep.json and DIR/sweep.h5.
+ *
+ * Each run is its own child process (a crash or an out-of-memory kill is one failed run, not a
+ * failed sweep) writing DIR/runs/pPOINT-sSEED/ (the run's results) and a headline.txt renamed
+ * into place when complete, so `--resume` skips exactly the finished runs. Invariant: the
+ * merged tables are ordered by (point, seed) and contain only what the runs wrote, so the same
+ * sweep gives the same tables whatever the number of workers. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sim/cli/sweep.h"
+#include "sim/metrics/h5w.h"
+#include "sim/metrics/js.h"
+#include "sim/world/world.h"
+
+#define MAX_GRID 8
+#define MAX_VALUES 64
+#define MAX_OVR 128
+#define PATHLEN 4096
+
+typedef struct grid {
+    char *key;
+    char *values[MAX_VALUES];
+    size_t n;
+} grid;
+
+typedef struct plan {
+    const char *file, *out;
+    grid g[MAX_GRID];
+    size_t n_grid, points, jobs;
+    uint64_t seeds;
+    int resume;
+    scn_override ovr[MAX_OVR];
+    size_t n_ovr;
+} plan;
+
+static int sw_usage(void)
+{
+    fprintf(stderr, "usage: cpsim sweep FILE --grid key=v1,v2,... [--grid ...] [--seeds N] [-j N] "
+                    "[--out DIR] [--resume] [-p key=value]...\n");
+    return 2;
+}
+
+static int add_grid(plan *p, char *spec)
+{
+    char *eq = strchr(spec, '=');
+    if (!eq || p->n_grid == MAX_GRID) return -1;
+    *eq = 0;
+    grid *g = &p->g[p->n_grid++];
+    g->key = spec;
+    for (char *save = NULL, *v = strtok_r(eq + 1, ",", &save); v; v = strtok_r(NULL, ",", &save)) {
+        if (g->n == MAX_VALUES) return -1;
+        g->values[g->n++] = v;
+    }
+    return g->n ? 0 : -1;
+}
+
+static int parse(plan *p, int argc, char **argv)
+{
+    memset(p, 0, sizeof *p);
+    p->seeds = 1, p->jobs = 1, p->out = NULL;
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        int more = i + 1 < argc;
+        if (!strcmp(a, "--grid") && more) {
+            if (add_grid(p, argv[++i])) return -1;
+        } else if (!strcmp(a, "--seeds") && more) p->seeds = strtoull(argv[++i], NULL, 10);
+        else if (!strcmp(a, "-j") && more) p->jobs = strtoull(argv[++i], NULL, 10);
+        else if (!strcmp(a, "--out") && more) p->out = argv[++i];
+        else if (!strcmp(a, "--resume")) p->resume = 1;
+        else if (!strcmp(a, "-p") && more && p->n_ovr < MAX_OVR) {
+            char *eq = strchr(argv[++i], '=');
+            if (!eq) return -1;
+            *eq = 0;
+            p->ovr[p->n_ovr++] = (scn_override){argv[i], eq + 1};
+        } else if (a[0] != '-' && !p->file) p->file = a;
+        else return -1;
+    }
+    if (!p->file || !p->n_grid || p->seeds < 1 || p->seeds > 100000 || p->jobs < 1 || p->jobs > 256) return -1;
+    p->points = 1;
+    for (size_t k = 0; k < p->n_grid; k++) p->points *= p->g[k].n;
+    return p->points <= 100000 ? 0 : -1;
+}
+
+/* The value of grid dimension k at point pt (last dimension varies fastest). */
+static const char *value_at(const plan *p, size_t pt, size_t k)
+{
+    size_t stride = 1;
+    for (size_t j = p->n_grid; j-- > k + 1;) stride *= p->g[j].n;
+    return p->g[k].values[(pt / stride) % p->g[k].n];
+}
+
+static void run_dir(const plan *p, size_t pt, uint64_t seed, char *buf)
+{
+    snprintf(buf, PATHLEN, "%s/runs/p%zu-s%llu", p->out, pt, (unsigned long long)seed);
+}
+
+/* ---- one run, in a child process ------------------------------------------------------ */
+
+static int write_headline(const char *dir, wld *w)
+{
+    char path[PATHLEN + 16], tmp[PATHLEN + 32];
+    snprintf(path, sizeof path, "%s/headline.txt", dir);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    wld_headline h;
+    wld_headline_get(w, &h);
+    FILE *f = fopen(tmp, "w");
+    if (!f) return -1;
+    for (size_t i = 0; i < h.n; i++) fprintf(f, "%s %.17g\n", h.name[i], h.value[i]);
+    if (fclose(f) != 0) return -1;
+    return rename(tmp, path);
+}
+
+static int run_one(const plan *p, size_t pt, uint64_t seed)
+{
+    scn_override o[MAX_OVR + MAX_GRID + 1];
+    size_t n = 0;
+    char sb[32], dir[PATHLEN], err[1024];
+    for (size_t i = 0; i < p->n_ovr; i++) o[n++] = p->ovr[i];
+    for (size_t k = 0; k < p->n_grid; k++) o[n++] = (scn_override){p->g[k].key, value_at(p, pt, k)};
+    snprintf(sb, sizeof sb, "%llu", (unsigned long long)seed);
+    o[n++] = (scn_override){"seed", sb};
+    wld_cfg cfg;
+    scn_doc doc = {0};
+    if (scn_load(p->file, &wld_schema, &cfg, o, n, &doc, err, sizeof err) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return 2;
+    }
+    wld *w = wld_new(&cfg, err, sizeof err);
+    wld_run_info info;
+    int rc = 1;
+    run_dir(p, pt, seed, dir);
+    if (!w) fprintf(stderr, "%s: error: %s\n", p->file, err);
+    else if (wld_run(w, 0, &info) == 0) {
+        wld_out out = {dir, p->file, doc.text, "", "des", 0};
+        if (wld_write_results(w, &out, &info, err, sizeof err) == 0 && write_headline(dir, w) == 0) rc = 0;
+        else fprintf(stderr, "cpsim: %s\n", err);
+    }
+    wld_free(w);
+    scn_free(&wld_schema, &cfg);
+    scn_doc_free(&doc);
+    return rc;
+}
+
+/* ---- scheduling ---------------------------------------------------------------------- */
+
+static int done_already(const plan *p, size_t pt, uint64_t seed)
+{
+    char dir[PATHLEN], path[PATHLEN + 16];
+    run_dir(p, pt, seed, dir);
+    snprintf(path, sizeof path, "%s/headline.txt", dir);
+    return access(path, F_OK) == 0;
+}
+
+static void progress(size_t done, size_t failed, size_t total, time_t t0)
+{
+    if (!isatty(2) && !getenv("CPSIM_PROGRESS")) return;
+    double el = difftime(time(NULL), t0), eta = done ? el * (double)(total - done) / (double)done : 0;
+    fprintf(stderr, "\r[sweep] %zu/%zu runs done, %zu failed, ETA %.0f s   ", done, total, failed, eta);
+}
+
+/* Run every (point, seed) not yet finished, at most jobs at a time; returns failures. */
+static size_t run_all(const plan *p)
+{
+    size_t total = p->points * p->seeds, next = 0, running = 0, done = 0, failed = 0;
+    time_t t0 = time(NULL);
+    while (next < total || running) {
+        while (running < p->jobs && next < total) {
+            size_t pt = next / p->seeds;
+            uint64_t seed = 1 + next % p->seeds;
+            next++;
+            if (p->resume && done_already(p, pt, seed)) {
+                done++;
+                continue;
+            }
+            fflush(NULL);
+            pid_t pid = fork();
+            if (pid == 0) _exit(run_one(p, pt, seed));
+            if (pid < 0) failed++, done++;
+            else running++;
+        }
+        int st;
+        if (running && wait(&st) > 0) {
+            running--, done++;
+            if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) failed++;
+        }
+        progress(done, failed, total, t0);
+    }
+    fputc('\n', stderr);
+    return failed;
+}
+
+/* ---- merging ------------------------------------------------------------------------- */
+
+typedef struct row {
+    size_t point;
+    uint64_t seed;
+    int ok;
+    size_t n;
+    char name[WLD_HEADLINE_MAX][48];
+    double value[WLD_HEADLINE_MAX];
+} row;
+
+static void read_row(const plan *p, size_t pt, uint64_t seed, row *r)
+{
+    char dir[PATHLEN], path[PATHLEN + 16];
+    memset(r, 0, sizeof *r);
+    r->point = pt, r->seed = seed;
+    run_dir(p, pt, seed, dir);
+    snprintf(path, sizeof path, "%s/headline.txt", dir);
+    FILE *f = fopen(path, "r");
+    if (!f) return;
+    while (r->n < WLD_HEADLINE_MAX && fscanf(f, "%47s %lf", r->name[r->n], &r->value[r->n]) == 2) r->n++;
+    fclose(f);
+    r->ok = r->n > 0;
+}
+
+static void json_rows(const plan *p, const row *rows, size_t n, js *j)
+{
+    js_arr_begin(j, "runs");
+    for (size_t i = 0; i < n; i++) {
+        js_obj_begin(j, NULL);
+        js_u64(j, "point", rows[i].point);
+        js_u64(j, "seed", rows[i].seed);
+        js_bool(j, "ok", rows[i].ok);
+        js_obj_begin(j, "params");
+        for (size_t k = 0; k < p->n_grid; k++) js_str(j, p->g[k].key, value_at(p, rows[i].point, k));
+        js_obj_end(j);
+        js_obj_begin(j, "metrics");
+        for (size_t m = 0; m < rows[i].n; m++) js_num(j, rows[i].name[m], rows[i].value[m]);
+        js_obj_end(j);
+        js_obj_end(j);
+    }
+    js_arr_end(j);
+}
+
+static int write_json(const plan *p, const row *rows, size_t n)
+{
+    char path[PATHLEN];
+    snprintf(path, sizeof path, "%s/sweep.json", p->out);
+    js *j = js_open_file(path);
+    if (!j) return -1;
+    js_obj_begin(j, NULL);
+    js_str(j, "scenario", p->file);
+    js_u64(j, "points", p->points);
+    js_u64(j, "seeds", p->seeds);
+    js_arr_begin(j, "grid");
+    for (size_t k = 0; k < p->n_grid; k++) js_str(j, NULL, p->g[k].key);
+    js_arr_end(j);
+    json_rows(p, rows, n, j);
+    js_obj_end(j);
+    return js_close(j);
+}
+
+/* sweep.h5: /runs table (point, seed, ok, one f64 column per metric of the first good row),
+ * /params/<k> string attribute per point as "v0,v1,..." and the grid as attributes. */
+static int write_h5(const plan *p, const row *rows, size_t n)
+{
+    char path[PATHLEN], err[256];
+    snprintf(path, sizeof path, "%s/sweep.h5", p->out);
+    const row *ref = NULL;
+    for (size_t i = 0; i < n && !ref; i++)
+        if (rows[i].ok) ref = &rows[i];
+    size_t nm = ref ? ref->n : 0, nc = 3 + p->n_grid + nm;
+    h5w *h = h5w_open(path, err, sizeof err);
+    uint64_t *pt = malloc(n * 8), *sd = malloc(n * 8);
+    uint8_t *ok = malloc(n);
+    double *v = malloc(n * (p->n_grid + nm) * sizeof *v);
+    h5w_col *cols = malloc(nc * sizeof *cols);
+    int rc = h && pt && sd && ok && v && cols ? 0 : -1;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        pt[i] = rows[i].point, sd[i] = rows[i].seed, ok[i] = (uint8_t)rows[i].ok;
+        for (size_t k = 0; k < p->n_grid; k++) {
+            char *end;
+            const char *s = value_at(p, rows[i].point, k);
+            double x = strtod(s, &end);
+            v[k * n + i] = *end ? (double)(rows[i].point) : x; /* non-numeric values: see attribute */
+        }
+        for (size_t m = 0; m < nm; m++) v[(p->n_grid + m) * n + i] = rows[i].ok && m < rows[i].n ? rows[i].value[m] : 0;
+    }
+    if (rc == 0) {
+        cols[0] = (h5w_col){"point", H5W_U64, pt};
+        cols[1] = (h5w_col){"seed", H5W_U64, sd};
+        cols[2] = (h5w_col){"ok", H5W_U8, ok};
+        for (size_t k = 0; k < p->n_grid; k++) cols[3 + k] = (h5w_col){p->g[k].key, H5W_F64, v + k * n};
+        for (size_t m = 0; m < nm; m++) cols[3 + p->n_grid + m] = (h5w_col){ref->name[m], H5W_F64, v + (p->n_grid + m) * n};
+        rc = h5w_table(h, "/runs", n, cols, nc);
+        rc |= h5w_attr_str(h, "/", "scenario_path", p->file);
+        rc |= h5w_attr_u64(h, "/", "seeds", p->seeds);
+        for (size_t k = 0; k < p->n_grid; k++) {
+            char vals[4096] = "";
+            for (size_t i = 0; i < p->g[k].n; i++) {
+                size_t l = strlen(vals);
+                snprintf(vals + l, sizeof vals - l, "%s%s", i ? "," : "", p->g[k].values[i]);
+            }
+            rc |= h5w_attr_str(h, "/runs", p->g[k].key, vals);
+        }
+    }
+    free(pt), free(sd), free(ok), free(v), free(cols);
+    if (!h) return -1;
+    if (rc != 0) {
+        h5w_abort(h);
+        return -1;
+    }
+    return h5w_commit(h);
+}
+
+static int mkdir_p(const char *dir)
+{
+    char tmp[PATHLEN];
+    snprintf(tmp, sizeof tmp, "%s", dir);
+    for (char *q = tmp + 1; *q; q++)
+        if (*q == '/') {
+            *q = 0;
+            if (mkdir(tmp, 0777) != 0 && errno != EEXIST) return -1;
+            *q = '/';
+        }
+    return mkdir(tmp, 0777) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+int sweep_main(int argc, char **argv)
+{
+    plan p;
+    if (parse(&p, argc, argv) != 0) return sw_usage();
+    if (!p.out) p.out = "results/sweep";
+    if (strlen(p.out) > 1024) return sw_usage();
+    for (size_t i = 0; i < p.points * p.seeds; i++) { /* make every run folder before forking */
+        char dir[PATHLEN];
+        run_dir(&p, i / p.seeds, 1 + i % p.seeds, dir);
+        if (mkdir_p(dir) != 0) {
+            fprintf(stderr, "cpsim: %s: cannot create: %s\n", dir, strerror(errno));
+            return 1;
+        }
+    }
+    size_t failed = run_all(&p), n = p.points * p.seeds;
+    row *rows = malloc(n * sizeof *rows);
+    if (!rows) return 1;
+    for (size_t i = 0; i < n; i++) read_row(&p, i / p.seeds, 1 + i % p.seeds, &rows[i]);
+    int rc = write_json(&p, rows, n) | write_h5(&p, rows, n);
+    free(rows);
+    fprintf(stderr, "cpsim: sweep of %zu points x %llu seeds: %zu failed; %s/sweep.json, %s/sweep.h5\n",
+            p.points, (unsigned long long)p.seeds, failed, p.out, p.out);
+    return rc ? 1 : failed ? 3 : 0;
+}

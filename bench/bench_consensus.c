@@ -99,7 +99,7 @@ static void plot_msgs(const char *dir, const row *rows, size_t n)
         ref[k] = 6.0 * x[k] * x[k];
         k++;
     }
-    plot_series s[2] = {{"messages per height (measured)", x, y, k}, {"6 n^2", x, ref, k}};
+    plot_series s[2] = {{"messages per height (measured)", x, y, k, NULL}, {"6 n^2", x, ref, k, NULL}};
     plot_spec sp = {dir, "consensus_msgs", "LBFT 2.0: messages per height vs validators", "validators n",
                     "messages per height", 1, 1, 0, "linespoints pt 7 lw 2"};
     if (plot_lines(&sp, s, 2) != PLOT_OK) fprintf(stderr, "cpsim: no plot (gnuplot missing or failed)\n");

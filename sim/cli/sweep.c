@@ -8,6 +8,7 @@
  * merged tables are ordered by (point, seed) and contain only what the runs wrote, so the same
  * sweep gives the same tables whatever the number of workers. */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include "sim/cli/sweep.h"
 #include "sim/metrics/h5w.h"
 #include "sim/metrics/js.h"
+#include "sim/metrics/plot.h"
 #include "sim/world/world.h"
 
 #define MAX_GRID 8
@@ -37,7 +39,7 @@ typedef struct plan {
     grid g[MAX_GRID];
     size_t n_grid, points, jobs;
     uint64_t seeds;
-    int resume;
+    int resume, no_plots;
     scn_override ovr[MAX_OVR];
     size_t n_ovr;
 } plan;
@@ -76,6 +78,7 @@ static int parse(plan *p, int argc, char **argv)
         else if (!strcmp(a, "-j") && more) p->jobs = strtoull(argv[++i], NULL, 10);
         else if (!strcmp(a, "--out") && more) p->out = argv[++i];
         else if (!strcmp(a, "--resume")) p->resume = 1;
+        else if (!strcmp(a, "--no-plots")) p->no_plots = 1;
         else if (!strcmp(a, "-p") && more && p->n_ovr < MAX_OVR) {
             char *eq = strchr(argv[++i], '=');
             if (!eq) return -1;
@@ -313,6 +316,73 @@ static int write_h5(const plan *p, const row *rows, size_t n)
     return h5w_commit(h);
 }
 
+/* A grid value as a number for a plot axis: a plain number, a duration (in seconds) or a size
+ * (in bytes); otherwise its index among the dimension's values. */
+static double axis_value(const grid *g, size_t i)
+{
+    char *end;
+    uint64_t u;
+    double v = strtod(g->values[i], &end);
+    if (*end == 0 && end != g->values[i]) return v;
+    if (scn_parse_duration(g->values[i], &u) == 0) return (double)u / 1e9;
+    if (scn_parse_size(g->values[i], &u) == 0) return (double)u;
+    return (double)i;
+}
+
+/* Two-sided 95 % Student t quantile for df degrees of freedom (normal beyond 30). */
+static double t95(double df)
+{
+    static const double t[] = {0, 12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+                               2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
+                               2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042};
+    return df >= 1 && df <= 30 ? t[(int)df] : 1.96;
+}
+
+/* One plot per metric: its mean over seeds (with a 95 % interval) against the first grid
+ * parameter, one line per combination of the other parameters. */
+static void plot_metric(const plan *p, const row *rows, size_t m, const char *name)
+{
+    size_t n0 = p->g[0].n, lines = p->points / n0;
+    double *x = calloc(n0 * lines * 3, sizeof *x);
+    plot_series *ser = calloc(lines, sizeof *ser);
+    char(*titles)[128] = calloc(lines, sizeof *titles);
+    for (size_t c = 0; x && ser && titles && c < lines; c++) {
+        double *xs = x + c * n0 * 3, *ys = xs + n0, *es = ys + n0;
+        for (size_t i = 0; i < n0; i++) {
+            size_t pt = i * lines + c;
+            double sum = 0, sq = 0, k = 0;
+            for (uint64_t s = 0; s < p->seeds; s++) {
+                const row *r = &rows[pt * p->seeds + s];
+                if (!r->ok || m >= r->n) continue;
+                sum += r->value[m], sq += r->value[m] * r->value[m], k++;
+            }
+            double mean = k ? sum / k : 0, var = k > 1 ? (sq - k * mean * mean) / (k - 1) : 0;
+            xs[i] = axis_value(&p->g[0], i), ys[i] = mean, es[i] = k > 1 && var > 0 ? t95(k - 1) * sqrt(var / k) : 0;
+        }
+        size_t l = 0;
+        for (size_t k = 1; k < p->n_grid; k++)
+            l += (size_t)snprintf(titles[c] + l, l < 128 ? 128 - l : 0, "%s%s=%s", k > 1 ? ", " : "", p->g[k].key,
+                                  value_at(p, c, k));
+        if (p->n_grid == 1) snprintf(titles[c], 128, "%s", name);
+        ser[c] = (plot_series){titles[c], xs, ys, n0, es};
+    }
+    char fname[96], title[192];
+    snprintf(fname, sizeof fname, "sweep_%s", name);
+    snprintf(title, sizeof title, "%s against %s (mean over %llu seeds, 95%% t interval)", name, p->g[0].key,
+             (unsigned long long)p->seeds);
+    plot_spec sp = {p->out, fname, title, p->g[0].key, name, 0, 0, 0, NULL};
+    if (x && ser && titles) plot_lines(&sp, ser, lines);
+    free(x), free(ser), free(titles);
+}
+
+static void plot_all(const plan *p, const row *rows, size_t n)
+{
+    const row *ref = NULL;
+    for (size_t i = 0; i < n && !ref; i++)
+        if (rows[i].ok) ref = &rows[i];
+    for (size_t m = 0; ref && m < ref->n; m++) plot_metric(p, rows, m, ref->name[m]);
+}
+
 static int mkdir_p(const char *dir)
 {
     char tmp[PATHLEN];
@@ -345,6 +415,7 @@ int sweep_main(int argc, char **argv)
     if (!rows) return 1;
     for (size_t i = 0; i < n; i++) read_row(&p, i / p.seeds, 1 + i % p.seeds, &rows[i]);
     int rc = write_json(&p, rows, n) | write_h5(&p, rows, n);
+    if (!p.no_plots) plot_all(&p, rows, n);
     free(rows);
     fprintf(stderr, "cpsim: sweep of %zu points x %llu seeds: %zu failed; %s/sweep.json, %s/sweep.h5\n",
             p.points, (unsigned long long)p.seeds, failed, p.out, p.out);

@@ -46,7 +46,8 @@ static int write_data(const plot_spec *s, const plot_series *ser, size_t n)
     if (!f) return PLOT_EIO;
     for (size_t k = 0; k < n; k++) {
         fprintf(f, "# %s\n", ser[k].title ? ser[k].title : "");
-        for (size_t i = 0; i < ser[k].n; i++) fprintf(f, "%.9g %.9g\n", ser[k].x[i], ser[k].y[i]);
+        for (size_t i = 0; i < ser[k].n; i++)
+            fprintf(f, "%.9g %.9g %.9g\n", ser[k].x[i], ser[k].y[i], ser[k].err ? ser[k].err[i] : 0.0);
         fputs("\n\n", f);
     }
     return fclose(f) == 0 ? PLOT_OK : PLOT_EIO;
@@ -61,7 +62,7 @@ static int write_script(const plot_spec *s, const plot_series *ser, size_t n, co
     FILE *f = fopen(path, "w");
     if (!f) return PLOT_EIO;
     fprintf(f, "# cpsim plot; run from this folder: gnuplot %s.gp\n", s->name);
-    fprintf(f, "set terminal %s size 900,600\nset output ", term);
+    fprintf(f, "set terminal %s size 900,600 noenhanced\nset output ", term);
     put_quoted(f, png);
     fputs("\nset title ", f), put_quoted(f, s->title);
     fputs("\nset xlabel ", f), put_quoted(f, s->xlabel);
@@ -73,7 +74,11 @@ static int write_script(const plot_spec *s, const plot_series *ser, size_t n, co
     for (size_t k = 0; k < n; k++) {
         fprintf(f, "%s", k ? ", \\\n     " : "");
         put_quoted(f, dat);
-        fprintf(f, " index %zu using 1:2 with %s title ", k, s->style ? s->style : s->steps ? "steps lw 2" : "lines lw 2");
+        if (ser[k].err)
+            fprintf(f, " index %zu using 1:2:3 with yerrorlines lw 2 pt 7 title ", k);
+        else
+            fprintf(f, " index %zu using 1:2 with %s title ", k,
+                    s->style ? s->style : s->steps ? "steps lw 2" : "lines lw 2");
         put_quoted(f, ser[k].title);
     }
     fputs("\n", f);
@@ -164,7 +169,7 @@ int plot_cdf(const plot_spec *s, const char *const *titles, const double *const 
     int rc = ser ? PLOT_OK : PLOT_EIO;
     for (size_t k = 0; rc == PLOT_OK && k < n_series; k++) {
         double *x = malloc((n[k] ? n[k] : 1) * sizeof *x), *y = malloc((n[k] ? n[k] : 1) * sizeof *y);
-        ser[k] = (plot_series){titles[k], x, y, n[k]};
+        ser[k] = (plot_series){titles[k], x, y, n[k], NULL};
         if (!x || !y) rc = PLOT_EIO;
         for (size_t i = 0; x && y && i < n[k]; i++) x[i] = v[k][i], y[i] = (double)(i + 1) / (double)n[k];
         if (x) qsort(x, n[k], sizeof *x, cmp_double);

@@ -18,6 +18,7 @@ typedef struct plot_series {
     const char *title;  /* legend */
     const double *x, *y;
     size_t n;
+    const double *err;  /* half-width of an error bar per point, or NULL */
 } plot_series;
 
 typedef struct plot_spec {

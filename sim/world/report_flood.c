@@ -163,7 +163,7 @@ void wld_flood_plots(wld *w, const char *dir)
             y[i] = (double)(k + 1) / w->n_nodes;
         }
         snprintf(titles[ns], sizeof titles[ns], "block %u", b);
-        s[ns] = (plot_series){titles[ns], x, y, pts};
+        s[ns] = (plot_series){titles[ns], x, y, pts, NULL};
         ns++;
     }
     plot_spec spec = {dir, "propagation", "Block propagation: fraction of nodes reached",

@@ -207,7 +207,7 @@ void wld_lbft_plots(wld *w, const char *dir)
         if (b[i].impeach) ix[ni] = x, iy[ni++] = y;
         else nx[nn] = x, ny[nn++] = y;
     }
-    plot_series s[2] = {{"normal blocks", nx, ny, nn}, {"impeach blocks", ix, iy, ni}};
+    plot_series s[2] = {{"normal blocks", nx, ny, nn, NULL}, {"impeach blocks", ix, iy, ni, NULL}};
     plot_spec sp = {dir, "chain", "Chain growth as validator 0 inserted it", "simulated time (s)", "height", 0, 0, 0,
                     "points pt 7 ps 0.6"};
     plot_lines(&sp, s, ni ? 2 : 1);
@@ -217,7 +217,7 @@ void wld_lbft_plots(wld *w, const char *dir)
             nx[i] = (double)b[i].inserted / 1e9;
             ny[i] = dt > 0 ? (double)b[i].ntx / dt : 0;
         }
-        plot_series tps = {"committed transactions per second", nx, ny, nb};
+        plot_series tps = {"committed transactions per second", nx, ny, nb, NULL};
         plot_spec tp = {dir, "tps", "Throughput over time (per block interval)", "simulated time (s)", "TPS", 0, 0, 1, NULL};
         plot_lines(&tp, &tps, 1);
     }

@@ -157,7 +157,7 @@ static void t_percentiles_nearest_rank(void)
 static void t_plot_atomic_png(void)
 {
     double x[3] = {0, 1, 2}, y[3] = {0, 0.5, 1};
-    plot_series s = {"it's a title", x, y, 3};
+    plot_series s = {"it's a title", x, y, 3, NULL};
     plot_spec sp = {dir, "p", "T", "x", "y", 0, 0, 1, NULL};
     int rc = plot_lines(&sp, &s, 1);
     if (rc == PLOT_ENOGNUPLOT) {

@@ -81,6 +81,15 @@ rm "$tmp/sw1/runs/p1-s2/headline.txt"; touch "$tmp/sw1/runs/p0-s1/marker"
 [ -f "$tmp/sw1/runs/p1-s2/headline.txt" ] && [ -f "$tmp/sw1/runs/p0-s1/marker" ] && cmp -s "$tmp/sw1/sweep.json" "$tmp/sw2/sweep.json"
 check $? "sweep --resume reruns only the unfinished run"
 
+# tune: the fastest flooding is the highest degree; under a duplicates budget, the lowest
+"$bin" tune "$sw" --grid flood.degree=3,6,12 -p flood.blocks=2 --no-plots --out "$tmp/tu1" \
+    --minimize block_p90_s >"$tmp/tu1.txt" 2>/dev/null && grep -q "^best .*flood.degree=12 " "$tmp/tu1.txt"
+check $? "tune: best point without constraints"
+"$bin" tune "$sw" --grid flood.degree=3,6,12 -p flood.blocks=2 --no-plots --out "$tmp/tu2" \
+    --minimize block_p90_s --subject-to "duplicates_per_node<=12" >"$tmp/tu2.txt" 2>/dev/null &&
+    grep -q "^best .*flood.degree=3 " "$tmp/tu2.txt" && [ -s "$tmp/tu2/tune.json" ]
+check $? "tune: best point under a constraint, tune.json written"
+
 # the regression gate's comparison (the measuring side runs in tools/test.sh)
 printf '{"ratio.x": 1.0, "count.y": 7}' > "$tmp/base.json"
 printf '{"ratio.x": 0.95, "count.y": 7}' > "$tmp/ok.json"

@@ -1,6 +1,6 @@
 # sim/cli: the cpsim command.
 bin_PROGRAMS += cpsim
-cpsim_SOURCES = sim/cli/main.c sim/cli/sweep.h sim/cli/sweep.c
+cpsim_SOURCES = sim/cli/main.c sim/cli/sweep.h sim/cli/sweep_int.h sim/cli/sweep.c sim/cli/tune.c
 dist_man1_MANS += doc/cpsim.1
 
 # Regenerate the key table at the end of scenarios/README.md from the schema.

@@ -34,6 +34,8 @@ static const char usage_text[] =
     "  sweep FILE --grid key=v1,v2,... [--grid ...] [--seeds N] [-j N] [--out DIR] [--resume]\n"
     "        [-p key=value]...: every grid point times every seed, on N processes; merged\n"
     "        into DIR/sweep.json and DIR/sweep.h5 (default DIR: results/sweep)\n"
+    "  tune FILE --grid ... (--minimize|--maximize) METRIC [--subject-to METRIC<=V]...\n"
+    "        a sweep, then the best point and the frontier (DIR/tune.json)\n"
     "  schema\n"
     "        print every scenario key with its type, default and range (Markdown)\n"
     "  version\n"
@@ -224,6 +226,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "bench")) return cmd_bench(argc, argv);
     if (!strcmp(cmd, "calibrate")) return bench_calibrate_main(argc - 1, argv + 1);
     if (!strcmp(cmd, "sweep")) return sweep_main(argc, argv);
+    if (!strcmp(cmd, "tune")) return tune_main(argc, argv);
     if (!strcmp(cmd, "schema")) {
         scn_schema_markdown(&wld_schema, stdout);
         return 0;

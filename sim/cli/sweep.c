@@ -18,31 +18,13 @@
 #include <unistd.h>
 
 #include "sim/cli/sweep.h"
+#include "sim/cli/sweep_int.h"
 #include "sim/metrics/h5w.h"
 #include "sim/metrics/js.h"
 #include "sim/metrics/plot.h"
 #include "sim/world/world.h"
 
-#define MAX_GRID 8
-#define MAX_VALUES 64
-#define MAX_OVR 128
 #define PATHLEN 4096
-
-typedef struct grid {
-    char *key;
-    char *values[MAX_VALUES];
-    size_t n;
-} grid;
-
-typedef struct plan {
-    const char *file, *out;
-    grid g[MAX_GRID];
-    size_t n_grid, points, jobs;
-    uint64_t seeds;
-    int resume, no_plots;
-    scn_override ovr[MAX_OVR];
-    size_t n_ovr;
-} plan;
 
 static int sw_usage(void)
 {
@@ -51,12 +33,12 @@ static int sw_usage(void)
     return 2;
 }
 
-static int add_grid(plan *p, char *spec)
+static int add_grid(sw_plan *p, char *spec)
 {
     char *eq = strchr(spec, '=');
     if (!eq || p->n_grid == MAX_GRID) return -1;
     *eq = 0;
-    grid *g = &p->g[p->n_grid++];
+    sw_grid *g = &p->g[p->n_grid++];
     g->key = spec;
     for (char *save = NULL, *v = strtok_r(eq + 1, ",", &save); v; v = strtok_r(NULL, ",", &save)) {
         if (g->n == MAX_VALUES) return -1;
@@ -65,7 +47,7 @@ static int add_grid(plan *p, char *spec)
     return g->n ? 0 : -1;
 }
 
-static int parse(plan *p, int argc, char **argv)
+static int parse(sw_plan *p, int argc, char **argv)
 {
     memset(p, 0, sizeof *p);
     p->seeds = 1, p->jobs = 1, p->out = NULL;
@@ -94,14 +76,14 @@ static int parse(plan *p, int argc, char **argv)
 }
 
 /* The value of grid dimension k at point pt (last dimension varies fastest). */
-static const char *value_at(const plan *p, size_t pt, size_t k)
+const char *sw_value_at(const sw_plan *p, size_t pt, size_t k)
 {
     size_t stride = 1;
     for (size_t j = p->n_grid; j-- > k + 1;) stride *= p->g[j].n;
     return p->g[k].values[(pt / stride) % p->g[k].n];
 }
 
-static void run_dir(const plan *p, size_t pt, uint64_t seed, char *buf)
+static void run_dir(const sw_plan *p, size_t pt, uint64_t seed, char *buf)
 {
     snprintf(buf, PATHLEN, "%s/runs/p%zu-s%llu", p->out, pt, (unsigned long long)seed);
 }
@@ -122,13 +104,13 @@ static int write_headline(const char *dir, wld *w)
     return rename(tmp, path);
 }
 
-static int run_one(const plan *p, size_t pt, uint64_t seed)
+static int run_one(const sw_plan *p, size_t pt, uint64_t seed)
 {
     scn_override o[MAX_OVR + MAX_GRID + 1];
     size_t n = 0;
     char sb[32], dir[PATHLEN], err[1024];
     for (size_t i = 0; i < p->n_ovr; i++) o[n++] = p->ovr[i];
-    for (size_t k = 0; k < p->n_grid; k++) o[n++] = (scn_override){p->g[k].key, value_at(p, pt, k)};
+    for (size_t k = 0; k < p->n_grid; k++) o[n++] = (scn_override){p->g[k].key, sw_value_at(p, pt, k)};
     snprintf(sb, sizeof sb, "%llu", (unsigned long long)seed);
     o[n++] = (scn_override){"seed", sb};
     wld_cfg cfg;
@@ -155,7 +137,7 @@ static int run_one(const plan *p, size_t pt, uint64_t seed)
 
 /* ---- scheduling ---------------------------------------------------------------------- */
 
-static int done_already(const plan *p, size_t pt, uint64_t seed)
+static int done_already(const sw_plan *p, size_t pt, uint64_t seed)
 {
     char dir[PATHLEN], path[PATHLEN + 16];
     run_dir(p, pt, seed, dir);
@@ -171,7 +153,7 @@ static void progress(size_t done, size_t failed, size_t total, time_t t0)
 }
 
 /* Run every (point, seed) not yet finished, at most jobs at a time; returns failures. */
-static size_t run_all(const plan *p)
+static size_t run_all(const sw_plan *p)
 {
     size_t total = p->points * p->seeds, next = 0, running = 0, done = 0, failed = 0;
     time_t t0 = time(NULL);
@@ -203,16 +185,7 @@ static size_t run_all(const plan *p)
 
 /* ---- merging ------------------------------------------------------------------------- */
 
-typedef struct row {
-    size_t point;
-    uint64_t seed;
-    int ok;
-    size_t n;
-    char name[WLD_HEADLINE_MAX][48];
-    double value[WLD_HEADLINE_MAX];
-} row;
-
-static void read_row(const plan *p, size_t pt, uint64_t seed, row *r)
+static void read_row(const sw_plan *p, size_t pt, uint64_t seed, sw_row *r)
 {
     char dir[PATHLEN], path[PATHLEN + 16];
     memset(r, 0, sizeof *r);
@@ -226,7 +199,7 @@ static void read_row(const plan *p, size_t pt, uint64_t seed, row *r)
     r->ok = r->n > 0;
 }
 
-static void json_rows(const plan *p, const row *rows, size_t n, js *j)
+static void json_rows(const sw_plan *p, const sw_row *rows, size_t n, js *j)
 {
     js_arr_begin(j, "runs");
     for (size_t i = 0; i < n; i++) {
@@ -235,7 +208,7 @@ static void json_rows(const plan *p, const row *rows, size_t n, js *j)
         js_u64(j, "seed", rows[i].seed);
         js_bool(j, "ok", rows[i].ok);
         js_obj_begin(j, "params");
-        for (size_t k = 0; k < p->n_grid; k++) js_str(j, p->g[k].key, value_at(p, rows[i].point, k));
+        for (size_t k = 0; k < p->n_grid; k++) js_str(j, p->g[k].key, sw_value_at(p, rows[i].point, k));
         js_obj_end(j);
         js_obj_begin(j, "metrics");
         for (size_t m = 0; m < rows[i].n; m++) js_num(j, rows[i].name[m], rows[i].value[m]);
@@ -245,7 +218,7 @@ static void json_rows(const plan *p, const row *rows, size_t n, js *j)
     js_arr_end(j);
 }
 
-static int write_json(const plan *p, const row *rows, size_t n)
+static int write_json(const sw_plan *p, const sw_row *rows, size_t n)
 {
     char path[PATHLEN];
     snprintf(path, sizeof path, "%s/sweep.json", p->out);
@@ -265,11 +238,11 @@ static int write_json(const plan *p, const row *rows, size_t n)
 
 /* sweep.h5: /runs table (point, seed, ok, one f64 column per metric of the first good row),
  * /params/<k> string attribute per point as "v0,v1,..." and the grid as attributes. */
-static int write_h5(const plan *p, const row *rows, size_t n)
+static int write_h5(const sw_plan *p, const sw_row *rows, size_t n)
 {
     char path[PATHLEN], err[256];
     snprintf(path, sizeof path, "%s/sweep.h5", p->out);
-    const row *ref = NULL;
+    const sw_row *ref = NULL;
     for (size_t i = 0; i < n && !ref; i++)
         if (rows[i].ok) ref = &rows[i];
     size_t nm = ref ? ref->n : 0, nc = 3 + p->n_grid + nm;
@@ -283,7 +256,7 @@ static int write_h5(const plan *p, const row *rows, size_t n)
         pt[i] = rows[i].point, sd[i] = rows[i].seed, ok[i] = (uint8_t)rows[i].ok;
         for (size_t k = 0; k < p->n_grid; k++) {
             char *end;
-            const char *s = value_at(p, rows[i].point, k);
+            const char *s = sw_value_at(p, rows[i].point, k);
             double x = strtod(s, &end);
             v[k * n + i] = *end ? (double)(rows[i].point) : x; /* non-numeric values: see attribute */
         }
@@ -318,7 +291,7 @@ static int write_h5(const plan *p, const row *rows, size_t n)
 
 /* A grid value as a number for a plot axis: a plain number, a duration (in seconds) or a size
  * (in bytes); otherwise its index among the dimension's values. */
-static double axis_value(const grid *g, size_t i)
+static double axis_value(const sw_grid *g, size_t i)
 {
     char *end;
     uint64_t u;
@@ -340,7 +313,7 @@ static double t95(double df)
 
 /* One plot per metric: its mean over seeds (with a 95 % interval) against the first grid
  * parameter, one line per combination of the other parameters. */
-static void plot_metric(const plan *p, const row *rows, size_t m, const char *name)
+static void plot_metric(const sw_plan *p, const sw_row *rows, size_t m, const char *name)
 {
     size_t n0 = p->g[0].n, lines = p->points / n0;
     double *x = calloc(n0 * lines * 3, sizeof *x);
@@ -352,7 +325,7 @@ static void plot_metric(const plan *p, const row *rows, size_t m, const char *na
             size_t pt = i * lines + c;
             double sum = 0, sq = 0, k = 0;
             for (uint64_t s = 0; s < p->seeds; s++) {
-                const row *r = &rows[pt * p->seeds + s];
+                const sw_row *r = &rows[pt * p->seeds + s];
                 if (!r->ok || m >= r->n) continue;
                 sum += r->value[m], sq += r->value[m] * r->value[m], k++;
             }
@@ -362,7 +335,7 @@ static void plot_metric(const plan *p, const row *rows, size_t m, const char *na
         size_t l = 0;
         for (size_t k = 1; k < p->n_grid; k++)
             l += (size_t)snprintf(titles[c] + l, l < 128 ? 128 - l : 0, "%s%s=%s", k > 1 ? ", " : "", p->g[k].key,
-                                  value_at(p, c, k));
+                                  sw_value_at(p, c, k));
         if (p->n_grid == 1) snprintf(titles[c], 128, "%s", name);
         ser[c] = (plot_series){titles[c], xs, ys, n0, es};
     }
@@ -375,9 +348,9 @@ static void plot_metric(const plan *p, const row *rows, size_t m, const char *na
     free(x), free(ser), free(titles);
 }
 
-static void plot_all(const plan *p, const row *rows, size_t n)
+static void plot_all(const sw_plan *p, const sw_row *rows, size_t n)
 {
-    const row *ref = NULL;
+    const sw_row *ref = NULL;
     for (size_t i = 0; i < n && !ref; i++)
         if (rows[i].ok) ref = &rows[i];
     for (size_t m = 0; ref && m < ref->n; m++) plot_metric(p, rows, m, ref->name[m]);
@@ -396,28 +369,38 @@ static int mkdir_p(const char *dir)
     return mkdir(tmp, 0777) != 0 && errno != EEXIST ? -1 : 0;
 }
 
-int sweep_main(int argc, char **argv)
+int sw_execute(int argc, char **argv, sw_plan *pp, sw_row **rows_out)
 {
-    plan p;
-    if (parse(&p, argc, argv) != 0) return sw_usage();
-    if (!p.out) p.out = "results/sweep";
-    if (strlen(p.out) > 1024) return sw_usage();
-    for (size_t i = 0; i < p.points * p.seeds; i++) { /* make every run folder before forking */
+    sw_plan *p = pp;
+    *rows_out = NULL;
+    if (parse(p, argc, argv) != 0) return sw_usage();
+    if (!p->out) p->out = "results/sweep";
+    if (strlen(p->out) > 1024) return sw_usage();
+    for (size_t i = 0; i < p->points * p->seeds; i++) { /* make every run folder before forking */
         char dir[PATHLEN];
-        run_dir(&p, i / p.seeds, 1 + i % p.seeds, dir);
+        run_dir(p, i / p->seeds, 1 + i % p->seeds, dir);
         if (mkdir_p(dir) != 0) {
             fprintf(stderr, "cpsim: %s: cannot create: %s\n", dir, strerror(errno));
             return 1;
         }
     }
-    size_t failed = run_all(&p), n = p.points * p.seeds;
-    row *rows = malloc(n * sizeof *rows);
+    size_t failed = run_all(p), n = p->points * p->seeds;
+    sw_row *rows = malloc(n * sizeof *rows);
     if (!rows) return 1;
-    for (size_t i = 0; i < n; i++) read_row(&p, i / p.seeds, 1 + i % p.seeds, &rows[i]);
-    int rc = write_json(&p, rows, n) | write_h5(&p, rows, n);
-    if (!p.no_plots) plot_all(&p, rows, n);
-    free(rows);
+    for (size_t i = 0; i < n; i++) read_row(p, i / p->seeds, 1 + i % p->seeds, &rows[i]);
+    int rc = write_json(p, rows, n) | write_h5(p, rows, n);
+    if (!p->no_plots) plot_all(p, rows, n);
+    *rows_out = rows;
     fprintf(stderr, "cpsim: sweep of %zu points x %llu seeds: %zu failed; %s/sweep.json, %s/sweep.h5\n",
-            p.points, (unsigned long long)p.seeds, failed, p.out, p.out);
+            p->points, (unsigned long long)p->seeds, failed, p->out, p->out);
     return rc ? 1 : failed ? 3 : 0;
+}
+
+int sweep_main(int argc, char **argv)
+{
+    sw_plan p;
+    sw_row *rows;
+    int rc = sw_execute(argc, argv, &p, &rows);
+    free(rows);
+    return rc;
 }

@@ -5,5 +5,7 @@
 #define SWEEP_H
 
 int sweep_main(int argc, char **argv);
+/* `cpsim tune` (tune.c): a sweep, then the best point under constraints and the frontier. */
+int tune_main(int argc, char **argv);
 
 #endif

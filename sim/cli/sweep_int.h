@@ -1,0 +1,47 @@
+/* sim/cli/sweep_int.h: the sweep's plan and merged rows, shared by sweep.c and tune.c. */
+#ifndef SWEEP_INT_H
+#define SWEEP_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim/world/world.h"
+
+#define MAX_GRID 8
+#define MAX_VALUES 64
+#define MAX_OVR 128
+
+typedef struct sw_grid {
+    char *key;
+    char *values[MAX_VALUES];
+    size_t n;
+} sw_grid;
+
+typedef struct sw_plan {
+    const char *file, *out;
+    sw_grid g[MAX_GRID];
+    size_t n_grid, points, jobs;
+    uint64_t seeds;
+    int resume, no_plots;
+    scn_override ovr[MAX_OVR];
+    size_t n_ovr;
+} sw_plan;
+
+typedef struct sw_row {
+    size_t point;
+    uint64_t seed;
+    int ok;
+    size_t n;
+    char name[WLD_HEADLINE_MAX][48];
+    double value[WLD_HEADLINE_MAX];
+} sw_row;
+
+
+/* The value of grid dimension k at point pt (last dimension varies fastest). */
+const char *sw_value_at(const sw_plan *p, size_t pt, size_t k);
+/* Parse a sweep command line (argv[0] = "sweep" or "tune", argv[1] ignored), run every run not
+ * yet finished, merge, write sweep.json, sweep.h5 and plots; *rows: points x seeds rows
+ * (malloc'd, the caller frees). Returns 0, 1 (I/O), 2 (usage) or 3 (some runs failed). */
+int sw_execute(int argc, char **argv, sw_plan *p, sw_row **rows);
+
+#endif

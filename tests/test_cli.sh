@@ -81,6 +81,15 @@ rm "$tmp/sw1/runs/p1-s2/headline.txt"; touch "$tmp/sw1/runs/p0-s1/marker"
 [ -f "$tmp/sw1/runs/p1-s2/headline.txt" ] && [ -f "$tmp/sw1/runs/p0-s1/marker" ] && cmp -s "$tmp/sw1/sweep.json" "$tmp/sw2/sweep.json"
 check $? "sweep --resume reruns only the unfinished run"
 
+# random designs: the drawn values depend only on the design seed
+"$bin" sweep "$sw" --random flood.degree=3:12 --random nodes.1.count=100:300 --samples 4 -j 2 \
+    -p flood.blocks=2 --out "$tmp/rd1" 2>/dev/null; check $? "sweep --random"
+"$bin" sweep "$sw" --random flood.degree=3:12 --random nodes.1.count=100:300 --samples 4 \
+    -p flood.blocks=2 --out "$tmp/rd2" 2>/dev/null
+cmp -s "$tmp/rd1/sweep.json" "$tmp/rd2/sweep.json"; check $? "sweep --random: same design seed, same tables"
+"$bin" sweep "$sw" --random flood.degree=3:12 --grid nodes.1.count=100 --samples 2 --out "$tmp/rd3" 2>/dev/null
+[ $? -eq 2 ]; check $? "sweep: grid and random dimensions do not mix"
+
 # tune: the fastest flooding is the highest degree; under a duplicates budget, the lowest
 "$bin" tune "$sw" --grid flood.degree=3,6,12 -p flood.blocks=2 --no-plots --out "$tmp/tu1" \
     --minimize block_p90_s >"$tmp/tu1.txt" 2>/dev/null && grep -q "^best .*flood.degree=12 " "$tmp/tu1.txt"

@@ -19,6 +19,7 @@
 
 #include "sim/cli/sweep.h"
 #include "sim/cli/sweep_int.h"
+#include "core/env.h"
 #include "sim/metrics/h5w.h"
 #include "sim/metrics/js.h"
 #include "sim/metrics/plot.h"
@@ -28,8 +29,9 @@
 
 static int sw_usage(void)
 {
-    fprintf(stderr, "usage: cpsim sweep FILE --grid key=v1,v2,... [--grid ...] [--seeds N] [-j N] "
-                    "[--out DIR] [--resume] [-p key=value]...\n");
+    fprintf(stderr, "usage: cpsim sweep FILE (--grid key=v1,v2,... | --random key=lo:hi --samples N "
+                    "[--design-seed S])... [--seeds N] [-j N] [--out DIR] [--resume] [--no-plots] "
+                    "[-p key=value]...\n");
     return 2;
 }
 
@@ -47,16 +49,77 @@ static int add_grid(sw_plan *p, char *spec)
     return g->n ? 0 : -1;
 }
 
+static int add_random(sw_plan *p, char *spec)
+{
+    char *eq = strchr(spec, '=');
+    if (!eq || !strchr(eq, ':') || p->n_grid == MAX_GRID) return -1;
+    *eq = 0;
+    sw_grid *g = &p->g[p->n_grid++];
+    g->key = spec, g->range = eq + 1;
+    p->random = 1;
+    return 0;
+}
+
+/* One value uniformly drawn in lo:hi: integers, decimals, durations or sizes (by the form of
+ * the bounds); NULL if the range is not understood. */
+static char *draw(const char *range, cp_rng *r)
+{
+    char lo[64], hi[64], out[64];
+    const char *c = strchr(range, ':');
+    if ((size_t)(c - range) >= sizeof lo || strlen(c + 1) >= sizeof hi) return NULL;
+    memcpy(lo, range, (size_t)(c - range)), lo[c - range] = 0;
+    strcpy(hi, c + 1);
+    uint64_t a, b;
+    char *e1, *e2;
+    long long ia = strtoll(lo, &e1, 10), ib = strtoll(hi, &e2, 10);
+    if (!*e1 && !*e2 && ia <= ib) snprintf(out, sizeof out, "%lld", ia + (long long)rng_below(r, (uint64_t)(ib - ia) + 1));
+    else if (scn_parse_duration(lo, &a) == 0 && scn_parse_duration(hi, &b) == 0 && a <= b)
+        snprintf(out, sizeof out, "%lluns", (unsigned long long)(a + rng_below(r, b - a + 1)));
+    else if (scn_parse_size(lo, &a) == 0 && scn_parse_size(hi, &b) == 0 && a <= b)
+        snprintf(out, sizeof out, "%llu", (unsigned long long)(a + rng_below(r, b - a + 1)));
+    else {
+        double x = strtod(lo, &e1), y = strtod(hi, &e2);
+        if (*e1 || *e2 || !(x <= y)) return NULL;
+        snprintf(out, sizeof out, "%.6g", x + (y - x) * rng_unit(r));
+    }
+    return strdup(out);
+}
+
+static int draw_design(sw_plan *p)
+{
+    if (p->samples < 1 || p->samples > MAX_VALUES) return -1;
+    for (size_t k = 0; k < p->n_grid; k++) {
+        if (!p->g[k].range) return -1; /* grid and random dimensions do not mix */
+        cp_rng r;
+        rng_seed(&r, p->design_seed, k, 0x64657369676eull /* "design" */);
+        for (size_t i = 0; i < p->samples; i++)
+            if (!(p->g[k].values[p->g[k].n++] = draw(p->g[k].range, &r))) return -1;
+    }
+    p->points = p->samples;
+    return 0;
+}
+
+void sw_plan_free(sw_plan *p)
+{
+    for (size_t k = 0; k < p->n_grid; k++) /* drawn values only: grid values are argv's */
+        for (size_t i = 0; p->g[k].range && i < p->g[k].n; i++) free(p->g[k].values[i]);
+    p->n_grid = 0;
+}
+
 static int parse(sw_plan *p, int argc, char **argv)
 {
     memset(p, 0, sizeof *p);
+    p->design_seed = 1;
     p->seeds = 1, p->jobs = 1, p->out = NULL;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
         int more = i + 1 < argc;
         if (!strcmp(a, "--grid") && more) {
             if (add_grid(p, argv[++i])) return -1;
-        } else if (!strcmp(a, "--seeds") && more) p->seeds = strtoull(argv[++i], NULL, 10);
+        } else if (!strcmp(a, "--random") && more) {
+            if (add_random(p, argv[++i])) return -1;
+        } else if (!strcmp(a, "--samples") && more) p->samples = strtoull(argv[++i], NULL, 10);
+        else if (!strcmp(a, "--design-seed") && more) p->design_seed = strtoull(argv[++i], NULL, 10); else if (!strcmp(a, "--seeds") && more) p->seeds = strtoull(argv[++i], NULL, 10);
         else if (!strcmp(a, "-j") && more) p->jobs = strtoull(argv[++i], NULL, 10);
         else if (!strcmp(a, "--out") && more) p->out = argv[++i];
         else if (!strcmp(a, "--resume")) p->resume = 1;
@@ -70,6 +133,7 @@ static int parse(sw_plan *p, int argc, char **argv)
         else return -1;
     }
     if (!p->file || !p->n_grid || p->seeds < 1 || p->seeds > 100000 || p->jobs < 1 || p->jobs > 256) return -1;
+    if (p->random) return draw_design(p);
     p->points = 1;
     for (size_t k = 0; k < p->n_grid; k++) p->points *= p->g[k].n;
     return p->points <= 100000 ? 0 : -1;
@@ -78,6 +142,7 @@ static int parse(sw_plan *p, int argc, char **argv)
 /* The value of grid dimension k at point pt (last dimension varies fastest). */
 const char *sw_value_at(const sw_plan *p, size_t pt, size_t k)
 {
+    if (p->random) return p->g[k].values[pt];
     size_t stride = 1;
     for (size_t j = p->n_grid; j-- > k + 1;) stride *= p->g[j].n;
     return p->g[k].values[(pt / stride) % p->g[k].n];
@@ -343,7 +408,7 @@ static void plot_metric(const sw_plan *p, const sw_row *rows, size_t m, const ch
     snprintf(fname, sizeof fname, "sweep_%s", name);
     snprintf(title, sizeof title, "%s against %s (mean over %llu seeds, 95%% t interval)", name, p->g[0].key,
              (unsigned long long)p->seeds);
-    plot_spec sp = {p->out, fname, title, p->g[0].key, name, 0, 0, 0, NULL};
+    plot_spec sp = {p->out, fname, title, p->g[0].key, name, 0, 0, 0, p->random ? "yerrorbars pt 7" : NULL};
     if (x && ser && titles) plot_lines(&sp, ser, lines);
     free(x), free(ser), free(titles);
 }
@@ -373,7 +438,10 @@ int sw_execute(int argc, char **argv, sw_plan *pp, sw_row **rows_out)
 {
     sw_plan *p = pp;
     *rows_out = NULL;
-    if (parse(p, argc, argv) != 0) return sw_usage();
+    if (parse(p, argc, argv) != 0) {
+        sw_plan_free(p);
+        return sw_usage();
+    }
     if (!p->out) p->out = "results/sweep";
     if (strlen(p->out) > 1024) return sw_usage();
     for (size_t i = 0; i < p->points * p->seeds; i++) { /* make every run folder before forking */
@@ -402,5 +470,6 @@ int sweep_main(int argc, char **argv)
     sw_row *rows;
     int rc = sw_execute(argc, argv, &p, &rows);
     free(rows);
+    sw_plan_free(&p);
     return rc;
 }

@@ -8,13 +8,14 @@
 #include "sim/world/world.h"
 
 #define MAX_GRID 8
-#define MAX_VALUES 64
+#define MAX_VALUES 1024
 #define MAX_OVR 128
 
 typedef struct sw_grid {
     char *key;
-    char *values[MAX_VALUES];
+    char *values[MAX_VALUES];   /* grid: the listed values; random: one drawn value per point */
     size_t n;
+    char *range;                /* random designs: "lo:hi" as given */
 } sw_grid;
 
 typedef struct sw_plan {
@@ -23,6 +24,9 @@ typedef struct sw_plan {
     size_t n_grid, points, jobs;
     uint64_t seeds;
     int resume, no_plots;
+    int random;                 /* a random design: points = samples, values drawn per point */
+    size_t samples;
+    uint64_t design_seed;
     scn_override ovr[MAX_OVR];
     size_t n_ovr;
 } sw_plan;
@@ -43,5 +47,7 @@ const char *sw_value_at(const sw_plan *p, size_t pt, size_t k);
  * yet finished, merge, write sweep.json, sweep.h5 and plots; *rows: points x seeds rows
  * (malloc'd, the caller frees). Returns 0, 1 (I/O), 2 (usage) or 3 (some runs failed). */
 int sw_execute(int argc, char **argv, sw_plan *p, sw_row **rows);
+/* Release the values a random design drew. */
+void sw_plan_free(sw_plan *p);
 
 #endif

@@ -170,6 +170,7 @@ int tune_main(int argc, char **argv)
     int rc = sw_execute(nr, rest, &p, &rows);
     if (rc == 0 || rc == 3) rc = search(&p, rows, &g);
     free(rows);
+    sw_plan_free(&p);
     free(rest);
     return rc;
 }

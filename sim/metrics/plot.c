@@ -75,7 +75,7 @@ static int write_script(const plot_spec *s, const plot_series *ser, size_t n, co
         fprintf(f, "%s", k ? ", \\\n     " : "");
         put_quoted(f, dat);
         if (ser[k].err)
-            fprintf(f, " index %zu using 1:2:3 with yerrorlines lw 2 pt 7 title ", k);
+            fprintf(f, " index %zu using 1:2:3 with %s title ", k, s->style ? s->style : "yerrorlines lw 2 pt 7");
         else
             fprintf(f, " index %zu using 1:2 with %s title ", k,
                     s->style ? s->style : s->steps ? "steps lw 2" : "lines lw 2");

@@ -76,6 +76,15 @@ check $? "sweep: -j 1 and -j 2 give identical sweep.json and sweep.h5"
 [ "$(grep -c '"point"' "$tmp/sw1/sweep.json")" -eq 8 ]; check $? "sweep: 4 points x 2 seeds = 8 runs"
 "$bin" sweep "$sw" --grid flood.degree=8,5000 --seeds 1 -p flood.blocks=2 --out "$tmp/swf" 2>/dev/null
 [ $? -eq 3 ] && grep -q '"ok": false' "$tmp/swf/sweep.json"; check $? "sweep: a failing point gives exit 3 and ok = false"
+if "$bin" version | grep -q "mpi: yes" && command -v mpirun >/dev/null 2>&1; then
+    OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 ASAN_OPTIONS=detect_leaks=0 \
+        mpirun -n 2 --oversubscribe "$bin" sweep "$sw" --grid flood.degree=4,8 --grid nodes.1.count=100,200 \
+        --seeds 2 -p flood.blocks=2 --out "$tmp/swm" >/dev/null 2>&1
+    cmp -s "$tmp/swm/sweep.json" "$tmp/sw2/sweep.json" && cmp -s "$tmp/swm/sweep.h5" "$tmp/sw2/sweep.h5"
+    check $? "sweep under mpirun -n 2: identical merged tables"
+else
+    n=$((n + 1)); echo "ok $n - sweep under mpirun -n 2 # SKIP built without MPI"
+fi
 rm "$tmp/sw1/runs/p1-s2/headline.txt"; touch "$tmp/sw1/runs/p0-s1/marker"
 "$bin" sweep "$sw" --grid flood.degree=4,8 --grid nodes.1.count=100,200 --seeds 2 -j 1 -p flood.blocks=2 --out "$tmp/sw1" --resume 2>/dev/null
 [ -f "$tmp/sw1/runs/p1-s2/headline.txt" ] && [ -f "$tmp/sw1/runs/p0-s1/marker" ] && cmp -s "$tmp/sw1/sweep.json" "$tmp/sw2/sweep.json"

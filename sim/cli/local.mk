@@ -1,6 +1,10 @@
 # sim/cli: the cpsim command.
 bin_PROGRAMS += cpsim
 cpsim_SOURCES = sim/cli/main.c sim/cli/sweep.h sim/cli/sweep_int.h sim/cli/sweep.c sim/cli/tune.c
+if HAVE_MPI
+cpsim_CFLAGS = $(AM_CFLAGS) $(MPI_CFLAGS)
+cpsim_LDADD = $(LDADD) $(MPI_LIBS)
+endif
 dist_man1_MANS += doc/cpsim.1
 
 # Regenerate the key table at the end of scenarios/README.md from the schema.

@@ -232,7 +232,11 @@ int main(int argc, char **argv)
         return 0;
     }
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
-        printf("cpsim %s\n", PACKAGE_VERSION);
+#ifdef HAVE_MPI
+        printf("cpsim %s (engines: des; mpi: yes)\n", PACKAGE_VERSION);
+#else
+        printf("cpsim %s (engines: des; mpi: no)\n", PACKAGE_VERSION);
+#endif
         return 0;
     }
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) return usage(stdout, 0);

@@ -25,6 +25,11 @@
 #include "sim/metrics/plot.h"
 #include "sim/world/world.h"
 
+#include "config.h"
+#ifdef HAVE_MPI
+#include <mpi.h>
+#endif
+
 #define PATHLEN 4096
 
 static int sw_usage(void)
@@ -226,8 +231,14 @@ static size_t run_all(const sw_plan *p)
         while (running < p->jobs && next < total) {
             size_t pt = next / p->seeds;
             uint64_t seed = 1 + next % p->seeds;
+            int mine = next % (size_t)p->nranks == (size_t)p->rank;
             next++;
-            if (p->resume && done_already(p, pt, seed)) {
+            if (!mine || (p->resume && done_already(p, pt, seed))) {
+                done++;
+                continue;
+            }
+            if (p->mpi) { /* no fork under MPI: runs execute in the rank, one after another */
+                failed += run_one(p, pt, seed) != 0;
                 done++;
                 continue;
             }
@@ -434,6 +445,38 @@ static int mkdir_p(const char *dir)
     return mkdir(tmp, 0777) != 0 && errno != EEXIST ? -1 : 0;
 }
 
+/* Under mpirun (OpenMPI sets OMPI_COMM_WORLD_SIZE), ranks share the runs; rank 0 merges. */
+static void mpi_begin(sw_plan *p)
+{
+    p->rank = 0, p->nranks = 1, p->mpi = 0;
+#ifdef HAVE_MPI
+    if (getenv("OMPI_COMM_WORLD_SIZE")) {
+        MPI_Init(NULL, NULL);
+        MPI_Comm_rank(MPI_COMM_WORLD, &p->rank);
+        MPI_Comm_size(MPI_COMM_WORLD, &p->nranks);
+        p->mpi = 1;
+    }
+#endif
+}
+
+/* Each rank read the rows of its own runs (zeros elsewhere); OR them together on rank 0. */
+static void mpi_gather(sw_plan *p, sw_row *rows, size_t n, size_t *failed)
+{
+#ifdef HAVE_MPI
+    if (!p->mpi) return;
+    size_t bytes = n * sizeof *rows;
+    unsigned char *all = p->rank == 0 ? calloc(bytes ? bytes : 1, 1) : NULL;
+    MPI_Reduce(rows, all, (int)bytes, MPI_BYTE, MPI_BOR, 0, MPI_COMM_WORLD);
+    unsigned long long f = *failed, total = 0;
+    MPI_Reduce(&f, &total, 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM, 0, MPI_COMM_WORLD);
+    if (all) memcpy(rows, all, bytes), *failed = (size_t)total;
+    free(all);
+    MPI_Finalize();
+#else
+    (void)p, (void)rows, (void)n, (void)failed;
+#endif
+}
+
 int sw_execute(int argc, char **argv, sw_plan *pp, sw_row **rows_out)
 {
     sw_plan *p = pp;
@@ -442,6 +485,7 @@ int sw_execute(int argc, char **argv, sw_plan *pp, sw_row **rows_out)
         sw_plan_free(p);
         return sw_usage();
     }
+    mpi_begin(p);
     if (!p->out) p->out = "results/sweep";
     if (strlen(p->out) > 1024) return sw_usage();
     for (size_t i = 0; i < p->points * p->seeds; i++) { /* make every run folder before forking */
@@ -453,9 +497,15 @@ int sw_execute(int argc, char **argv, sw_plan *pp, sw_row **rows_out)
         }
     }
     size_t failed = run_all(p), n = p->points * p->seeds;
-    sw_row *rows = malloc(n * sizeof *rows);
+    sw_row *rows = calloc(n ? n : 1, sizeof *rows);
     if (!rows) return 1;
-    for (size_t i = 0; i < n; i++) read_row(p, i / p->seeds, 1 + i % p->seeds, &rows[i]);
+    for (size_t i = 0; i < n; i++)
+        if (i % (size_t)p->nranks == (size_t)p->rank) read_row(p, i / p->seeds, 1 + i % p->seeds, &rows[i]);
+    mpi_gather(p, rows, n, &failed);
+    if (p->rank != 0) { /* only rank 0 writes the merged results */
+        free(rows);
+        return 0;
+    }
     int rc = write_json(p, rows, n) | write_h5(p, rows, n);
     if (!p->no_plots) plot_all(p, rows, n);
     *rows_out = rows;

@@ -25,6 +25,7 @@ typedef struct sw_plan {
     uint64_t seeds;
     int resume, no_plots;
     int random;                 /* a random design: points = samples, values drawn per point */
+    int mpi, rank, nranks;      /* under mpirun: this rank runs runs i with i % nranks == rank */
     size_t samples;
     uint64_t design_seed;
     scn_override ovr[MAX_OVR];

@@ -168,7 +168,7 @@ int tune_main(int argc, char **argv)
     sw_plan p;
     sw_row *rows = NULL;
     int rc = sw_execute(nr, rest, &p, &rows);
-    if (rc == 0 || rc == 3) rc = search(&p, rows, &g);
+    if ((rc == 0 || rc == 3) && rows) rc = search(&p, rows, &g); /* rows: rank 0 only */
     free(rows);
     sw_plan_free(&p);
     free(rest);

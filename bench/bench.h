@@ -22,6 +22,7 @@ int bench_consensus_main(int argc, char **argv);
 int bench_phold_measure(uint32_t nodes, uint64_t secs, uint64_t seed, double *ratio, uint64_t *events);
 int bench_crypto_ratios(double secs, double out[4]);
 int bench_consensus_counts(uint32_t n, uint64_t heights, uint64_t *msgs_per_height, uint64_t *host_verifications);
+int bench_gossip_counts(uint32_t nodes, uint64_t *events, uint64_t *dups);
 int bench_all_main(int argc, char **argv);
 int bench_compare_main(int argc, char **argv);
 

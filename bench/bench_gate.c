@@ -6,7 +6,8 @@
  * ElGamal vs Paillier; higher is better; the 4-ary/binary heap ratio is left out: it swings
  * by 30 % between runs on this class of machine) and deterministic counts
  * ("count." keys: events of a seeded PHOLD run, LBFT messages per height and host
- * verifications; any change is a change of behaviour). `bench compare BASE NEW --threshold P%`
+ * verifications, events and duplicates of a seeded flooding run; any change is a change of
+ * behaviour). `bench compare BASE NEW --threshold P%`
  * fails (exit 1) when a ratio fell by more than P % or a count differs, listing each one.
  * Invariant: the comparison reads only flat objects of "key": number pairs, strictly. */
 #include <ctype.h>
@@ -35,9 +36,10 @@ int bench_all_main(int argc, char **argv)
         }
     }
     double phold_ratio, cr[4];
-    uint64_t phold_events, msgs, verifs;
+    uint64_t phold_events, msgs, verifs, gev, gdup;
     if (bench_phold_measure(10000, quick ? 1 : 5, 1, &phold_ratio, &phold_events) != 0 ||
-        bench_crypto_ratios(quick ? 0.1 : 0.3, cr) != 0 || bench_consensus_counts(16, 5, &msgs, &verifs) != 0)
+        bench_crypto_ratios(quick ? 0.1 : 0.3, cr) != 0 || bench_consensus_counts(16, 5, &msgs, &verifs) != 0 ||
+        bench_gossip_counts(2000, &gev, &gdup) != 0)
         return 1;
     js *j = js_open_stream(stdout);
     js_obj_begin(j, NULL);
@@ -49,6 +51,8 @@ int bench_all_main(int argc, char **argv)
     js_u64(j, "count.phold_events_1e4", phold_events);
     js_u64(j, "count.lbft16_messages_per_height", msgs);
     js_u64(j, "count.lbft16_host_verifications", verifs);
+    js_u64(j, "count.gossip2000_events", gev);
+    js_u64(j, "count.gossip2000_duplicates", gdup);
     js_obj_end(j);
     js_close(j);
     putchar('\n');

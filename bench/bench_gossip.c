@@ -78,6 +78,29 @@ static void report(wld *w, double wall, int json)
     }
 }
 
+/* Deterministic counts of a seeded flooding run (for `bench all`): events and duplicates. */
+int bench_gossip_counts(uint32_t nodes, uint64_t *events, uint64_t *dups)
+{
+    char nb[32], err[512];
+    snprintf(nb, sizeof nb, "%u", nodes);
+    scn_override o = {"nodes.0.count", nb};
+    wld_cfg cfg;
+    if (scn_load_string("bench-gossip", gossip_yaml, sizeof gossip_yaml - 1, &wld_schema, &cfg, &o, 1, err,
+                        sizeof err) != 0)
+        return -1;
+    wld *w = wld_new(&cfg, err, sizeof err);
+    wld_run_info info;
+    int rc = w && wld_run(w, 0, &info) == 0 ? 0 : -1;
+    if (rc == 0) {
+        *events = des_get_stats(w->des)->events;
+        *dups = 0;
+        for (cp_node v = 0; v < w->n_nodes; v++) *dups += flood_dups(w->flood, v);
+    }
+    wld_free(w);
+    scn_free(&wld_schema, &cfg);
+    return rc;
+}
+
 int bench_gossip_main(int argc, char **argv)
 {
     scn_override ovr[64];

@@ -68,12 +68,12 @@ check $? "bad override value: exit 2, named"
 # sweeps: the same merged tables whatever the number of workers; a failed point is reported
 # (exit 3, ok = false) and --resume reruns only what did not finish
 sw="$src/scenarios/flood-default.yaml"
-"$bin" sweep "$sw" --grid flood.degree=4,8 --grid nodes.1.count=100,200 --seeds 2 -j 2 -p flood.blocks=2 --out "$tmp/sw2" 2>/dev/null
+"$bin" sweep "$sw" --grid flood.degree=3,4,6,8 --grid nodes.1.count=100,200,300,400 --seeds 3 -j 2 -p flood.blocks=2 --out "$tmp/sw2" 2>/dev/null
 check $? "sweep -j 2"
-"$bin" sweep "$sw" --grid flood.degree=4,8 --grid nodes.1.count=100,200 --seeds 2 -j 1 -p flood.blocks=2 --out "$tmp/sw1" 2>/dev/null
+"$bin" sweep "$sw" --grid flood.degree=3,4,6,8 --grid nodes.1.count=100,200,300,400 --seeds 3 -j 1 -p flood.blocks=2 --out "$tmp/sw1" 2>/dev/null
 cmp -s "$tmp/sw1/sweep.json" "$tmp/sw2/sweep.json" && cmp -s "$tmp/sw1/sweep.h5" "$tmp/sw2/sweep.h5"
 check $? "sweep: -j 1 and -j 2 give identical sweep.json and sweep.h5"
-[ "$(grep -c '"point"' "$tmp/sw1/sweep.json")" -eq 8 ]; check $? "sweep: 4 points x 2 seeds = 8 runs"
+[ "$(grep -c '"point"' "$tmp/sw1/sweep.json")" -eq 48 ]; check $? "sweep: 4 x 4 points x 3 seeds = 48 runs"
 "$bin" sweep "$sw" --grid flood.degree=8,5000 --seeds 1 -p flood.blocks=2 --out "$tmp/swf" 2>/dev/null
 [ $? -eq 3 ] && grep -q '"ok": false' "$tmp/swf/sweep.json"; check $? "sweep: a failing point gives exit 3 and ok = false"
 if "$bin" version | grep -q "mpi: yes" && command -v mpirun >/dev/null 2>&1; then
@@ -86,7 +86,7 @@ else
     n=$((n + 1)); echo "ok $n - sweep under mpirun -n 2 # SKIP built without MPI"
 fi
 rm "$tmp/sw1/runs/p1-s2/headline.txt"; touch "$tmp/sw1/runs/p0-s1/marker"
-"$bin" sweep "$sw" --grid flood.degree=4,8 --grid nodes.1.count=100,200 --seeds 2 -j 1 -p flood.blocks=2 --out "$tmp/sw1" --resume 2>/dev/null
+"$bin" sweep "$sw" --grid flood.degree=3,4,6,8 --grid nodes.1.count=100,200,300,400 --seeds 3 -j 1 -p flood.blocks=2 --out "$tmp/sw1" --resume 2>/dev/null
 [ -f "$tmp/sw1/runs/p1-s2/headline.txt" ] && [ -f "$tmp/sw1/runs/p0-s1/marker" ] && cmp -s "$tmp/sw1/sweep.json" "$tmp/sw2/sweep.json"
 check $? "sweep --resume reruns only the unfinished run"
 

@@ -78,8 +78,8 @@ check $? "sweep: -j 1 and -j 2 give identical sweep.json and sweep.h5"
 [ $? -eq 3 ] && grep -q '"ok": false' "$tmp/swf/sweep.json"; check $? "sweep: a failing point gives exit 3 and ok = false"
 if "$bin" version | grep -q "mpi: yes" && command -v mpirun >/dev/null 2>&1; then
     OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 ASAN_OPTIONS=detect_leaks=0 \
-        mpirun -n 2 --oversubscribe "$bin" sweep "$sw" --grid flood.degree=4,8 --grid nodes.1.count=100,200 \
-        --seeds 2 -p flood.blocks=2 --out "$tmp/swm" >/dev/null 2>&1
+        mpirun -n 2 --oversubscribe "$bin" sweep "$sw" --grid flood.degree=3,4,6,8 \
+        --grid nodes.1.count=100,200,300,400 --seeds 3 -p flood.blocks=2 --out "$tmp/swm" >/dev/null 2>&1
     cmp -s "$tmp/swm/sweep.json" "$tmp/sw2/sweep.json" && cmp -s "$tmp/swm/sweep.h5" "$tmp/sw2/sweep.h5"
     check $? "sweep under mpirun -n 2: identical merged tables"
 else

@@ -387,39 +387,65 @@ static double t95(double df)
     return df >= 1 && df <= 30 ? t[(int)df] : 1.96;
 }
 
-/* One plot per metric: its mean over seeds (with a 95 % interval) against the first grid
- * parameter, one line per combination of the other parameters. */
-static void plot_metric(const sw_plan *p, const sw_row *rows, size_t m, const char *name)
+/* Mean over the seeds of point pt's metric m, and the half-width of its 95 % t interval. */
+static double seed_mean(const sw_plan *p, const sw_row *rows, size_t pt, size_t m, double *err)
 {
-    size_t n0 = p->g[0].n, lines = p->points / n0;
-    double *x = calloc(n0 * lines * 3, sizeof *x);
+    double sum = 0, sq = 0, k = 0;
+    for (uint64_t s = 0; s < p->seeds; s++) {
+        const sw_row *r = &rows[pt * p->seeds + s];
+        if (!r->ok || m >= r->n) continue;
+        sum += r->value[m], sq += r->value[m] * r->value[m], k++;
+    }
+    double mean = k ? sum / k : 0, var = k > 1 ? (sq - k * mean * mean) / (k - 1) : 0;
+    *err = k > 1 && var > 0 ? t95(k - 1) * sqrt(var / k) : 0;
+    return mean;
+}
+
+/* The series of a plot against dimension dim: points that agree on every other dimension
+ * form one line (grid designs); a random design is one cloud of points. */
+static size_t series_of(const sw_plan *p, size_t pt, size_t dim, size_t *pos)
+{
+    if (p->random) return *pos = pt, 0;
+    size_t stride = 1, line = 0, mul = 1;
+    for (size_t j = p->n_grid; j-- > 0;) {
+        size_t digit = (pt / stride) % p->g[j].n;
+        if (j == dim) *pos = digit;
+        else line += digit * mul, mul *= p->g[j].n;
+        stride *= p->g[j].n;
+    }
+    return line;
+}
+
+static void series_title(const sw_plan *p, size_t dim, size_t pt, const char *name, char *t, size_t len)
+{
+    size_t l = 0;
+    t[0] = 0;
+    for (size_t k = 0; !p->random && k < p->n_grid; k++)
+        if (k != dim && l < len)
+            l += (size_t)snprintf(t + l, len - l, "%s%s=%s", l ? ", " : "", p->g[k].key, sw_value_at(p, pt, k));
+    if (!t[0]) snprintf(t, len, "%s", name);
+}
+
+/* One plot per (metric, swept parameter): mean over seeds with its 95 % interval. */
+static void plot_metric(const sw_plan *p, const sw_row *rows, size_t m, const char *name, size_t dim)
+{
+    size_t per = p->random ? p->points : p->g[dim].n, lines = p->points / per;
+    double *x = calloc(per * lines * 3, sizeof *x);
     plot_series *ser = calloc(lines, sizeof *ser);
     char(*titles)[128] = calloc(lines, sizeof *titles);
-    for (size_t c = 0; x && ser && titles && c < lines; c++) {
-        double *xs = x + c * n0 * 3, *ys = xs + n0, *es = ys + n0;
-        for (size_t i = 0; i < n0; i++) {
-            size_t pt = i * lines + c;
-            double sum = 0, sq = 0, k = 0;
-            for (uint64_t s = 0; s < p->seeds; s++) {
-                const sw_row *r = &rows[pt * p->seeds + s];
-                if (!r->ok || m >= r->n) continue;
-                sum += r->value[m], sq += r->value[m] * r->value[m], k++;
-            }
-            double mean = k ? sum / k : 0, var = k > 1 ? (sq - k * mean * mean) / (k - 1) : 0;
-            xs[i] = axis_value(&p->g[0], i), ys[i] = mean, es[i] = k > 1 && var > 0 ? t95(k - 1) * sqrt(var / k) : 0;
-        }
-        size_t l = 0;
-        for (size_t k = 1; k < p->n_grid; k++)
-            l += (size_t)snprintf(titles[c] + l, l < 128 ? 128 - l : 0, "%s%s=%s", k > 1 ? ", " : "", p->g[k].key,
-                                  sw_value_at(p, c, k));
-        if (p->n_grid == 1) snprintf(titles[c], 128, "%s", name);
-        ser[c] = (plot_series){titles[c], xs, ys, n0, es};
+    for (size_t pt = 0; x && ser && titles && pt < p->points; pt++) {
+        size_t i = 0, c = series_of(p, pt, dim, &i);
+        double *xs = x + c * per * 3, *ys = xs + per, *es = ys + per;
+        xs[i] = axis_value(&p->g[dim], p->random ? pt : i);
+        ys[i] = seed_mean(p, rows, pt, m, &es[i]);
+        if (i == 0) series_title(p, dim, pt, name, titles[c], sizeof titles[c]);
+        ser[c] = (plot_series){titles[c], xs, ys, per, es};
     }
-    char fname[96], title[192];
-    snprintf(fname, sizeof fname, "sweep_%s", name);
-    snprintf(title, sizeof title, "%s against %s (mean over %llu seeds, 95%% t interval)", name, p->g[0].key,
+    char fname[160], title[256];
+    snprintf(fname, sizeof fname, "sweep_%s_vs_%s", name, p->g[dim].key);
+    snprintf(title, sizeof title, "%s against %s (mean over %llu seeds, 95%% t interval)", name, p->g[dim].key,
              (unsigned long long)p->seeds);
-    plot_spec sp = {p->out, fname, title, p->g[0].key, name, 0, 0, 0, p->random ? "yerrorbars pt 7" : NULL};
+    plot_spec sp = {p->out, fname, title, p->g[dim].key, name, 0, 0, 0, p->random ? "yerrorbars pt 7" : NULL};
     if (x && ser && titles) plot_lines(&sp, ser, lines);
     free(x), free(ser), free(titles);
 }
@@ -429,7 +455,8 @@ static void plot_all(const sw_plan *p, const sw_row *rows, size_t n)
     const sw_row *ref = NULL;
     for (size_t i = 0; i < n && !ref; i++)
         if (rows[i].ok) ref = &rows[i];
-    for (size_t m = 0; ref && m < ref->n; m++) plot_metric(p, rows, m, ref->name[m]);
+    for (size_t m = 0; ref && m < ref->n; m++)
+        for (size_t dim = 0; dim < p->n_grid; dim++) plot_metric(p, rows, m, ref->name[m], dim);
 }
 
 static int mkdir_p(const char *dir)

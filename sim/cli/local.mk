@@ -1,9 +1,13 @@
 # sim/cli: the cpsim command.
 bin_PROGRAMS += cpsim
 cpsim_SOURCES = sim/cli/main.c sim/cli/sweep.h sim/cli/sweep_int.h sim/cli/sweep.c sim/cli/tune.c
+# Set unconditionally: a variable defined only inside an automake conditional is empty
+# in the other branch (the program would then link without libcpsim.a).
+cpsim_CFLAGS = $(AM_CFLAGS)
+cpsim_LDADD = $(LDADD)
 if HAVE_MPI
-cpsim_CFLAGS = $(AM_CFLAGS) $(MPI_CFLAGS)
-cpsim_LDADD = $(LDADD) $(MPI_LIBS)
+cpsim_CFLAGS += $(MPI_CFLAGS)
+cpsim_LDADD += $(MPI_LIBS)
 endif
 dist_man1_MANS += doc/cpsim.1
 

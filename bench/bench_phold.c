@@ -84,7 +84,7 @@ static int engine_run(uint32_t nodes, cp_time end, uint64_t seed, eng_result *re
     net_cfg nc = {1, one_region, rtt, NET_JITTER_EXP, CP_MS(9), 0, 1, cls};
     net *nt = net_new(&nc, nodes);
     phold *p = phold_new(nodes, 1, 64);
-    des_cfg dc = {seed, nodes, end, nt, phold_ops(), p, NULL, NULL, NULL};
+    des_cfg dc = {seed, nodes, end, nt, phold_ops(), p, NULL, NULL, NULL, NULL};
     des *d = des_new(&dc);
     if (!nt || !p || !d) return -1;
     double t0 = bench_wall();

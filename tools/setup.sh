@@ -5,7 +5,8 @@ set -eu
 cd "$(dirname "$0")/.."
 
 PKGS="build-essential autoconf automake libtool pkg-config libsodium-dev libfyaml-dev \
-libhdf5-dev hdf5-tools libgmp-dev gnuplot-nox"
+libhdf5-dev hdf5-tools libgmp-dev gnuplot-nox \
+libsimgrid-dev libns3-dev libgsl-dev libsqlite3-dev libxml2-dev"
 
 missing=""
 for p in $PKGS; do

@@ -12,6 +12,7 @@
 #include "bench/bench.h"
 #include "config.h"
 #include "sim/cli/sweep.h"
+#include "sim/engine.h"
 #include "sim/world/world.h"
 
 #define MAX_OVR 256
@@ -20,7 +21,7 @@ static const char usage_text[] =
     "usage: cpsim COMMAND [options]\n"
     "\n"
     "commands:\n"
-    "  run FILE [--seed N] [--out DIR] [--engine des] [-p key.path=value]... [--no-plots] [--quiet]\n"
+    "  run FILE [--seed N] [--out DIR] [--engine des|simgrid|ns3|ns3-light] [-p key.path=value]... [--no-plots] [--quiet]\n"
     "        run a scenario; writes DIR/run.h5, DIR/summary.json, DIR/host.json and plots\n"
     "        (default DIR: results/<name>-<seed>)\n"
     "  validate FILE [-p key.path=value]...\n"
@@ -158,12 +159,12 @@ static int do_run_world(cli *c, wld_cfg *cfg, scn_doc *doc)
     wld_run_info info;
     int show = !c->quiet && (isatty(2) || getenv("CPSIM_PROGRESS"));
     if (wld_run(w, show, &info) != 0) {
-        fprintf(stderr, "cpsim: the run failed (out of memory?)\n");
+        fprintf(stderr, "cpsim: %s\n", wld_run_error(w));
         wld_free(w);
         return 1;
     }
     char *ovr = overrides_text(c);
-    wld_out o = {c->out, c->file, doc->text, ovr, "des", c->plots && cfg->plots};
+    wld_out o = {c->out, c->file, doc->text, ovr, wld_engine_names[cfg->engine], c->plots && cfg->plots};
     int rc = wld_write_results(w, &o, &info, err, sizeof err);
     free(ovr);
     if (rc != 0) fprintf(stderr, "cpsim: %s\n", err);
@@ -233,9 +234,9 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
 #ifdef HAVE_MPI
-        printf("cpsim %s (engines: des; mpi: yes)\n", PACKAGE_VERSION);
+        printf("cpsim %s (engines: %s; mpi: yes)\n", PACKAGE_VERSION, eng_names());
 #else
-        printf("cpsim %s (engines: des; mpi: no)\n", PACKAGE_VERSION);
+        printf("cpsim %s (engines: %s; mpi: no)\n", PACKAGE_VERSION, eng_names());
 #endif
         return 0;
     }

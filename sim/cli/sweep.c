@@ -194,8 +194,9 @@ static int run_one(const sw_plan *p, size_t pt, uint64_t seed)
     int rc = 1;
     run_dir(p, pt, seed, dir);
     if (!w) fprintf(stderr, "%s: error: %s\n", p->file, err);
-    else if (wld_run(w, 0, &info) == 0) {
-        wld_out out = {dir, p->file, doc.text, "", "des", 0};
+    else if (wld_run(w, 0, &info) != 0) fprintf(stderr, "cpsim: %s\n", wld_run_error(w));
+    else {
+        wld_out out = {dir, p->file, doc.text, "", wld_engine_names[cfg.engine], 0};
         if (wld_write_results(w, &out, &info, err, sizeof err) == 0 && write_headline(dir, w) == 0) rc = 0;
         else fprintf(stderr, "cpsim: %s\n", err);
     }

@@ -68,6 +68,7 @@ struct des {
     cp_time cur_start, cur_cpu;
     des_stats stats;
     int oom;
+    void *backend;  /* cfg.backend's instance */
 };
 
 static const cp_env_ops des_env_ops;
@@ -145,6 +146,10 @@ static int op_send(cp_env *env, cp_node to, cp_msg *m)
     ts->sent_bytes += m->wire_size;
     net_tx tx;
     cp_time t = d->cur_start + d->cur_cpu;
+    if (d->backend) {
+        m->refs++;
+        return d->cfg.backend->send(d->backend, d, env->self, to, m, t, env->rng);
+    }
     if (net_send(d->cfg.net, env->self, to, m->wire_size, t, env->rng, &tx) != NET_SENT) {
         ts->dropped++;
         return 0;
@@ -235,6 +240,12 @@ static const cp_env_ops des_env_ops = {
 
 des *des_new(const des_cfg *cfg)
 {
+    char err[256];
+    return des_new_ex(cfg, err, sizeof err);
+}
+
+des *des_new_ex(const des_cfg *cfg, char *err, size_t len)
+{
     des *d = calloc(1, sizeof *d);
     if (!d) return NULL;
     d->cfg = *cfg;
@@ -254,6 +265,13 @@ des *des_new(const des_cfg *cfg)
     d->env.ops = &des_env_ops;
     d->env.engine = d;
     d->env.n_nodes = cfg->n_nodes;
+    if (cfg->backend) {
+        d->backend = cfg->backend->init(d, cfg->net, cfg->n_nodes, cfg->end, err, len);
+        if (!d->backend) {
+            des_free(d);
+            return NULL;
+        }
+    }
     return d;
 }
 
@@ -271,6 +289,7 @@ static void drop_pending_msgs(des *d)
 void des_free(des *d)
 {
     if (!d) return;
+    if (d->backend) d->cfg.backend->free(d->backend); /* hands back the messages it carries */
     drop_pending_msgs(d);
     for (unsigned k = 0; k < 2; k++)
         while (d->msg_pool[k]) {
@@ -452,31 +471,71 @@ static inline void prefetch_next(des *d, const des_ev *next)
     }
 }
 
-int des_run(des *d)
+static void step(des *d)
 {
-    for (uint32_t i = 0; i < d->cfg.n_nodes; i++) push(d, 0, EV_START, i, 0, NULL);
     des_ev e;
-    while (d->q.n && !d->oom) {
-        if (d->q.a[0].time > d->cfg.end) break;
-        evq_pop(&d->q, &e);
-        if (d->q.n) prefetch_next(d, &d->q.a[0]);
-        d->now = e.time;
+    evq_pop(&d->q, &e);
+    if (d->q.n) prefetch_next(d, &d->q.a[0]);
+    d->now = e.time;
 #ifdef CPSIM_SLOW_ENGINE /* test-only: burn host time per event, for the regression gate's check */
-        for (volatile int burn = 0; burn < CPSIM_SLOW_ENGINE; burn++) {
-        }
-#endif
-        dispatch(d, &e);
-        if ((++d->stats.events & 0xfffff) == 0 && d->cfg.progress)
-            d->cfg.progress(d->cfg.progress_arg, d->now, d->cfg.end, d->stats.events);
+    for (volatile int burn = 0; burn < CPSIM_SLOW_ENGINE; burn++) {
     }
-    d->stats.end_time = d->q.n ? d->cfg.end : d->now;
+#endif
+    dispatch(d, &e);
+    if ((++d->stats.events & 0xfffff) == 0 && d->cfg.progress)
+        d->cfg.progress(d->cfg.progress_arg, d->now, d->cfg.end, d->stats.events);
+}
+
+cp_time des_next(const des *d) { return d->q.n && !d->oom ? d->q.a[0].time : CP_TIME_NEVER; }
+
+void des_advance(des *d, cp_time t)
+{
+    if (t > d->cfg.end) t = d->cfg.end;
+    while (d->q.n && !d->oom && d->q.a[0].time <= t) step(d);
+}
+
+void des_deliver(des *d, cp_node from, cp_node to, cp_msg *m, cp_time t)
+{
+    push(d, t < d->now ? d->now : t, EV_MSG, to, from, m);
+}
+
+void des_msg_drop(des *d, cp_msg *m)
+{
+    d->types[m->type].dropped++;
+    msg_unref(d, m);
+}
+
+void des_backend_stats(const des *d, eng_stats *out)
+{
+    memset(out, 0, sizeof *out);
+    if (d->backend) d->cfg.backend->stats(d->backend, out);
+}
+
+static void finish(des *d)
+{
+    d->stats.end_time = des_next(d) != CP_TIME_NEVER ? d->cfg.end : d->now;
     if (d->cfg.proto->finish && d->cfg.n_nodes) {
         d->env.self = 0;
         d->env.rng = &d->nodes[0].rng;
         d->cur_start = d->now, d->cur_cpu = 0;
         d->cfg.proto->finish(d->cfg.proto_self, &d->env);
     }
-    return d->oom ? -1 : 0;
+}
+
+int des_run(des *d)
+{
+    for (uint32_t i = 0; i < d->cfg.n_nodes; i++) push(d, 0, EV_START, i, 0, NULL);
+    int rc = 0;
+    if (d->backend) {
+        rc = d->cfg.backend->run(d->backend, d, d->cfg.end);
+    } else {
+        while (d->q.n && !d->oom) {
+            if (d->q.a[0].time > d->cfg.end) break;
+            step(d);
+        }
+    }
+    finish(d);
+    return d->oom || rc ? -1 : 0;
 }
 
 /* ---- read-out --------------------------------------------------------------------- */

@@ -20,9 +20,9 @@
 #include <stdint.h>
 
 #include "core/env.h"
+#include "sim/engine.h"
 #include "sim/net/net.h"
 
-typedef struct des des;
 
 /* A callback scheduled by the world (scheduled link changes, fault injection). */
 typedef void (*des_call_fn)(des *d, void *arg, uint32_t index);
@@ -39,6 +39,7 @@ typedef struct des_cfg {
     const double *cpu_factor;    /* per device class; indexed by net_class_of(node) */
     des_progress_fn progress;    /* called about once per 2^20 events; may be NULL */
     void *progress_arg;
+    const eng_backend *backend;  /* NULL: the built-in clock and network (sim/engine.h) */
 } des_cfg;
 
 typedef struct des_type_stats {
@@ -60,12 +61,22 @@ typedef struct des_stats {
     cp_time end_time;      /* simulated time when the run stopped */
 } des_stats;
 
+/* A NULL return with a backend set: err says why (the backend's init failed). */
+des *des_new_ex(const des_cfg *cfg, char *err, size_t len);
 des *des_new(const des_cfg *cfg);
 void des_free(des *d);
 /* Call fn(d, arg, index) at time t (before protocol events of the same time scheduled later). */
 int des_call_at(des *d, cp_time t, des_call_fn fn, void *arg, uint32_t index);
 /* Run until the end time or until no event is pending. 0, or a negative error. */
 int des_run(des *d);
+
+/* For backends (sim/engine.h). */
+cp_time des_next(const des *d);                 /* time of the next pending event, or NEVER */
+void des_advance(des *d, cp_time t);            /* run every event due at or before t (<= end) */
+/* A message the backend carried arrives at `to` at t (>= the runtime's now). */
+void des_deliver(des *d, cp_node from, cp_node to, cp_msg *m, cp_time t);
+void des_msg_drop(des *d, cp_msg *m);           /* a carried message was lost: count, release */
+void des_backend_stats(const des *d, eng_stats *out); /* zeros for the built-in engine */
 
 const des_stats *des_get_stats(const des *d);
 const des_type_stats *des_type_stats_get(const des *d); /* proto->n_msg_types entries */

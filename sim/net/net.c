@@ -132,9 +132,8 @@ static cp_time one_way(const net *n, cp_node from, cp_node to, cp_rng *rng)
     return lat + jitter_draw(n, rng);
 }
 
-int net_send(net *n, cp_node from, cp_node to, uint32_t wire, cp_time t, cp_rng *rng, net_tx *tx)
+int net_path(net *n, cp_node from, cp_node to, uint32_t wire, cp_rng *rng, cp_time *lat)
 {
-    const net_node *a = &n->nodes[from];
     net_dyn *ad = &n->dyn[from];
     if (!net_connected(n, from, to)) {
         ad->st.dropped_partition++;
@@ -144,13 +143,21 @@ int net_send(net *n, cp_node from, cp_node to, uint32_t wire, cp_time t, cp_rng 
         ad->st.dropped_loss++;
         return NET_DROP_LOSS;
     }
-    const net_class *ca = &n->classes[a->cls];
-    cp_time start = t > ad->up_free ? t : ad->up_free;
-    cp_time tx_up = net_tx_time(wire, ca->up_bps);
-    ad->up_free = start + tx_up;
     ad->st.bytes_up += wire;
     ad->st.msgs_up++;
-    cp_time lat = from == to ? 0 : one_way(n, from, to, rng);
+    *lat = from == to ? 0 : one_way(n, from, to, rng);
+    return NET_SENT;
+}
+
+int net_send(net *n, cp_node from, cp_node to, uint32_t wire, cp_time t, cp_rng *rng, net_tx *tx)
+{
+    net_dyn *ad = &n->dyn[from];
+    const net_class *ca = &n->classes[n->nodes[from].cls];
+    cp_time start = t > ad->up_free ? t : ad->up_free, lat;
+    int rc = net_path(n, from, to, wire, rng, &lat);
+    if (rc != NET_SENT) return rc;
+    cp_time tx_up = net_tx_time(wire, ca->up_bps);
+    ad->up_free = start + tx_up;
     tx->first_bit = start + lat;
     tx->needs_downlink = n->classes[n->nodes[to].cls].down_bps != 0;
     tx->deliver = tx->first_bit + tx_up;

@@ -74,6 +74,11 @@ uint32_t net_n_regions(const net *n);
 /* A message of `wire` bytes leaves `from` for `to` at t. Returns NET_SENT and fills tx, or
  * NET_DROP_*. Updates the sender's uplink queue and counters. */
 int net_send(net *n, cp_node from, cp_node to, uint32_t wire, cp_time t, cp_rng *rng, net_tx *tx);
+/* The path part of net_send for engines that model the links themselves (sim/engine.h):
+ * the partition and loss checks, the sender's counters, and the one-way latency (region
+ * RTT / 2 + both access latencies + jitter) in *lat; no queues. Draws from rng in the same
+ * order as net_send, so a run takes the same drops and jitters on every engine. */
+int net_path(net *n, cp_node from, cp_node to, uint32_t wire, cp_rng *rng, cp_time *lat);
 /* The first bit of a message reached `to`'s downlink at t: its delivery time. Updates the
  * receiver's downlink queue. */
 cp_time net_downlink(net *n, cp_node from, cp_node to, uint32_t wire, cp_time t);

@@ -14,7 +14,7 @@
 
 static const char *const table_names[] = {"default", "uniform", NULL};
 static const char *const jitter_names[] = {"none", "uniform", "exponential", NULL};
-static const char *const engine_names[] = {"des", NULL};
+const char *const wld_engine_names[] = {"des", "simgrid", "ns3", "ns3-light", NULL};
 static const char *const proto_names[] = {"flood", "phold", "lbft", NULL};
 
 static const scn_field rtt_fields[] = {
@@ -152,7 +152,8 @@ static const scn_field top_fields[] = {
     F("name", SCN_STR, wld_cfg, name, "\"\"", 1.0, 0.0, "scenario name (used for the default results folder)"),
     F("seed", SCN_UINT, wld_cfg, seed, "1", 1.0, 0.0, "run seed (--seed overrides)"),
     F("duration", SCN_DURATION, wld_cfg, duration, "60s", 1, 31536000e9, "simulated time to run (up to one year)"),
-    E("engine", wld_cfg, engine, "des", engine_names, "engine: des (built-in)"),
+    E("engine", wld_cfg, engine, "des", wld_engine_names,
+      "engine: des (built-in), simgrid, ns3 (packets) or ns3-light (ns-3 scheduler, cpsim links); --engine overrides"),
     E("protocol", wld_cfg, protocol, "flood", proto_names, "protocol run by every node: flood, phold or lbft"),
     SUB("network", SCN_MAP, wld_cfg, network, &net_schema, 0, 0, "the network model"),
     SUB("classes", SCN_DICT, wld_cfg, classes, &class_schema, offsetof(wld_cfg, n_classes), 0,

@@ -177,6 +177,16 @@ static int build_net(wld *w, const wld_cfg *c)
 
 /* ---- lifecycle -------------------------------------------------------------------- */
 
+static int find_engine(wld *w, const wld_cfg *c, char *err, size_t len)
+{
+    int found;
+    w->backend = eng_find(wld_engine_names[c->engine], &found);
+    if (found) return 0;
+    snprintf(err, len, "engine: \"%s\" is not built into this cpsim (it has: %s); install its library "
+             "and reconfigure (see README.md, Engines)", wld_engine_names[c->engine], eng_names());
+    return -1;
+}
+
 wld *wld_new(const wld_cfg *c, char *err, size_t len)
 {
     uint64_t n;
@@ -191,7 +201,7 @@ wld *wld_new(const wld_cfg *c, char *err, size_t len)
     w->cfg = c;
     w->seed = c->seed;
     w->n_nodes = (uint32_t)n;
-    if (build_classes(w, c) != 0 || build_regions(w, c, err, len) != 0 || build_net(w, c) != 0 ||
+    if (find_engine(w, c, err, len) != 0 || build_classes(w, c) != 0 || build_regions(w, c, err, len) != 0 || build_net(w, c) != 0 ||
         place_nodes(w, c, err, len) != 0 || wld_changes_check(w, c, err, len) != 0 ||
         build_crypto(w, c, err, len) != 0 ||
         wld_proto_new(w, c, err, len) != 0) {
@@ -218,6 +228,7 @@ void wld_free(wld *w)
 }
 
 uint32_t wld_n_nodes(const wld *w) { return w->n_nodes; }
+const char *wld_run_error(const wld *w) { return w->run_err; }
 uint64_t wld_violations(const wld *w) { return w->lbft ? lbft_violations(w->lbft) : 0; }
 
 /* ---- running ---------------------------------------------------------------------- */
@@ -259,11 +270,13 @@ int wld_run(wld *w, int show, wld_run_info *info)
 {
     progress pr = {wall_now(), wall_now(), 0};
     des_cfg dc = {w->seed, w->n_nodes, w->cfg->duration, w->net, w->proto_ops, w->proto,
-                  w->cpu_factor, show ? show_progress : NULL, &pr};
-    w->des = des_new(&dc);
+                  w->cpu_factor, show ? show_progress : NULL, &pr, w->backend};
+    snprintf(w->run_err, sizeof w->run_err, "the run failed (out of memory?)");
+    w->des = des_new_ex(&dc, w->run_err, sizeof w->run_err);
     if (!w->des || wld_changes_schedule(w) != 0) return -1;
     double t0 = wall_now();
     int rc = des_run(w->des);
+    if (rc == 0) w->run_err[0] = 0;
     if (show && des_get_stats(w->des)->events >= (1u << 20)) fputc('\n', stderr);
     info->wall_s = wall_now() - t0;
     info->events = des_get_stats(w->des)->events;

@@ -95,7 +95,7 @@ typedef struct wld_cfg {
     char *name;
     uint64_t seed;
     uint64_t duration;      /* ns */
-    int engine;             /* 0 = des */
+    int engine;             /* index into wld_engine_names */
     int protocol;           /* WLD_PROTO_* */
     wld_net_cfg network;
     wld_class_cfg *classes;
@@ -149,6 +149,11 @@ typedef struct wld_headline {
     double value[WLD_HEADLINE_MAX];
 } wld_headline;
 void wld_headline_get(wld *w, wld_headline *h);
+
+/* Engine names in schema order (NULL-terminated); which ones this binary has: sim/engine.h. */
+extern const char *const wld_engine_names[];
+/* Why wld_run failed (empty if it did not). */
+const char *wld_run_error(const wld *w);
 
 /* Invariant violations the protocol's checker found during the run (0 if it has none). */
 uint64_t wld_violations(const wld *w);

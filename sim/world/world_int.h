@@ -35,6 +35,8 @@ struct wld {
     cr_memo *memo;
     cost_table *costs;
     flood_crypto fcrypto;
+    const eng_backend *backend; /* NULL: the built-in engine */
+    char run_err[256];
 };
 
 int wld_class_index(const wld *w, const char *name);

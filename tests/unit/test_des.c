@@ -73,7 +73,7 @@ static des *make(tlog *l, net **np, uint32_t n_nodes)
     net_class cls[1] = {{"server", 1.0, 0, 0, 0}};
     net_cfg nc = {1, rnames, rtt1, NET_JITTER_NONE, 0, 0, 1, cls};
     *np = net_new(&nc, n_nodes);
-    des_cfg dc = {1, n_nodes, CP_S(10), *np, &tproto, l, NULL, NULL, NULL};
+    des_cfg dc = {1, n_nodes, CP_S(10), *np, &tproto, l, NULL, NULL, NULL, NULL};
     return des_new(&dc);
 }
 

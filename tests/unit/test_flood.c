@@ -62,7 +62,7 @@ static void run(flood *f, uint32_t n, uint64_t up, cp_time rtt, uint64_t seed)
     net_class cls[1] = {{"server", 1.0, up, 0, 0}};
     net_cfg nc = {1, rn, r, NET_JITTER_NONE, 0, 0, 1, cls};
     net *nt = net_new(&nc, n);
-    des_cfg dc = {seed, n, CP_S(100), nt, flood_ops(), f, NULL, NULL, NULL};
+    des_cfg dc = {seed, n, CP_S(100), nt, flood_ops(), f, NULL, NULL, NULL, NULL};
     des *d = des_new(&dc);
     REQUIRE(des_run(d) == 0);
     des_free(d);

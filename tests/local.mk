@@ -27,3 +27,12 @@ tests_fuzz_fuzz_lbft_LDFLAGS = -fsanitize=fuzzer
 endif
 .PHONY: fuzz-targets
 fuzz-targets: $(FUZZ_TARGETS)
+# Cross-validation of each engine backend against the built-in engine (skips when not built).
+check_PROGRAMS += tests/unit/test_engine_simgrid tests/unit/test_engine_ns3 tests/unit/test_engine_ns3_light
+tests_unit_test_engine_simgrid_SOURCES = tests/unit/test_engines.c
+tests_unit_test_engine_simgrid_CPPFLAGS = $(AM_CPPFLAGS) -DENGINE_NAME='"simgrid"'
+tests_unit_test_engine_ns3_SOURCES = tests/unit/test_engines.c
+tests_unit_test_engine_ns3_CPPFLAGS = $(AM_CPPFLAGS) -DENGINE_NAME='"ns3"'
+tests_unit_test_engine_ns3_light_SOURCES = tests/unit/test_engines.c
+tests_unit_test_engine_ns3_light_CPPFLAGS = $(AM_CPPFLAGS) -DENGINE_NAME='"ns3-light"'
+TESTS += tests/unit/test_engine_simgrid tests/unit/test_engine_ns3 tests/unit/test_engine_ns3_light

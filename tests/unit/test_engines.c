@@ -140,6 +140,7 @@ static void run(const char *yaml, const char *engine, outcome *o)
     memset(o, 0, sizeof *o);
     int fd[2];
     if (pipe(fd) != 0) return;
+    fflush(stdout); /* the child must not inherit unwritten TAP lines */
     pid_t pid = fork();
     if (pid == 0) {
         close(fd[0]);

@@ -9,7 +9,9 @@
  *   region's router whose node-side device sends at the node's uplink rate and router-side
  *   device at its downlink rate, with delay = access latency + intra-region RTT / 4; routers
  *   are fully meshed with delay = RTT(a, b) / 2 - RTT(a, a) / 4 - RTT(b, b) / 4 (at least 0),
- *   so that a path's one-way delay is the built-in model's. IPv4 with global routing, UDP on
+ *   so that a path's one-way delay is the built-in model's. IPv4 with static routes (a node's
+ *   default route is its router; a router routes each region's /12 to that region's router:
+ *   O(regions) routes, where global routing's per-packet lookup grew with n), UDP on
  *   port 9; a message is cut into datagrams of at most 1472 bytes (the first 8 bytes of each
  *   carry the message's id) and is delivered when its last byte is in. Loss, partitions and
  *   jitter are applied per message from sim/net's path model (same RNG draws as the built-in
@@ -31,6 +33,7 @@ extern "C" {
 #include "ns3/internet-module.h"
 #include "ns3/network-module.h"
 #include "ns3/point-to-point-module.h"
+#include "ns3/traffic-control-module.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -191,8 +194,18 @@ int packet_send(ns_eng *g, cp_node from, cp_node to, cp_msg *m, cp_time t, cp_rn
 
 DataRate bps(uint64_t r) { return DataRate(r ? r : UNLIMITED_BPS); }
 
-void link(ns_eng *g, PointToPointHelper &p2p, Ipv4AddressHelper &ip, Ptr<Node> a, Ptr<Node> b,
-          uint64_t rate_ab, uint64_t rate_ba, cp_time delay, Ipv4Address *addr_a)
+/* Region r's nodes are numbered inside 10.0.0.0 + r * 2^20 (a /12 per region, /30 per link);
+ * router-to-router links use 172.16.0.0/12. */
+constexpr uint32_t REGION_SHIFT = 20;
+Ipv4Address region_base(uint32_t r) { return Ipv4Address(0x0A000000u + (r << REGION_SHIFT)); }
+
+struct link_end {
+    Ipv4Address a, b;      /* addresses of the two ends */
+    uint32_t if_a, if_b;   /* their IPv4 interface indices */
+};
+
+link_end link(PointToPointHelper &p2p, Ipv4AddressHelper &ip, Ptr<Node> a, Ptr<Node> b, uint64_t rate_ab,
+              uint64_t rate_ba, cp_time delay)
 {
     p2p.SetChannelAttribute("Delay", TimeValue(NanoSeconds((int64_t)delay)));
     NetDeviceContainer dev = p2p.Install(a, b);
@@ -200,7 +213,47 @@ void link(ns_eng *g, PointToPointHelper &p2p, Ipv4AddressHelper &ip, Ptr<Node> a
     dev.Get(1)->SetAttribute("DataRate", DataRateValue(bps(rate_ba)));
     Ipv4InterfaceContainer ifc = ip.Assign(dev);
     ip.NewNetwork();
-    if (addr_a) *addr_a = ifc.GetAddress(0);
+    /* Assign installs ns-3's default queue disc (FQ-CoDel, 1024 flow queues per device: about
+     * 1 MB per node and most of the run time); the devices' own deep FIFO is the model here */
+    TrafficControlHelper().Uninstall(dev);
+    return link_end{ifc.GetAddress(0), ifc.GetAddress(1), ifc.Get(0).second, ifc.Get(1).second};
+}
+
+Ptr<Ipv4StaticRouting> routing_of(Ptr<Node> n)
+{
+    Ipv4StaticRoutingHelper h;
+    return h.GetStaticRouting(n->GetObject<Ipv4>());
+}
+
+/* Access links: node i to its region's router; the node's only route is the default one. */
+void access_links(ns_eng *g, PointToPointHelper &p2p, uint32_t n, uint32_t nr)
+{
+    std::vector<Ipv4AddressHelper> ip(nr);
+    for (uint32_t r = 0; r < nr; r++) ip[r].SetBase(region_base(r), "255.255.255.252");
+    g->addr.resize(n);
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t r = net_region_of(g->nm, i);
+        const net_class *k = net_class_get(g->nm, net_class_of(g->nm, i));
+        cp_time d = k->access_latency + net_rtt(g->nm, r, r) / 4;
+        link_end e = link(p2p, ip[r], g->nodes.Get(i), g->routers.Get(r), k->up_bps, k->down_bps, d);
+        g->addr[i] = e.a;
+        routing_of(g->nodes.Get(i))->SetDefaultRoute(e.b, e.if_a);
+    }
+}
+
+/* Routers fully meshed; each routes another region's /12 to that region's router. */
+void backbone(ns_eng *g, PointToPointHelper &p2p, uint32_t nr)
+{
+    Ipv4AddressHelper ip;
+    ip.SetBase("172.16.0.0", "255.255.255.252");
+    Ipv4Mask region_mask(~((1u << REGION_SHIFT) - 1));
+    for (uint32_t a = 0; a < nr; a++)
+        for (uint32_t b = a + 1; b < nr; b++) {
+            cp_time half = net_rtt(g->nm, a, b) / 2, side = net_rtt(g->nm, a, a) / 4 + net_rtt(g->nm, b, b) / 4;
+            link_end e = link(p2p, ip, g->routers.Get(a), g->routers.Get(b), 0, 0, half > side ? half - side : 0);
+            routing_of(g->routers.Get(a))->AddNetworkRouteTo(region_base(b), region_mask, e.b, e.if_a);
+            routing_of(g->routers.Get(b))->AddNetworkRouteTo(region_base(a), region_mask, e.a, e.if_b);
+        }
 }
 
 void topology(ns_eng *g, uint32_t n)
@@ -209,25 +262,13 @@ void topology(ns_eng *g, uint32_t n)
     g->nodes.Create(n);
     g->routers.Create(nr);
     InternetStackHelper stack;
+    stack.SetRoutingHelper(Ipv4StaticRoutingHelper());
     stack.Install(g->nodes);
     stack.Install(g->routers);
     PointToPointHelper p2p;
     p2p.SetQueue("ns3::DropTailQueue<Packet>", "MaxSize", StringValue("1000000p"));
-    Ipv4AddressHelper ip;
-    ip.SetBase("10.0.0.0", "255.255.255.252");
-    g->addr.resize(n);
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t r = net_region_of(g->nm, i);
-        const net_class *k = net_class_get(g->nm, net_class_of(g->nm, i));
-        cp_time d = k->access_latency + net_rtt(g->nm, r, r) / 4;
-        link(g, p2p, ip, g->nodes.Get(i), g->routers.Get(r), k->up_bps, k->down_bps, d, &g->addr[i]);
-    }
-    for (uint32_t a = 0; a < nr; a++)
-        for (uint32_t b = a + 1; b < nr; b++) {
-            cp_time half = net_rtt(g->nm, a, b) / 2, side = net_rtt(g->nm, a, a) / 4 + net_rtt(g->nm, b, b) / 4;
-            link(g, p2p, ip, g->routers.Get(a), g->routers.Get(b), 0, 0, half > side ? half - side : 0, nullptr);
-        }
-    Ipv4GlobalRoutingHelper::PopulateRoutingTables();
+    access_links(g, p2p, n, nr);
+    backbone(g, p2p, nr);
     g->socks.resize(n);
     for (uint32_t i = 0; i < n; i++) {
         g->socks[i] = Socket::CreateSocket(g->nodes.Get(i), UdpSocketFactory::GetTypeId());
@@ -295,7 +336,7 @@ void release(void *self)
 } // namespace
 
 extern "C" const eng_backend ns3_backend = {
-    ENG_VERSION, "ns3", "ns-3 3.37: UDP/IPv4 packets over point-to-point links, global routing",
+    ENG_VERSION, "ns3", "ns-3 3.37: UDP/IPv4 packets over point-to-point links, static routes",
     init_packets, run, send, stats, release,
 };
 

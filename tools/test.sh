@@ -23,9 +23,11 @@ mkdir -p build-asan
 if [ ! -f build-asan/Makefile ]; then
     (cd build-asan && ../configure -q --enable-werror \
         CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+        CXXFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
         LDFLAGS="-fsanitize=address,undefined") >>"$log" 2>&1 || status=1
 fi
-(cd build-asan && ASAN_OPTIONS=detect_leaks=1 make -j"$(nproc)" check) >>"$log" 2>&1 || status=1
+(cd build-asan && ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS="suppressions=$(pwd)/../tools/lsan.supp" \
+    make -j"$(nproc)" check) >>"$log" 2>&1 || status=1
 
 # A short libFuzzer pass over every fuzz target (clang with its fuzzer runtime), each counted
 # as one test. FUZZ_SECONDS=0 skips it.

@@ -74,6 +74,8 @@ cr_memo *cr_memo_new(int enabled, unsigned capacity_log2)
     return m;
 }
 
+int cr_memo_enabled(const cr_memo *m) { return m->enabled; }
+
 void cr_memo_free(cr_memo *m)
 {
     if (!m) return;

@@ -63,6 +63,8 @@ typedef struct cr_memo_stats {
 /* enabled = 0: every call verifies for real. capacity_log2: table size (e.g. 20). */
 cr_memo *cr_memo_new(int enabled, unsigned capacity_log2);
 void cr_memo_free(cr_memo *m);
+/* Whether results may be remembered (callers keeping their own result caches must obey it). */
+int cr_memo_enabled(const cr_memo *m);
 /* Exactly cr_verify_raw's result, computed at most once per distinct (pk, sig, msg) while the
  * entry stays in the table (the table is cleared when half full: a deterministic policy). */
 int cr_verify(cr_memo *m, const uint8_t sig[CR_SIG_BYTES], const void *msg, size_t len,

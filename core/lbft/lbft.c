@@ -16,8 +16,8 @@
 
 #define HDR 88           /* height 8, parent 32, time 8, proposer 4, impeach 1, pad 3, tx digest 32 */
 #define SEAL 64
-#define FIXED (1 + HDR + SEAL + 2)
-#define ENTRY 66         /* validator index u16 + signature */
+#define SIGS_AT (1 + HDR + SEAL) /* the signer bitmap, then the present signatures */
+#define SLOT 65          /* CPChain's wire form: one 65-byte slot per validator, empty = zeros */
 #define NONE UINT32_MAX
 #define TXLEN (1 + 8 + 4 + 4 + 64) /* type, id, client, pad, signature */
 #define CLIENT_TAG UINT64_MAX
@@ -26,9 +26,18 @@ enum { IDLE, PREPARE, COMMIT, VALIDATE };
 
 typedef struct sigset {
     uint32_t count;
-    uint8_t *have;       /* n flags */
+    uint64_t *have;      /* bitmap of n bits */
     uint8_t (*sig)[64];  /* n signatures */
 } sigset;
+
+/* The last (message, signature) verified per signer and message form (32-byte hash, or the
+ * 39-byte "Prepare" form): every validator checks the same signatures of a height, so one
+ * exact comparison replaces the memo's hashing for all but the first. Used only when the
+ * memo is on (it is a memo: identical inputs, identical result). */
+typedef struct vcache_slot {
+    uint8_t msg[39], len, used, valid;
+    uint8_t sig[64];
+} vcache_slot;
 
 typedef struct vstate {
     uint64_t height;            /* the open height: head + 1 */
@@ -63,6 +72,7 @@ struct lbft {
     lbft_cfg cfg;
     uint32_t n, f, n_nodes;
     cr_keypair *keys;           /* validators' and proposers' key pairs (each node signs with its own) */
+    vcache_slot *vcache;        /* (validators + proposers) x 2, NULL when the memo is off */
     vstate *v;
     pstate *p;
     lbft_block_rec *blocks;
@@ -140,26 +150,32 @@ static int hdr_impeach(const uint8_t *h) { return h[52]; }
 
 static uint32_t get32(const uint8_t *p) { return (uint32_t)(p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24); }
 
-/* Offset of the body (transaction count) in a block message with cnt signatures. */
-static size_t body_at(uint32_t cnt) { return FIXED + (size_t)cnt * ENTRY; }
+/* The signature part of a message: a bitmap of `words` 64-bit little-endian words (bit i =
+ * validator i signed), then the signatures of the set bits in index order. Receivers find
+ * new signers with word operations, so a message costs O(n / 64 + new signatures). */
+static uint32_t bm_words(uint32_t n) { return (n + 63) / 64; }
+static uint32_t sig_count(const uint8_t *b, uint32_t words)
+{
+    uint32_t c = 0;
+    for (uint32_t w = 0; w < words; w++) c += (uint32_t)__builtin_popcountll(get64(b + SIGS_AT + 8 * w));
+    return c;
+}
+static const uint8_t *sigs_of(const uint8_t *b, uint32_t words) { return b + SIGS_AT + 8 * (size_t)words; }
+/* Offset of the body (transaction count) in a message with cnt signatures. */
+static size_t body_at(uint32_t words, uint32_t cnt) { return SIGS_AT + 8 * (size_t)words + (size_t)cnt * 64; }
 
 int lbft_decode_check(const uint8_t *b, size_t len, uint32_t validators)
 {
     if (len >= 1 && b[0] == LBFT_MSG_TX) return len == TXLEN && !b[13] && !b[14] && !b[15] && !b[16] ? 0 : -1;
-    if (len < FIXED + 4 || b[0] >= LBFT_N_MSG) return -1;
+    uint32_t words = bm_words(validators);
+    if (len < body_at(words, 0) + 4 || b[0] >= LBFT_N_MSG) return -1;
     const uint8_t *h = b + 1;
     if (h[52] > 1 || h[53] || h[54] || h[55]) return -1;
-    uint32_t cnt = (uint32_t)(b[FIXED - 2] | b[FIXED - 1] << 8);
-    if (cnt > validators || len < body_at(cnt) + 4) return -1;
-    uint32_t ntx = get32(b + body_at(cnt));
-    if (ntx > 1000000 || len != body_at(cnt) + 4 + (size_t)ntx * 8) return -1;
-    int prev = -1;
-    for (uint32_t i = 0; i < cnt; i++) {
-        const uint8_t *e = b + FIXED + (size_t)i * ENTRY;
-        int idx = e[0] | e[1] << 8;
-        if (idx <= prev || (uint32_t)idx >= validators) return -1; /* ascending, distinct */
-        prev = idx;
-    }
+    if (validators % 64 && get64(b + SIGS_AT + 8 * (words - 1)) >> (validators % 64)) return -1; /* no bit >= n */
+    uint32_t cnt = sig_count(b, words);
+    if (len < body_at(words, cnt) + 4) return -1;
+    uint32_t ntx = get32(b + body_at(words, cnt));
+    if (ntx > 1000000 || len != body_at(words, cnt) + 4 + (size_t)ntx * 8) return -1;
     return 0;
 }
 
@@ -183,24 +199,37 @@ static void sign_as(lbft *l, cp_env *env, uint8_t sig[64], const void *msg, size
     cost_charge(env, l->cfg.costs, COST_SIGN, 1);
 }
 
+static int verify_cached(lbft *l, uint32_t signer, const uint8_t sig[64], const void *msg, size_t len)
+{
+    vcache_slot *c = l->vcache && len <= sizeof c->msg ? &l->vcache[2 * (size_t)signer + (len == 39)] : NULL;
+    if (c && c->used && c->len == len && memcmp(c->sig, sig, 64) == 0 && memcmp(c->msg, msg, len) == 0)
+        return c->valid;
+    int ok = cr_verify(l->cfg.memo, sig, msg, len, l->keys[signer].pk) == CR_OK;
+    if (c) {
+        memcpy(c->msg, msg, len), memcpy(c->sig, sig, 64);
+        c->len = (uint8_t)len, c->used = 1, c->valid = (uint8_t)ok;
+    }
+    return ok;
+}
+
 static int verify_as(lbft *l, cp_env *env, uint32_t signer, const uint8_t sig[64], const void *msg, size_t len)
 {
     cost_charge(env, l->cfg.costs, COST_VERIFY, 1);
-    if (cr_verify(l->cfg.memo, sig, msg, len, l->keys[signer].pk) == CR_OK) return 1;
+    if (verify_cached(l, signer, sig, msg, len)) return 1;
     l->bad_sigs++;
     return 0;
 }
 
 static int set_alloc(sigset *s, uint32_t n)
 {
-    s->have = calloc(n, 1);
+    s->have = calloc(bm_words(n), sizeof *s->have);
     s->sig = calloc(n, 64);
     return s->have && s->sig ? 0 : -1;
 }
 
 static void set_clear(sigset *s, uint32_t n)
 {
-    memset(s->have, 0, n);
+    memset(s->have, 0, bm_words(n) * sizeof *s->have);
     s->count = 0;
 }
 
@@ -212,20 +241,26 @@ static void set_free(sigset *s)
 
 static void set_add(sigset *s, uint32_t idx, const uint8_t sig[64])
 {
-    if (s->have[idx]) return;
-    s->have[idx] = 1;
+    if (s->have[idx / 64] >> (idx % 64) & 1) return;
+    s->have[idx / 64] |= 1ull << (idx % 64);
     memcpy(s->sig[idx], sig, 64);
     s->count++;
 }
 
-/* Merge the entries of a message into s, verifying each new one over msg. */
+/* Merge the signatures of a message into s, verifying each new one over msg: the new signers
+ * are the message's bitmap minus s's, word by word; a signature's place is its bit's rank. */
 static void merge(lbft *l, cp_env *env, sigset *s, const uint8_t *b, size_t len, const void *msg, size_t mlen)
 {
-    uint32_t cnt = (uint32_t)(b[FIXED - 2] | b[FIXED - 1] << 8);
-    for (uint32_t i = 0; i < cnt; i++) {
-        const uint8_t *e = b + FIXED + (size_t)i * ENTRY;
-        uint32_t idx = (uint32_t)(e[0] | e[1] << 8);
-        if (!s->have[idx] && verify_as(l, env, idx, e + 2, msg, mlen)) set_add(s, idx, e + 2);
+    uint32_t words = bm_words(l->n), before = 0;
+    const uint8_t *sig = sigs_of(b, words);
+    for (uint32_t w = 0; w < words; w++) {
+        uint64_t got = get64(b + SIGS_AT + 8 * w), fresh = got & ~s->have[w];
+        for (; fresh; fresh &= fresh - 1) {
+            uint32_t bit = (uint32_t)__builtin_ctzll(fresh), idx = w * 64 + bit;
+            const uint8_t *e = sig + 64 * (size_t)(before + (uint32_t)__builtin_popcountll(got & ((1ull << bit) - 1)));
+            if (verify_as(l, env, idx, e, msg, mlen)) set_add(s, idx, e);
+        }
+        before += (uint32_t)__builtin_popcountll(got);
     }
 }
 
@@ -236,22 +271,22 @@ static void merge(lbft *l, cp_env *env, sigset *s, const uint8_t *b, size_t len,
 static cp_msg *build(lbft *l, cp_env *env, int type, const uint8_t hdr[HDR], const uint8_t *seal,
                      const sigset *s, const uint64_t *ids, uint32_t ntx)
 {
-    uint32_t cnt = s ? s->count : 0, len = (uint32_t)body_at(cnt) + 4 + ntx * 8;
-    uint64_t wire = ids ? (uint64_t)l->cfg.block_size + (uint64_t)ntx * l->cfg.tx_size + cnt * ENTRY : len;
+    uint32_t words = bm_words(l->n), cnt = s ? s->count : 0, len = (uint32_t)body_at(words, cnt) + 4 + ntx * 8;
+    uint64_t slots = (uint64_t)l->n * SLOT; /* on the wire: CPChain's fixed slots */
+    uint64_t wire = ids ? (uint64_t)l->cfg.block_size + (uint64_t)ntx * l->cfg.tx_size + slots
+                        : (uint64_t)SIGS_AT + slots + 4;
     cp_msg *m = env_msg_new(env, (uint16_t)type, len, (uint32_t)(wire > len ? (wire > UINT32_MAX ? UINT32_MAX : wire) : len));
     if (!m) return NULL;
     m->data[0] = (uint8_t)type;
     memcpy(m->data + 1, hdr, HDR);
     if (seal) memcpy(m->data + 1 + HDR, seal, SEAL);
     else memset(m->data + 1 + HDR, 0, SEAL);
-    m->data[FIXED - 2] = (uint8_t)cnt, m->data[FIXED - 1] = (uint8_t)(cnt >> 8);
-    uint8_t *e = m->data + FIXED;
-    for (uint32_t i = 0; s && i < l->n; i++)
-        if (s->have[i]) {
-            e[0] = (uint8_t)i, e[1] = (uint8_t)(i >> 8);
-            memcpy(e + 2, s->sig[i], 64);
-            e += ENTRY;
-        }
+    uint8_t *e = m->data + body_at(words, 0);
+    for (uint32_t w = 0; w < words; w++) {
+        uint64_t bits = s ? s->have[w] : 0;
+        put64(m->data + SIGS_AT + 8 * w, bits);
+        for (; bits; bits &= bits - 1, e += 64) memcpy(e, s->sig[w * 64 + (uint32_t)__builtin_ctzll(bits)], 64);
+    }
     for (int k = 0; k < 4; k++) e[k] = (uint8_t)(ntx >> (8 * k));
     for (uint32_t i = 0; i < ntx; i++) put64(e + 4 + 8 * i, ids[i]);
     return m;
@@ -495,10 +530,9 @@ static void cascade(lbft *l, cp_env *env, vstate *v, int prepared_now)
 
 /* The transaction list of a block message, checked against the header's digest: its count,
  * and ids copied into *out (grown as needed). -1 if the list does not match the header. */
-static int body_ids(const uint8_t *b, uint64_t **out, uint32_t *cap, uint32_t *n)
+static int body_ids(const lbft *l, const uint8_t *b, uint64_t **out, uint32_t *cap, uint32_t *n)
 {
-    uint32_t cnt = (uint32_t)(b[FIXED - 2] | b[FIXED - 1] << 8);
-    const uint8_t *body = b + body_at(cnt);
+    const uint8_t *body = b + body_at(bm_words(l->n), sig_count(b, bm_words(l->n)));
     uint32_t ntx = get32(body);
     if (ntx > *cap) {
         uint64_t *a = realloc(*out, (size_t)ntx * sizeof *a);
@@ -553,7 +587,7 @@ static void on_preprepare(lbft *l, cp_env *env, vstate *v, const uint8_t *b)
     if (v->last_signed == v->height) return; /* one normal block per height */
     if (!verify_as(l, env, hdr_prop(hdr), seal, hash, 32)) return;
     uint32_t ntx;
-    if (body_ids(b, &v->txs, &v->cap_txs, &ntx) != 0) return; /* list does not match the header */
+    if (body_ids(l, b, &v->txs, &v->cap_txs, &ntx) != 0) return; /* list does not match the header */
     v->ntx = ntx;
     cost_charge(env, l->cfg.costs, COST_VERIFY, ntx); /* checking the block's transactions */
     if (v->prep.count && memcmp(hash, v->hash, 32) != 0) set_clear(&v->prep, l->n), set_clear(&v->comm, l->n);
@@ -568,11 +602,11 @@ static void on_preprepare(lbft *l, cp_env *env, vstate *v, const uint8_t *b)
  * different block than the one already in hand. */
 static int adopt(lbft *l, vstate *v, const uint8_t *hdr)
 {
-    uint8_t hash[32];
     if (hdr_impeach(hdr) || memcmp(hdr + 8, v->head, 32) != 0) return 0;
-    cr_hash(hash, hdr, HDR);
-    if ((v->have_block || v->prep.count || v->comm.count) && memcmp(hash, v->hash, 32) != 0) return 0;
-    if (!v->have_block) memcpy(v->hdr, hdr, HDR), memcpy(v->hash, hash, 32);
+    /* a candidate in hand: the same header bytes are the same hash, no need to hash again */
+    if (v->have_block || v->prep.count || v->comm.count) return memcmp(hdr, v->hdr, HDR) == 0;
+    memcpy(v->hdr, hdr, HDR);
+    cr_hash(v->hash, hdr, HDR);
     return 1;
 }
 
@@ -602,7 +636,7 @@ static void on_other_validate(lbft *l, cp_env *env, vstate *v, const uint8_t *b,
     uint32_t cap = 0, ntx = 0;
     uint8_t hash[32];
     cr_hash(hash, hdr, HDR);
-    if (set_alloc(&cert, l->n) == 0 && body_ids(b, &ids, &cap, &ntx) == 0) {
+    if (set_alloc(&cert, l->n) == 0 && body_ids(l, b, &ids, &cap, &ntx) == 0) {
         merge(l, env, &cert, b, len, hash, 32);
         if ((int)cert.count >= quorum(l, 0)) {
             uint8_t h2[HDR], seal[SEAL];
@@ -622,7 +656,7 @@ static void on_validate(lbft *l, cp_env *env, vstate *v, const uint8_t *b, size_
         return;
     }
     uint32_t ntx;
-    if (body_ids(b, &v->txs, &v->cap_txs, &ntx) != 0) return;
+    if (body_ids(l, b, &v->txs, &v->cap_txs, &ntx) != 0) return;
     v->ntx = ntx;
     memcpy(v->seal, b + 1 + HDR, SEAL);
     merge(l, env, &v->comm, b, len, v->hash, 32);
@@ -812,11 +846,12 @@ static int cert_ok(lbft *l, cp_env *env, const uint8_t *b, uint8_t hash[32])
 {
     const uint8_t *hdr = b + 1;
     cr_hash(hash, hdr, HDR);
-    uint32_t cnt = (uint32_t)(b[FIXED - 2] | b[FIXED - 1] << 8), good = 0;
-    for (uint32_t i = 0; i < cnt && (int)good < quorum(l, hdr_impeach(hdr)); i++) {
-        const uint8_t *e = b + FIXED + (size_t)i * ENTRY;
-        good += (uint32_t)verify_as(l, env, (uint32_t)(e[0] | e[1] << 8), e + 2, hash, 32);
-    }
+    uint32_t words = bm_words(l->n), k = 0, good = 0;
+    const uint8_t *sig = sigs_of(b, words);
+    for (uint32_t w = 0; w < words && (int)good < quorum(l, hdr_impeach(hdr)); w++)
+        for (uint64_t bits = get64(b + SIGS_AT + 8 * w); bits && (int)good < quorum(l, hdr_impeach(hdr));
+             bits &= bits - 1, k++)
+            good += (uint32_t)verify_as(l, env, w * 64 + (uint32_t)__builtin_ctzll(bits), sig + 64 * (size_t)k, hash, 32);
     return (int)good >= quorum(l, hdr_impeach(hdr));
 }
 
@@ -855,7 +890,7 @@ static void on_newblock(lbft *l, cp_env *env, pstate *p, const uint8_t *b, size_
     if (!cert_ok(l, env, b, hash)) return;
     uint64_t *ids = NULL;
     uint32_t cap = 0, ntx = 0;
-    if (body_ids(b, &ids, &cap, &ntx) != 0) {
+    if (body_ids(l, b, &ids, &cap, &ntx) != 0) {
         free(ids);
         return;
     }
@@ -1006,7 +1041,9 @@ lbft *lbft_new(const lbft_cfg *cfg, uint32_t n_nodes)
     l->p = calloc(cfg->proposers, sizeof *l->p);
     l->node_pk = malloc((size_t)n_nodes * 32);
     l->node_pk_set = calloc(n_nodes, 1);
-    int bad = !l->keys || !l->v || !l->p || !l->node_pk || !l->node_pk_set;
+    if (cr_memo_enabled(cfg->memo)) l->vcache = calloc(2 * (size_t)keys, sizeof *l->vcache);
+    int bad = !l->keys || !l->v || !l->p || !l->node_pk || !l->node_pk_set ||
+              (cr_memo_enabled(cfg->memo) && !l->vcache);
     for (uint32_t i = 0; !bad && i < n; i++)
         bad = set_alloc(&l->v[i].prep, n) || set_alloc(&l->v[i].comm, n) || set_alloc(&l->v[i].iprep, n) ||
               set_alloc(&l->v[i].icomm, n);
@@ -1033,7 +1070,7 @@ void lbft_free(lbft *l)
     free(l->tx), free(l->node_pk), free(l->node_pk_set);
     free(l->civ_height), free(l->civ_head), free(l->civ_arrival);
     graph_free(&l->civ);
-    free(l->keys), free(l->v), free(l->p), free(l->blocks), free(l->first_hash), free(l->first_set), free(l->vlist);
+    free(l->keys), free(l->vcache), free(l->v), free(l->p), free(l->blocks), free(l->first_hash), free(l->first_set), free(l->vlist);
     free(l->first_prop), free(l->terms), free(l->term_set);
     free(l);
 }

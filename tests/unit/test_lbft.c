@@ -209,26 +209,27 @@ static void t_committee_sizes(void)
 
 static void t_decoder_strict(void)
 {
-    enum { FX = 1 + 88 + 64 + 2 };           /* type, header, seal, signature count */
-    uint8_t b[FX + 66 * 2 + 4 + 8] = {0};  /* two signatures, one transaction id */
+    enum { BM = 1 + 88 + 64, FX = BM + 8 };  /* type, header, seal; one bitmap word (n <= 64) */
+    uint8_t b[FX + 64 * 2 + 4 + 8] = {0};  /* two signatures, one transaction id */
     b[0] = LBFT_MSG_PREPARE;
-    b[FX - 2] = 2;                         /* two entries: indices 1 and 3 */
-    b[FX] = 1;
-    b[FX + 66] = 3;
-    b[FX + 132] = 1;                       /* one transaction */
+    b[BM] = 0x0a;                          /* signers 1 and 3 */
+    b[FX + 128] = 1;                       /* one transaction */
     CHECK(lbft_decode_check(b, sizeof b, 7) == 0);
     for (size_t len = 0; len < sizeof b; len++) CHECK(lbft_decode_check(b, len, 7) != 0);
-    CHECK(lbft_decode_check(b, sizeof b, 3) != 0);  /* index 3 beyond 3 validators */
-    b[FX + 66] = 1;                                 /* duplicate index */
+    CHECK(lbft_decode_check(b, sizeof b, 3) != 0);  /* signer 3 beyond 3 validators */
+    b[BM] = 0x0e;                                   /* three signers, two signatures present */
     CHECK(lbft_decode_check(b, sizeof b, 7) != 0);
-    b[FX + 66] = 3;
+    b[BM] = 0x0a;
+    b[BM + 7] = 0x80;                               /* signer 63 of 7 */
+    CHECK(lbft_decode_check(b, sizeof b, 7) != 0);
+    b[BM + 7] = 0;
     b[0] = LBFT_N_MSG;                              /* unknown type */
     CHECK(lbft_decode_check(b, sizeof b, 7) != 0);
     b[0] = LBFT_MSG_PREPARE;
     b[1 + 53] = 1;                                  /* padding must be zero */
     CHECK(lbft_decode_check(b, sizeof b, 7) != 0);
     b[1 + 53] = 0;
-    b[FX + 132] = 2;                                /* count says 2 transactions, 1 present */
+    b[FX + 128] = 2;                                /* count says 2 transactions, 1 present */
     CHECK(lbft_decode_check(b, sizeof b, 7) != 0);
     uint8_t tx[81] = {LBFT_MSG_TX};
     CHECK(lbft_decode_check(tx, sizeof tx, 7) == 0);

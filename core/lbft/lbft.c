@@ -71,6 +71,8 @@ typedef struct pstate {
 struct lbft {
     lbft_cfg cfg;
     uint32_t n, f, n_nodes;
+    uint32_t tw0, base;         /* twin instances: nodes tw0 .. base - 1 (twins[i] at tw0 + i);
+                                   clients and civilians from base on */
     cr_keypair *keys;           /* validators' and proposers' key pairs (each node signs with its own) */
     vcache_slot *vcache;        /* (validators + proposers) x 2, NULL when the memo is off */
     vstate *v;
@@ -104,6 +106,69 @@ static const char *const msg_names[LBFT_N_MSG] = {
     "preprepare", "prepare", "commit", "validate", "impeach_prepare", "impeach_commit",
     "impeach_validate", "newblock", "tx",
 };
+
+/* ---- roles and twins ------------------------------------------------------------------ */
+
+/* The validator or proposer a node plays: itself, or for a twin instance the node it twins
+ * (same key, same validator index or proposer seat). */
+static uint32_t role_of(const lbft *l, uint32_t node)
+{
+    return node >= l->tw0 && node < l->base ? l->cfg.twins[node - l->tw0] : node;
+}
+#define ME role_of(l, env->self)
+
+static int twinned(const lbft *l, uint32_t role)
+{
+    for (uint32_t i = 0; i < l->cfg.n_twins; i++)
+        if (l->cfg.twins[i] == role) return 1;
+    return 0;
+}
+
+/* Each node's own state: validators 0..n-1 then validator twins; proposers, then theirs. */
+static vstate *vstate_of(lbft *l, uint32_t node)
+{
+    return node < l->n ? &l->v[node] : &l->v[l->n + (node - l->tw0)];
+}
+static pstate *pstate_of(lbft *l, uint32_t node)
+{
+    return node < l->tw0 ? &l->p[node - l->n] : &l->p[l->cfg.proposers + (node - l->tw0)];
+}
+
+/* Twins' partitions: per height, every validator instance is on side 0 or 1 (a seeded coin;
+ * a twinned node's original on 0, its twin on 1). A twin pair's instances send only to their
+ * own side; everyone else sends to all. */
+static int side_of(const lbft *l, uint32_t node, uint64_t height)
+{
+    if (node >= l->tw0 && node < l->base) return 1;
+    if (twinned(l, node)) return 0;
+    uint64_t x = l->cfg.seed ^ (height * 0x9e3779b97f4a7c15ull) ^ ((uint64_t)node << 32);
+    x ^= x >> 31, x *= 0xbf58476d1ce4e5b9ull, x ^= x >> 29;
+    return (int)(x & 1);
+}
+
+/* Send m (about `height`) to every validator instance the sender may reach. */
+static void to_validators(lbft *l, cp_env *env, cp_msg *m, uint64_t height)
+{
+    int tw = l->cfg.n_twins && twinned(l, ME), side = tw ? side_of(l, env->self, height) : 0;
+    for (uint32_t i = 0; i < l->base; i++) {
+        if (i == l->n) i = l->tw0; /* skip the proposers */
+        if (i >= l->base) break;
+        if (i == env->self || role_of(l, i) >= l->n) continue;
+        if (!tw || side_of(l, i, height) == side) env_send(env, i, m);
+    }
+}
+
+/* Send m to every proposer instance; a client's transaction (split) reaches only the instance
+ * of a twinned proposer on the client's side, so the two instances' pools differ. */
+static void to_proposers(lbft *l, cp_env *env, cp_msg *m, int split)
+{
+    for (uint32_t i = l->n; i < l->base; i++) {
+        uint32_t r = role_of(l, i);
+        if (i == env->self || r < l->n) continue;
+        if (split && l->cfg.n_twins && twinned(l, r) && side_of(l, env->self, 0) != side_of(l, i, 0)) continue;
+        env_send(env, i, m);
+    }
+}
 
 /* ---- encoding ----------------------------------------------------------------------- */
 
@@ -189,8 +254,8 @@ static void prepare_msg(uint8_t m[39], const uint8_t hash[32])
 
 static void sign_as(lbft *l, cp_env *env, uint8_t sig[64], const void *msg, size_t len)
 {
-    if (env->self < l->n + l->cfg.proposers) { /* validators' and proposers' keys are kept */
-        cr_sign(sig, msg, len, &l->keys[env->self]);
+    if (ME < l->n + l->cfg.proposers) { /* validators' and proposers' keys are kept */
+        cr_sign(sig, msg, len, &l->keys[ME]);
     } else {
         cr_keypair kp;
         cr_keypair_derive(&kp, l->cfg.seed, env->self);
@@ -292,18 +357,12 @@ static cp_msg *build(lbft *l, cp_env *env, int type, const uint8_t hdr[HDR], con
     return m;
 }
 
-static void to_range(cp_env *env, cp_msg *m, uint32_t from, uint32_t to)
-{
-    for (uint32_t i = from; i < to; i++)
-        if (i != env->self) env_send(env, i, m);
-}
-
 static void bcast(lbft *l, cp_env *env, int type, const uint8_t hdr[HDR], const uint8_t *seal, const sigset *s,
                   const uint64_t *ids, uint32_t ntx)
 {
     cp_msg *m = build(l, env, type, hdr, seal, s, ids, ntx);
     if (!m) return;
-    to_range(env, m, 0, l->n);
+    to_validators(l, env, m, hdr_height(hdr));
     env_msg_unref(env, m);
 }
 
@@ -402,7 +461,7 @@ static void record(lbft *l, cp_env *env, const uint8_t hdr[HDR], const uint8_t h
                    const uint64_t *ids, uint32_t ntx)
 {
     mark_txs(l, ids, ntx, hdr_height(hdr));
-    if (byzantine(l, env->self)) return; /* the checker watches honest validators only */
+    if (byzantine(l, ME) || twinned(l, ME)) return; /* the checker watches honest validators only */
     if ((int)cert->count < quorum(l, hdr_impeach(hdr))) violation(l, env, hdr_height(hdr), LBFT_V_SHORT_CERT);
     uint64_t h = hdr_height(hdr);
     if (h >= l->hash_cap) {
@@ -474,12 +533,12 @@ static void insert(lbft *l, cp_env *env, vstate *v, const uint8_t hdr[HDR], cons
     int type = impeach ? LBFT_MSG_IMPEACH_VALIDATE : LBFT_MSG_VALIDATE;
     cp_msg *m = build(l, env, type, hdr, seal, cert, ids, ntx);
     if (m) { /* echo of Validate */
-        to_range(env, m, 0, l->n);
+        to_validators(l, env, m, hdr_height(hdr));
         env_msg_unref(env, m);
     }
     m = build(l, env, LBFT_MSG_NEWBLOCK, hdr, seal, cert, ids, ntx); /* the block to proposers */
     if (m) {
-        to_range(env, m, l->n, l->n + l->cfg.proposers);
+        to_proposers(l, env, m, 0);
         civilians_send(l, env, m);
         env_msg_unref(env, m);
     }
@@ -502,7 +561,7 @@ static void sign_prepare(lbft *l, cp_env *env, vstate *v)
     uint8_t pm[39], sig[64];
     prepare_msg(pm, v->hash);
     sign_as(l, env, sig, pm, sizeof pm);
-    set_add(&v->prep, env->self, sig);
+    set_add(&v->prep, ME, sig);
     v->last_signed = v->height;
     v->state = PREPARE;
 }
@@ -514,7 +573,7 @@ static void cascade(lbft *l, cp_env *env, vstate *v, int prepared_now)
     if (v->state == PREPARE && (int)v->prep.count >= quorum(l, 0)) {
         uint8_t sig[64];
         sign_as(l, env, sig, v->hash, 32);
-        set_add(&v->comm, env->self, sig);
+        set_add(&v->comm, ME, sig);
         v->state = COMMIT;
         bcast(l, env, LBFT_MSG_PREPARE, v->hdr, v->seal, &v->prep, NULL, 0);
         sent_prep = 0;
@@ -558,11 +617,11 @@ static void double_sign(lbft *l, cp_env *env, const uint8_t *hdr, const uint8_t 
     uint8_t pm[39], sig[64];
     prepare_msg(pm, hash);
     sign_as(l, env, sig, pm, sizeof pm);
-    set_add(&one, env->self, sig);
+    set_add(&one, ME, sig);
     bcast(l, env, LBFT_MSG_PREPARE, hdr, seal, &one, NULL, 0);
     set_clear(&one, l->n);
     sign_as(l, env, sig, hash, 32);
-    set_add(&one, env->self, sig);
+    set_add(&one, ME, sig);
     bcast(l, env, LBFT_MSG_COMMIT, hdr, seal, &one, NULL, 0);
     set_free(&one);
 }
@@ -571,7 +630,7 @@ static void on_preprepare(lbft *l, cp_env *env, vstate *v, const uint8_t *b)
 {
     const uint8_t *hdr = b + 1, *seal = b + 1 + HDR;
     cp_time t = hdr_time(hdr), now = env_now(env);
-    if (v->have_block && byzantine(l, env->self) && !hdr_impeach(hdr) && hdr_prop(hdr) == lbft_proposer_of(l, v->height) &&
+    if (v->have_block && byzantine(l, ME) && !hdr_impeach(hdr) && hdr_prop(hdr) == lbft_proposer_of(l, v->height) &&
         memcmp(hdr + 8, v->head, 32) == 0) {
         uint8_t other[32];
         cr_hash(other, hdr, HDR);
@@ -673,7 +732,7 @@ static void icascade(lbft *l, cp_env *env, vstate *v)
     if (v->impeaching && !v->isigned_c && (int)v->iprep.count >= quorum(l, 1)) {
         uint8_t sig[64];
         sign_as(l, env, sig, v->ihash, 32);
-        set_add(&v->icomm, env->self, sig);
+        set_add(&v->icomm, ME, sig);
         v->isigned_c = 1;
         bcast(l, env, LBFT_MSG_IMPEACH_PREPARE, v->ihdr, NULL, &v->iprep, NULL, 0);
         bcast(l, env, LBFT_MSG_IMPEACH_COMMIT, v->ihdr, NULL, &v->icomm, NULL, 0);
@@ -700,7 +759,7 @@ static void start_impeach(lbft *l, cp_env *env, vstate *v)
     v->timer = 0;
     prepare_msg(pm, v->ihash);
     sign_as(l, env, sig, pm, sizeof pm);
-    set_add(&v->iprep, env->self, sig);
+    set_add(&v->iprep, ME, sig);
     bcast(l, env, LBFT_MSG_IMPEACH_PREPARE, v->ihdr, NULL, &v->iprep, NULL, 0);
     icascade(l, env, v);
 }
@@ -729,7 +788,7 @@ static void on_impeach(lbft *l, cp_env *env, vstate *v, const uint8_t *b, size_t
 static void schedule_proposal(lbft *l, cp_env *env, pstate *p)
 {
     uint64_t h = p->height + 1;
-    if (h > l->cfg.heights || lbft_proposer_of(l, h) != env->self || offline(l, env->self)) return;
+    if (h > l->cfg.heights || lbft_proposer_of(l, h) != ME || offline(l, env->self)) return;
     cp_time at = p->head_time + l->cfg.period, now = env_now(env);
     env_timer(env, at > now ? at - now : 0, h);
 }
@@ -754,14 +813,14 @@ static void propose(lbft *l, cp_env *env, pstate *p, uint64_t h)
     if (!ids) return;
     uint32_t ntx = pick_txs(l, p, ids);
     cp_time bt = t > now ? t : now;
-    make_hdr(hdr, h, p->head, bt, env->self, 0, ids, ntx);
+    make_hdr(hdr, h, p->head, bt, ME, 0, ids, ntx);
     cr_hash(hash, hdr, HDR);
     sign_as(l, env, seal, hash, 32);
-    if (!in_list(l->cfg.equivocators, l->cfg.n_equivocators, env->self)) {
+    if (!in_list(l->cfg.equivocators, l->cfg.n_equivocators, ME)) {
         bcast(l, env, LBFT_MSG_PREPREPARE, hdr, seal, NULL, ids, ntx);
     } else { /* two blocks for one height: A to the even validators, B (1 ns later) to the odd */
         uint8_t hb[HDR], hashb[32], sealb[SEAL];
-        make_hdr(hb, h, p->head, bt + 1, env->self, 0, ids, ntx);
+        make_hdr(hb, h, p->head, bt + 1, ME, 0, ids, ntx);
         cr_hash(hashb, hb, HDR);
         sign_as(l, env, sealb, hashb, 32);
         cp_msg *a = build(l, env, LBFT_MSG_PREPREPARE, hdr, seal, NULL, ids, ntx);
@@ -801,7 +860,7 @@ static void client_submit(lbft *l, cp_env *env)
     put64(m->data + 1, id);
     memcpy(m->data + 9, tm + 16, 8); /* client id + zero padding */
     sign_as(l, env, m->data + 17, tm, sizeof tm);
-    to_range(env, m, l->n, l->n + l->cfg.proposers);
+    to_proposers(l, env, m, 1);
     env_msg_unref(env, m);
 }
 
@@ -925,17 +984,17 @@ static void handle(lbft *l, cp_env *env, uint32_t from, cp_msg *m)
         l->malformed++;
         return;
     }
-    if (env->self >= l->n + l->cfg.proposers) { /* clients and civilians */
+    if (env->self >= l->base) { /* clients and civilians */
         if (l->nciv && b[0] == LBFT_MSG_NEWBLOCK) on_civ_block(l, env, from, m);
         return;
     }
-    if (env->self >= l->n) {
-        if (b[0] == LBFT_MSG_NEWBLOCK) on_newblock(l, env, &l->p[env->self - l->n], b, m->len);
-        if (b[0] == LBFT_MSG_TX) on_tx(l, env, &l->p[env->self - l->n], b);
+    if (ME >= l->n) {
+        if (b[0] == LBFT_MSG_NEWBLOCK) on_newblock(l, env, pstate_of(l, env->self), b, m->len);
+        if (b[0] == LBFT_MSG_TX) on_tx(l, env, pstate_of(l, env->self), b);
         return;
     }
     if (b[0] == LBFT_MSG_TX) return;
-    vstate *v = &l->v[env->self];
+    vstate *v = vstate_of(l, env->self);
     uint64_t h = hdr_height(b + 1);
     if (h == v->height + 1) buffer_future(l, v, m);
     if (h != v->height) return;
@@ -958,11 +1017,11 @@ static void lb_timer(void *self, cp_env *env, uint64_t tag)
         client_arm(l, env);
         return;
     }
-    if (env->self >= l->n) {
-        propose(l, env, &l->p[env->self - l->n], tag);
+    if (ME >= l->n) {
+        propose(l, env, pstate_of(l, env->self), tag);
         return;
     }
-    vstate *v = &l->v[env->self];
+    vstate *v = vstate_of(l, env->self);
     if (v->height == tag && !v->impeaching) start_impeach(l, env, v);
 }
 
@@ -976,14 +1035,14 @@ static void lb_start(void *self, cp_env *env)
 {
     lbft *l = self;
     if (offline(l, env->self)) return;
-    if (env->self < l->n) {
-        vstate *v = &l->v[env->self];
+    if (env->self < l->base && ME < l->n) {
+        vstate *v = vstate_of(l, env->self);
         v->height = 1;
         genesis(v->head);
         v->head_time = 0;
         enter_height(l, env, v);
-    } else if (env->self < l->n + l->cfg.proposers) {
-        pstate *p = &l->p[env->self - l->n];
+    } else if (env->self < l->base) {
+        pstate *p = pstate_of(l, env->self);
         genesis(p->head);
         schedule_proposal(l, env, p);
     } else {
@@ -995,7 +1054,7 @@ static void lb_start(void *self, cp_env *env)
 static void lb_finish(void *self, cp_env *env)
 {
     lbft *l = self;
-    for (uint32_t i = 0; i < l->n; i++) {
+    for (uint32_t i = 0; i < l->n + l->cfg.n_twins; i++) {
         vstate *v = &l->v[i];
         for (uint32_t k = 0; k < v->n_future; k++) env_msg_unref(env, v->future[k]);
         v->n_future = 0;
@@ -1012,7 +1071,7 @@ const cp_proto_ops *lbft_ops(void) { return &lbft_proto; }
 
 static int civilians_new(lbft *l)
 {
-    l->civ0 = l->n + l->cfg.proposers;
+    l->civ0 = l->base;
     l->nciv = l->n_nodes - l->civ0;
     if (l->nciv <= l->cfg.civ_degree) return -1;
     size_t cells = ((size_t)l->cfg.heights + 2) * l->nciv;
@@ -1024,27 +1083,39 @@ static int civilians_new(lbft *l)
     return graph_random(&l->civ, l->nciv, l->cfg.civ_degree, l->cfg.seed, 0x636976ull /* "civ" */);
 }
 
+/* Twins name distinct validators or proposers. */
+static int twins_ok(const lbft_cfg *cfg)
+{
+    for (uint32_t i = 0; i < cfg->n_twins; i++) {
+        if (cfg->twins[i] >= cfg->validators + cfg->proposers) return 0;
+        for (uint32_t j = 0; j < i; j++)
+            if (cfg->twins[j] == cfg->twins[i]) return 0;
+    }
+    return 1;
+}
+
 lbft *lbft_new(const lbft_cfg *cfg, uint32_t n_nodes)
 {
-    uint32_t n = cfg->validators;
-    if (n < 4 || n > 1000 || (n - 1) % 3 || cfg->proposers < 1 || n + cfg->proposers > n_nodes ||
+    uint32_t n = cfg->validators, base = n + cfg->proposers + cfg->n_twins;
+    if (n < 4 || n > 1000 || (n - 1) % 3 || cfg->proposers < 1 || base > n_nodes || !twins_ok(cfg) ||
         cfg->term_len < 1 || cfg->view_len < 1 || !cfg->memo || !cfg->costs ||
-        (cfg->tx_rate > 0 && n + cfg->proposers == n_nodes))
+        (cfg->tx_rate > 0 && base == n_nodes))
         return NULL;
     lbft *l = calloc(1, sizeof *l);
     if (!l) return NULL;
     l->cfg = *cfg;
     l->n = n, l->f = (n - 1) / 3, l->n_nodes = n_nodes;
+    l->tw0 = n + cfg->proposers, l->base = base;
     uint32_t keys = n + cfg->proposers;
     l->keys = malloc((size_t)keys * sizeof *l->keys);
-    l->v = calloc(n, sizeof *l->v);
-    l->p = calloc(cfg->proposers, sizeof *l->p);
+    l->v = calloc(n + cfg->n_twins, sizeof *l->v); /* twins' slots are indexed by twin order */
+    l->p = calloc(cfg->proposers + cfg->n_twins, sizeof *l->p);
     l->node_pk = malloc((size_t)n_nodes * 32);
     l->node_pk_set = calloc(n_nodes, 1);
     if (cr_memo_enabled(cfg->memo)) l->vcache = calloc(2 * (size_t)keys, sizeof *l->vcache);
     int bad = !l->keys || !l->v || !l->p || !l->node_pk || !l->node_pk_set ||
               (cr_memo_enabled(cfg->memo) && !l->vcache);
-    for (uint32_t i = 0; !bad && i < n; i++)
+    for (uint32_t i = 0; !bad && i < n + cfg->n_twins; i++)
         bad = set_alloc(&l->v[i].prep, n) || set_alloc(&l->v[i].comm, n) || set_alloc(&l->v[i].iprep, n) ||
               set_alloc(&l->v[i].icomm, n);
     for (uint32_t i = 0; !bad && i < keys; i++) {
@@ -1061,12 +1132,12 @@ lbft *lbft_new(const lbft_cfg *cfg, uint32_t n_nodes)
 void lbft_free(lbft *l)
 {
     if (!l) return;
-    for (uint32_t i = 0; l->v && i < l->n; i++) {
+    for (uint32_t i = 0; l->v && i < l->n + l->cfg.n_twins; i++) {
         set_free(&l->v[i].prep), set_free(&l->v[i].comm), set_free(&l->v[i].iprep), set_free(&l->v[i].icomm);
         free(l->v[i].future); /* the references were dropped in lb_finish */
         free(l->v[i].txs);
     }
-    for (uint32_t i = 0; l->p && i < l->cfg.proposers; i++) free(l->p[i].pool);
+    for (uint32_t i = 0; l->p && i < l->cfg.proposers + l->cfg.n_twins; i++) free(l->p[i].pool);
     free(l->tx), free(l->node_pk), free(l->node_pk_set);
     free(l->civ_height), free(l->civ_head), free(l->civ_arrival);
     graph_free(&l->civ);

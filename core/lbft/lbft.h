@@ -59,6 +59,15 @@ typedef struct lbft_cfg {
     const uint32_t *offline; /* nodes down for the whole run (crash faults): silent validators,
                                 proposers whose heights get impeached, mute clients */
     uint32_t n_offline;
+    const uint32_t *twins;   /* Twins mode: validators or proposers that run a second instance
+                                with the same key (nodes validators + proposers + i, before the
+                                clients); per height, a seeded split puts every validator
+                                instance on side 0 or 1, a twinned node on 0 and its twin on 1,
+                                and each instance of a twin pair talks only to its own side (so do
+                                clients: a transaction reaches one instance of a twinned proposer,
+                                so the two instances' blocks differ). Twinned
+                                validators are faulty (not watched by the checker). */
+    uint32_t n_twins;
     cr_memo *memo;
     const cost_table *costs;
 } lbft_cfg;

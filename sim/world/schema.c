@@ -137,6 +137,9 @@ static const scn_field lbft_fields[] = {
         "validator ids that double-sign: they also sign every other valid block of a height"),
     SUB("equivocators", SCN_LIST_U32, wld_lbft_cfg, equivocators, NULL, offsetof(wld_lbft_cfg, n_equivocators), 0,
         "proposer ids that send two blocks at their heights (one to even, one to odd validators)"),
+    SUB("twins", SCN_LIST_U32, wld_lbft_cfg, twins, NULL, offsetof(wld_lbft_cfg, n_twins), 0,
+        "Twins mode: validator or proposer ids that run a second instance with the same key (the nodes "
+        "right after the proposers); per height a seeded split of the validators, each twin talking to one side"),
     END,
 };
 static const scn_schema lbft_schema = {"consensus", sizeof(wld_lbft_cfg), lbft_fields};

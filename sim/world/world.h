@@ -74,6 +74,8 @@ typedef struct wld_lbft_cfg {
     uint32_t max_txs, civ_degree, civ_fanout;
     uint32_t *offline;
     size_t n_offline;
+    uint32_t *twins;
+    size_t n_twins;
     uint32_t *byzantine;
     size_t n_byzantine;
     uint32_t *equivocators;

@@ -63,11 +63,24 @@ static int new_lbft(wld *w, const wld_cfg *c, char *err, size_t len)
         .n_byzantine = (uint32_t)k->n_byzantine, .equivocators = k->equivocators,
         .n_equivocators = (uint32_t)k->n_equivocators, .civ_degree = k->civ_degree,
         .civ_fanout = k->civ_fanout, .offline = k->offline, .n_offline = (uint32_t)k->n_offline,
+        .twins = k->twins, .n_twins = (uint32_t)k->n_twins,
         .memo = w->memo, .costs = w->costs,
     };
-    if (k->civ_degree && (uint64_t)k->validators + k->proposers + k->civ_degree >= w->n_nodes) {
+    uint64_t roles = (uint64_t)k->validators + k->proposers + k->n_twins;
+    for (size_t i = 0; i < k->n_twins; i++)
+        if (k->twins[i] >= (uint64_t)k->validators + k->proposers) {
+            snprintf(err, len, "consensus.twins.%zu: expected a validator or proposer id (below %llu), got %u", i,
+                     (unsigned long long)k->validators + k->proposers, k->twins[i]);
+            return -1;
+        }
+    if (roles > w->n_nodes) {
+        snprintf(err, len, "consensus.twins: the twin instances need %llu nodes after the proposers; the scenario "
+                 "has %llu nodes in all", (unsigned long long)k->n_twins, (unsigned long long)w->n_nodes);
+        return -1;
+    }
+    if (k->civ_degree && roles + k->civ_degree >= w->n_nodes) {
         snprintf(err, len, "consensus.civilian_degree: expected fewer than the %llu civilian nodes",
-                 (unsigned long long)(w->n_nodes - k->validators - k->proposers));
+                 (unsigned long long)(w->n_nodes - roles));
         return -1;
     }
     if (k->default_proposers < k->proposers && k->default_proposers < 4 && k->term_len > 4) {

@@ -1,0 +1,112 @@
+/* core/chain/chain.h: the account ledger of a CPChain-style chain: signed transactions with a
+ * canonical wire form, the Merkle root of a block's transactions (with light-client proofs),
+ * the ledger state (balances, nonces, data records, state root) and a per-node mempool.
+ *
+ * What: pure data structures, sans-IO. Nothing here sends, schedules or charges virtual CPU;
+ * the protocol (core/lbft, gossip) decodes, verifies with the world's cr_memo, charges the cost
+ * table and then calls in. No global state; every function takes its object first.
+ * Determinism: no randomness, no clocks; iteration is by node id, arrival sequence or hash
+ * order, so equal inputs give byte-equal outputs (state roots, pick lists).
+ * Ownership: chain_tx is a caller-allocated value (about 1.2 KB: keep it off hot arrays);
+ * chain_ledger and chain_pool are opaque, chain_*_new / chain_*_free. Pointers returned by
+ * queries (records, pool items) stay valid until the next mutation of the same object.
+ * Errors: 0 ok, negative CHAIN_E* codes (chain_strerror).
+ * Must not touch: sim/, core/lbft (which will call this module, never the other way). */
+#ifndef CHAIN_H
+#define CHAIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/crypto/cr.h"
+
+enum {
+    CHAIN_OK = 0,
+    CHAIN_EDECODE = -1, /* malformed, truncated, trailing or non-canonical bytes */
+    CHAIN_EPARAM = -2,  /* bad argument (id out of range, too many chunks, key already bound) */
+    CHAIN_ENOMEM = -3,
+    CHAIN_EINVALID = -4, /* a signature or Merkle proof does not verify */
+    CHAIN_EDUP = -5,     /* already present (pool: same hash, or same sender+nonce, lower fee) */
+    CHAIN_EFULL = -6,    /* pool full and the new transaction's fee is not above the lowest */
+};
+const char *chain_strerror(int err);
+
+/* ---- transactions ------------------------------------------------------------------- */
+
+/* Kinds. Values are wire bytes: never renumber. The trade_* kinds follow the data-trade flow
+ * of CPChain's PDash contract (order, seller confirm, proxy delivered, buyer confirm,
+ * dispute); for now the ledger applies them as value transfers carrying an order id. */
+typedef enum chain_kind {
+    CHAIN_TX_TRANSFER = 1,
+    CHAIN_TX_DATA_RECORD = 2,
+    CHAIN_TX_TRADE_ORDER = 3,
+    CHAIN_TX_TRADE_CONFIRM = 4,
+    CHAIN_TX_TRADE_PROXY_DELIVERED = 5,
+    CHAIN_TX_TRADE_BUYER_CONFIRM = 6,
+    CHAIN_TX_TRADE_DISPUTE = 7,
+    CHAIN_TX_KIND_MAX = 7,
+} chain_kind;
+
+#define CHAIN_PAYLOAD_MAX 1024
+/* Wire: kind 1, sender 4, sender_pk 32, recipient 4, nonce 8, amount 8, fee 8,
+ * payload_len 2, payload, signature 64. Integers little-endian. */
+#define CHAIN_TX_FIXED 131
+#define CHAIN_TX_SIGNED_PART(plen) (67u + (plen)) /* bytes covered by the signature hash */
+#define CHAIN_TX_MAX (CHAIN_TX_FIXED + CHAIN_PAYLOAD_MAX)
+
+/* data_record payload: owner 4, stream 4, interval 8, nchunks 2, nchunks x 32-byte hashes,
+ * with 1 <= nchunks <= CHAIN_RECORD_CHUNKS_MAX; recipient and amount must be 0.
+ * trade_* payload: order id 8, then up to CHAIN_PAYLOAD_MAX - 8 opaque bytes.
+ * transfer payload: empty. Anything else is rejected by the decoder. */
+#define CHAIN_RECORD_HDR 18
+#define CHAIN_RECORD_CHUNKS_MAX ((CHAIN_PAYLOAD_MAX - CHAIN_RECORD_HDR) / CR_HASH_BYTES)
+
+typedef struct chain_tx {
+    uint8_t kind;
+    uint32_t sender;
+    uint8_t sender_pk[CR_PK_BYTES];
+    uint32_t recipient;
+    uint64_t nonce, amount, fee;
+    uint16_t payload_len;
+    uint8_t payload[CHAIN_PAYLOAD_MAX];
+    uint8_t sig[CR_SIG_BYTES];
+} chain_tx;
+
+/* Encoded length of tx (CHAIN_TX_FIXED + payload_len). */
+size_t chain_tx_size(const chain_tx *tx);
+/* Writes chain_tx_size(tx) bytes (out must hold CHAIN_TX_MAX); returns the length. */
+size_t chain_tx_encode(uint8_t *out, const chain_tx *tx);
+/* Strict: exact length, known kind, payload well-formed for its kind, signature S canonical.
+ * Writes *tx only on success. */
+int chain_tx_decode(const uint8_t *in, size_t len, chain_tx *tx);
+/* The transaction id: BLAKE2b-256 of the whole encoding, signature included. */
+void chain_tx_hash(uint8_t out[CR_HASH_BYTES], const chain_tx *tx);
+/* The signed digest: BLAKE2b-256 of the encoding up to (not including) the signature. */
+void chain_tx_sighash(uint8_t out[CR_HASH_BYTES], const chain_tx *tx);
+/* Sets sender_pk from kp and fills sig. */
+void chain_tx_sign(chain_tx *tx, const cr_keypair *kp);
+/* CHAIN_OK or CHAIN_EINVALID, through the memo (NULL: plain verification). */
+int chain_tx_verify(const chain_tx *tx, cr_memo *memo);
+
+/* Builders for payloads (return CHAIN_EPARAM on too many chunks / too long data). */
+int chain_tx_set_record(chain_tx *tx, uint32_t owner, uint32_t stream, uint64_t interval,
+                        const uint8_t (*chunks)[CR_HASH_BYTES], uint16_t nchunks);
+int chain_tx_set_trade(chain_tx *tx, chain_kind kind, uint64_t order, const void *data, size_t len);
+
+/* ---- Merkle tree of transaction hashes --------------------------------------------- */
+
+/* Rule: leaves are the transaction hashes as they are; a parent is BLAKE2b-256(0x01 || left
+ * || right); at each level an odd last node is promoted unchanged to the next level (never
+ * duplicated, so no two lists share a root by repetition). One leaf: the root is that leaf.
+ * No leaves: BLAKE2b-256 of the empty string. A proof lists the siblings from the leaf up,
+ * skipping levels where the node was promoted; its length is at most CHAIN_MERKLE_DEPTH_MAX. */
+#define CHAIN_MERKLE_DEPTH_MAX 32
+int chain_merkle_root(uint8_t root[CR_HASH_BYTES], const uint8_t (*leaves)[CR_HASH_BYTES], size_t n);
+/* Fills path (CHAIN_MERKLE_DEPTH_MAX entries) and *depth for leaf index of n. */
+int chain_merkle_proof(uint8_t (*path)[CR_HASH_BYTES], size_t *depth,
+                       const uint8_t (*leaves)[CR_HASH_BYTES], size_t n, size_t index);
+/* CHAIN_OK if leaf sits at index of an n-leaf tree with this root; else CHAIN_EINVALID. */
+int chain_merkle_verify(const uint8_t root[CR_HASH_BYTES], const uint8_t leaf[CR_HASH_BYTES],
+                        size_t index, size_t n, const uint8_t (*path)[CR_HASH_BYTES], size_t depth);
+
+#endif

@@ -125,4 +125,62 @@ static void t_tx_signature(void)
     cr_memo_free(m);
 }
 
-TEST_MAIN(TEST(t_tx_roundtrip), TEST(t_tx_reject), TEST(t_tx_signature))
+static void hpar(uint8_t out[32], const uint8_t l[32], const uint8_t r[32])
+{
+    uint8_t b[65];
+    b[0] = 1;
+    memcpy(b + 1, l, 32), memcpy(b + 33, r, 32);
+    cr_hash(out, b, 65);
+}
+
+static void t_merkle_known(void)
+{
+    uint8_t lv[5][32], root[32], want[32], ab[32], cd[32], abcd[32];
+    REQUIRE(cr_init() == CR_OK);
+    for (int i = 0; i < 5; i++) memset(lv[i], 'a' + i, 32);
+    const uint8_t(*L)[32] = (const uint8_t(*)[32])lv;
+    CHECK(chain_merkle_root(root, L, 0) == CHAIN_OK);
+    cr_hash(want, NULL, 0);
+    CHECK(!memcmp(root, want, 32));
+    CHECK(chain_merkle_root(root, L, 1) == CHAIN_OK && !memcmp(root, lv[0], 32));
+    hpar(ab, lv[0], lv[1]);
+    CHECK(chain_merkle_root(root, L, 2) == CHAIN_OK && !memcmp(root, ab, 32));
+    hpar(want, ab, lv[2]); /* c promoted */
+    CHECK(chain_merkle_root(root, L, 3) == CHAIN_OK && !memcmp(root, want, 32));
+    hpar(cd, lv[2], lv[3]);
+    hpar(abcd, ab, cd);
+    hpar(want, abcd, lv[4]); /* e promoted twice */
+    CHECK(chain_merkle_root(root, L, 5) == CHAIN_OK && !memcmp(root, want, 32));
+    CHECK(chain_merkle_root(root, L, 4) == CHAIN_OK && !memcmp(root, abcd, 32));
+}
+
+static void t_merkle_proofs(void)
+{
+    enum { N = 37 };
+    uint8_t lv[N][32], root[32], path[CHAIN_MERKLE_DEPTH_MAX][32];
+    size_t depth;
+    REQUIRE(cr_init() == CR_OK);
+    for (int i = 0; i < N; i++) cr_hash(lv[i], &i, sizeof i);
+    const uint8_t(*L)[32] = (const uint8_t(*)[32])lv;
+    const uint8_t(*P)[32] = (const uint8_t(*)[32])path;
+    for (size_t n = 1; n <= N; n++) {
+        REQUIRE(chain_merkle_root(root, L, n) == CHAIN_OK);
+        for (size_t i = 0; i < n; i++) {
+            REQUIRE(chain_merkle_proof(path, &depth, L, n, i) == CHAIN_OK);
+            CHECK(chain_merkle_verify(root, lv[i], i, n, P, depth) == CHAIN_OK);
+            CHECK(chain_merkle_verify(root, lv[(i + 1) % N], i, n, P, depth) == CHAIN_EINVALID);
+            if (n > 1) CHECK(chain_merkle_verify(root, lv[i], (i + 1) % n, n, P, depth) == CHAIN_EINVALID);
+            if (depth) {
+                path[depth / 2][3] ^= 0x10; /* tampered sibling */
+                CHECK(chain_merkle_verify(root, lv[i], i, n, P, depth) == CHAIN_EINVALID);
+                path[depth / 2][3] ^= 0x10;
+                CHECK(chain_merkle_verify(root, lv[i], i, n, P, depth - 1) == CHAIN_EINVALID);
+            }
+            CHECK(chain_merkle_verify(root, lv[i], i, n, P, depth + 1) == CHAIN_EINVALID);
+        }
+    }
+    CHECK(chain_merkle_proof(path, &depth, L, 3, 3) == CHAIN_EPARAM);
+}
+
+TEST_MAIN(TEST(t_tx_roundtrip), TEST(t_tx_reject), TEST(t_tx_signature), TEST(t_merkle_known),
+          TEST(t_merkle_proofs))

@@ -109,4 +109,70 @@ int chain_merkle_proof(uint8_t (*path)[CR_HASH_BYTES], size_t *depth,
 int chain_merkle_verify(const uint8_t root[CR_HASH_BYTES], const uint8_t leaf[CR_HASH_BYTES],
                         size_t index, size_t n, const uint8_t (*path)[CR_HASH_BYTES], size_t depth);
 
+/* ---- ledger ------------------------------------------------------------------------ */
+
+/* Accounts are a dense array indexed by node id 0..n-1 (balance, nonce, bound Ed25519 key:
+ * 48 bytes each, so 10^6 accounts take about 48 MB plus 1/256 of that for chunk hashes).
+ * A transaction applies when, checked in this order (the first failure is the counted
+ * reason): sender and recipient are accounts, the sender's key is bound and equals
+ * sender_pk, nonce == account nonce, balance >= amount + fee (and the recipient's balance
+ * does not overflow), the signature verifies (through the memo), and for a data record no
+ * record with the same (owner, stream, interval) exists. An applied transaction moves amount
+ * to the recipient, fee to the block's proposer and increments the sender's nonce; a data
+ * record is stored with the block height. Trade kinds are applied as transfers for now.
+ *
+ * State root = BLAKE2b-256("cpsim-state-v1" || le32 n || A || le64 records || R) where
+ * A = BLAKE2b-256 of the concatenated chunk hashes, a chunk hash being BLAKE2b-256 of 256
+ * consecutive accounts (le64 balance, le64 nonce, pk), and R is the running hash chain of
+ * records in application order (R' = BLAKE2b-256(R || record)). Cost per block: the touched
+ * chunks (12 KB each) plus n/8 bytes (one pass over the chunk hashes); 10^6 accounts: 125 KB. */
+typedef struct chain_ledger chain_ledger;
+
+typedef enum chain_reason {
+    CHAIN_R_APPLIED = 0,
+    CHAIN_R_ACCOUNT, /* sender or recipient id out of range */
+    CHAIN_R_KEY,     /* sender key not bound, or sender_pk differs */
+    CHAIN_R_NONCE,   /* replayed or future nonce */
+    CHAIN_R_FUNDS,   /* balance < amount + fee, or an overflow */
+    CHAIN_R_SIG,     /* signature does not verify */
+    CHAIN_R_RECORD,  /* duplicate (owner, stream, interval) */
+    CHAIN_R_COUNT
+} chain_reason;
+
+typedef struct chain_block_stats {
+    uint64_t count[CHAIN_R_COUNT]; /* per reason; count[CHAIN_R_APPLIED] = applied */
+    uint64_t fees;                 /* paid to the proposer */
+} chain_block_stats;
+
+typedef struct chain_record {
+    uint32_t owner, stream;
+    uint64_t interval, height;
+    uint16_t nchunks;
+    const uint8_t (*chunks)[CR_HASH_BYTES]; /* valid until the next apply */
+} chain_record;
+
+chain_ledger *chain_ledger_new(uint32_t n_accounts);
+void chain_ledger_free(chain_ledger *l);
+uint32_t chain_ledger_accounts(const chain_ledger *l);
+/* Genesis and key binding (any time; part of the state). pk NULL: leave unbound. */
+int chain_ledger_genesis(chain_ledger *l, uint32_t id, uint64_t balance, const uint8_t pk[CR_PK_BYTES]);
+/* CHAIN_EPARAM if id is out of range or already bound to another key. */
+int chain_ledger_bind_key(chain_ledger *l, uint32_t id, const uint8_t pk[CR_PK_BYTES]);
+uint64_t chain_ledger_balance(const chain_ledger *l, uint32_t id); /* 0 out of range */
+uint64_t chain_ledger_nonce(const chain_ledger *l, uint32_t id);
+uint64_t chain_ledger_height(const chain_ledger *l);                /* blocks applied */
+/* One transaction at the current height (+1); returns the reason. Does not refresh the root. */
+chain_reason chain_ledger_apply_tx(chain_ledger *l, cr_memo *memo, uint32_t proposer, const chain_tx *tx);
+/* A block: its transactions in order, invalid ones skipped; height += 1, root refreshed.
+ * st (may be NULL) receives this block's counts; chain_ledger_totals has the running sums. */
+int chain_ledger_apply_block(chain_ledger *l, cr_memo *memo, uint32_t proposer, const chain_tx *txs,
+                             size_t n, chain_block_stats *st);
+const chain_block_stats *chain_ledger_totals(const chain_ledger *l);
+/* The state root (recomputes dirty chunks if the state changed since the last block). */
+int chain_ledger_state_root(chain_ledger *l, uint8_t root[CR_HASH_BYTES]);
+/* The record for (owner, stream, interval), or CHAIN_EPARAM if none. */
+int chain_ledger_record(const chain_ledger *l, uint32_t owner, uint32_t stream, uint64_t interval,
+                        chain_record *out);
+uint64_t chain_ledger_records(const chain_ledger *l);
+
 #endif

@@ -3,27 +3,9 @@
  * byte string re-encodes to itself (one encoding per transaction), and the decoder writes its
  * output only after every check passed and never reads outside [in, in + len). */
 #include "core/chain/chain.h"
+#include "core/chain/chain_int.h"
 
 #include <string.h>
-
-static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8); }
-static void put32(uint8_t *p, uint32_t v) { for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> 8 * i); }
-static void put64(uint8_t *p, uint64_t v) { for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> 8 * i); }
-static uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
-
-static uint32_t get32(const uint8_t *p)
-{
-    uint32_t v = 0;
-    for (int i = 3; i >= 0; i--) v = v << 8 | p[i];
-    return v;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--) v = v << 8 | p[i];
-    return v;
-}
 
 const char *chain_strerror(int err)
 {
@@ -45,11 +27,11 @@ size_t chain_tx_size(const chain_tx *tx) { return CHAIN_TX_FIXED + (size_t)tx->p
 static size_t encode_body(uint8_t *out, const chain_tx *tx)
 {
     out[0] = tx->kind;
-    put32(out + 1, tx->sender);
+    chain_put32(out + 1, tx->sender);
     memcpy(out + 5, tx->sender_pk, CR_PK_BYTES);
-    put32(out + 37, tx->recipient);
-    put64(out + 41, tx->nonce), put64(out + 49, tx->amount), put64(out + 57, tx->fee);
-    put16(out + 65, tx->payload_len);
+    chain_put32(out + 37, tx->recipient);
+    chain_put64(out + 41, tx->nonce), chain_put64(out + 49, tx->amount), chain_put64(out + 57, tx->fee);
+    chain_put16(out + 65, tx->payload_len);
     memcpy(out + 67, tx->payload, tx->payload_len);
     return CHAIN_TX_SIGNED_PART(tx->payload_len);
 }
@@ -67,7 +49,7 @@ static int payload_ok(uint8_t kind, const uint8_t *p, size_t plen, uint32_t reci
     if (kind == CHAIN_TX_TRANSFER) return plen == 0;
     if (kind == CHAIN_TX_DATA_RECORD) {
         if (recipient != 0 || amount != 0 || plen < CHAIN_RECORD_HDR) return 0;
-        uint16_t nch = get16(p + 16);
+        uint16_t nch = chain_get16(p + 16);
         return nch >= 1 && nch <= CHAIN_RECORD_CHUNKS_MAX &&
                plen == CHAIN_RECORD_HDR + (size_t)nch * CR_HASH_BYTES;
     }
@@ -77,18 +59,18 @@ static int payload_ok(uint8_t kind, const uint8_t *p, size_t plen, uint32_t reci
 int chain_tx_decode(const uint8_t *in, size_t len, chain_tx *tx)
 {
     if (!in || len < CHAIN_TX_FIXED) return CHAIN_EDECODE;
-    uint16_t plen = get16(in + 65);
+    uint16_t plen = chain_get16(in + 65);
     if (plen > CHAIN_PAYLOAD_MAX || len != CHAIN_TX_FIXED + (size_t)plen) return CHAIN_EDECODE;
-    uint32_t recipient = get32(in + 37);
-    uint64_t amount = get64(in + 49);
+    uint32_t recipient = chain_get32(in + 37);
+    uint64_t amount = chain_get64(in + 49);
     if (!payload_ok(in[0], in + 67, plen, recipient, amount)) return CHAIN_EDECODE;
     const uint8_t *sig = in + 67 + plen;
     if (!cr_scalar_ok(sig + 32)) return CHAIN_EDECODE; /* S < L: no malleable twin */
     tx->kind = in[0];
-    tx->sender = get32(in + 1);
+    tx->sender = chain_get32(in + 1);
     memcpy(tx->sender_pk, in + 5, CR_PK_BYTES);
     tx->recipient = recipient;
-    tx->nonce = get64(in + 41), tx->amount = amount, tx->fee = get64(in + 57);
+    tx->nonce = chain_get64(in + 41), tx->amount = amount, tx->fee = chain_get64(in + 57);
     tx->payload_len = plen;
     memcpy(tx->payload, in + 67, plen);
     memcpy(tx->sig, sig, CR_SIG_BYTES);
@@ -130,8 +112,8 @@ int chain_tx_set_record(chain_tx *tx, uint32_t owner, uint32_t stream, uint64_t 
     if (nchunks < 1 || nchunks > CHAIN_RECORD_CHUNKS_MAX) return CHAIN_EPARAM;
     tx->kind = CHAIN_TX_DATA_RECORD;
     tx->recipient = 0, tx->amount = 0;
-    put32(tx->payload, owner), put32(tx->payload + 4, stream), put64(tx->payload + 8, interval);
-    put16(tx->payload + 16, nchunks);
+    chain_put32(tx->payload, owner), chain_put32(tx->payload + 4, stream), chain_put64(tx->payload + 8, interval);
+    chain_put16(tx->payload + 16, nchunks);
     memcpy(tx->payload + CHAIN_RECORD_HDR, chunks, (size_t)nchunks * CR_HASH_BYTES);
     tx->payload_len = (uint16_t)(CHAIN_RECORD_HDR + nchunks * CR_HASH_BYTES);
     return CHAIN_OK;
@@ -142,7 +124,7 @@ int chain_tx_set_trade(chain_tx *tx, chain_kind kind, uint64_t order, const void
     if (kind < CHAIN_TX_TRADE_ORDER || kind > CHAIN_TX_KIND_MAX || len > CHAIN_PAYLOAD_MAX - 8)
         return CHAIN_EPARAM;
     tx->kind = (uint8_t)kind;
-    put64(tx->payload, order);
+    chain_put64(tx->payload, order);
     if (len) memcpy(tx->payload + 8, data, len);
     tx->payload_len = (uint16_t)(8 + len);
     return CHAIN_OK;

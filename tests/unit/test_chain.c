@@ -182,5 +182,144 @@ static void t_merkle_proofs(void)
     CHECK(chain_merkle_proof(path, &depth, L, 3, 3) == CHAIN_EPARAM);
 }
 
+/* A ledger of n accounts, keys of SEED bound for ids < keyed, balance `bal` each. */
+static chain_ledger *mk_ledger(uint32_t n, uint32_t keyed, uint64_t bal)
+{
+    chain_ledger *l = chain_ledger_new(n);
+    cr_keypair kp;
+    for (uint32_t i = 0; l && i < keyed; i++) {
+        cr_keypair_derive(&kp, SEED, i);
+        if (chain_ledger_genesis(l, i, bal, kp.pk) != CHAIN_OK) return chain_ledger_free(l), NULL;
+    }
+    return l;
+}
+
+static void t_ledger_transfers(void)
+{
+    enum { P = 9 }; /* the proposer */
+    chain_tx tx[6];
+    chain_block_stats st;
+    REQUIRE(cr_init() == CR_OK);
+    chain_ledger *l = mk_ledger(300, 10, 1000);
+    REQUIRE(l);
+    mk_transfer(&tx[0], 1, 2, 0, 100, 5);
+    mk_transfer(&tx[1], 1, 3, 1, 50, 5);
+    mk_transfer(&tx[2], 1, 3, 1, 50, 5);      /* replayed nonce */
+    mk_transfer(&tx[3], 2, 299, 0, 1101, 0);  /* overspend: 1100 available */
+    mk_transfer(&tx[4], 4, 5, 0, 10, 1);
+    tx[4].amount = 11;                         /* tampered after signing */
+    mk_transfer(&tx[5], 3, 7, 2, 1, 1);        /* future nonce */
+    REQUIRE(chain_ledger_apply_block(l, NULL, P, tx, 6, &st) == CHAIN_OK);
+    CHECK_EQ_U64(st.count[CHAIN_R_APPLIED], 2);
+    CHECK_EQ_U64(st.count[CHAIN_R_NONCE], 2);
+    CHECK_EQ_U64(st.count[CHAIN_R_FUNDS], 1);
+    CHECK_EQ_U64(st.count[CHAIN_R_SIG], 1);
+    CHECK_EQ_U64(st.fees, 10);
+    CHECK_EQ_U64(chain_ledger_balance(l, 1), 1000 - 160);
+    CHECK_EQ_U64(chain_ledger_balance(l, 2), 1100);
+    CHECK_EQ_U64(chain_ledger_balance(l, 3), 1050);
+    CHECK_EQ_U64(chain_ledger_balance(l, P), 1010);
+    CHECK_EQ_U64(chain_ledger_nonce(l, 1), 2);
+    CHECK_EQ_U64(chain_ledger_height(l), 1);
+    /* unkeyed sender, out-of-range recipient, exact spend */
+    mk_transfer(&tx[0], 20, 1, 0, 0, 0);
+    mk_transfer(&tx[1], 2, 300, 0, 1, 0);
+    mk_transfer(&tx[2], 2, 299, 0, 1090, 10);
+    mk_transfer(&tx[3], 1, 2, 0, 1, 0); /* nonce 0 again: replay of an applied one */
+    REQUIRE(chain_ledger_apply_block(l, NULL, P, tx, 4, &st) == CHAIN_OK);
+    CHECK_EQ_U64(st.count[CHAIN_R_KEY], 1);
+    CHECK_EQ_U64(st.count[CHAIN_R_ACCOUNT], 1);
+    CHECK_EQ_U64(st.count[CHAIN_R_APPLIED], 1);
+    CHECK_EQ_U64(st.count[CHAIN_R_NONCE], 1);
+    CHECK_EQ_U64(chain_ledger_balance(l, 2), 0);
+    CHECK_EQ_U64(chain_ledger_balance(l, 299), 1090);
+    CHECK_EQ_U64(chain_ledger_totals(l)->count[CHAIN_R_APPLIED], 3);
+    CHECK_EQ_U64(chain_ledger_totals(l)->fees, 20);
+    uint64_t sum = 0;
+    for (uint32_t i = 0; i < 300; i++) sum += chain_ledger_balance(l, i);
+    CHECK_EQ_U64(sum, 10000); /* value is conserved */
+    CHECK(chain_ledger_apply_block(l, NULL, 300, tx, 0, NULL) == CHAIN_EPARAM);
+    CHECK(chain_ledger_genesis(l, 0, UINT64_MAX, NULL) == CHAIN_EPARAM); /* supply overflow */
+    chain_ledger_free(l);
+}
+
+static void t_ledger_records(void)
+{
+    chain_tx tx[3];
+    chain_block_stats st;
+    chain_record r;
+    uint8_t ch0[32];
+    int zero = 0;
+    REQUIRE(cr_init() == CR_OK);
+    chain_ledger *l = mk_ledger(50, 5, 1000);
+    REQUIRE(l);
+    chain_ledger_apply_block(l, NULL, 0, tx, 0, NULL);
+    mk_record(&tx[0], 3, 0, 8, 100, 4);
+    mk_record(&tx[1], 3, 1, 8, 100, 2); /* same (owner, stream, interval) */
+    mk_record(&tx[2], 3, 1, 8, 101, 2);
+    REQUIRE(chain_ledger_apply_block(l, NULL, 0, tx, 3, &st) == CHAIN_OK);
+    CHECK_EQ_U64(st.count[CHAIN_R_APPLIED], 2);
+    CHECK_EQ_U64(st.count[CHAIN_R_RECORD], 1);
+    CHECK_EQ_U64(chain_ledger_records(l), 2);
+    REQUIRE(chain_ledger_record(l, 3, 8, 100, &r) == CHAIN_OK);
+    cr_hash(ch0, &zero, sizeof zero);
+    CHECK(r.owner == 3 && r.stream == 8 && r.interval == 100 && r.nchunks == 4 && r.height == 2);
+    CHECK(!memcmp(r.chunks[0], ch0, 32));
+    REQUIRE(chain_ledger_record(l, 3, 8, 101, &r) == CHAIN_OK);
+    CHECK(r.nchunks == 2 && !memcmp(r.chunks[0], ch0, 32));
+    CHECK(chain_ledger_record(l, 3, 8, 102, &r) == CHAIN_EPARAM);
+    CHECK(chain_ledger_record(l, 4, 8, 100, &r) == CHAIN_EPARAM);
+    for (uint32_t i = 0; i < 200; i++) { /* grow the index and keep every record findable */
+        mk_record(&tx[0], 4, i, i % 3, i, 1);
+        REQUIRE(chain_ledger_apply_tx(l, NULL, 0, &tx[0]) == CHAIN_R_APPLIED);
+    }
+    for (uint32_t i = 0; i < 200; i++)
+        CHECK(chain_ledger_record(l, 4, i % 3, i, &r) == CHAIN_OK && r.interval == i);
+    CHECK_EQ_U64(chain_ledger_balance(l, 4), 800); /* 200 fees of 1 */
+    CHECK_EQ_U64(chain_ledger_totals(l)->count[CHAIN_R_FUNDS], 0);
+    chain_ledger_free(l);
+}
+
+/* Applies a fixed random-looking sequence of blocks; returns the final state root. */
+static void run_chain(uint8_t root[32], uint32_t n, int perturb)
+{
+    chain_tx tx[8];
+    chain_ledger *l = mk_ledger(n, 16, 1u << 20);
+    uint64_t nonce[16] = {0};
+    if (!l) return;
+    for (uint32_t b = 0; b < 6; b++) {
+        for (uint32_t i = 0; i < 8; i++) {
+            uint32_t from = (b * 7 + i * 3) % 16, to = (b * 131 + i * 977) % n;
+            mk_transfer(&tx[i], from, to, nonce[from]++, 10 + i + (perturb && b == 5 && i == 7), i);
+        }
+        chain_ledger_apply_block(l, NULL, b % 16, tx, 8, NULL);
+    }
+    chain_ledger_state_root(l, root);
+    chain_ledger_free(l);
+}
+
+static void t_ledger_determinism(void)
+{
+    uint8_t a[32], b[32], c[32], e[32], f[32];
+    REQUIRE(cr_init() == CR_OK);
+    run_chain(a, 5000, 0), run_chain(b, 5000, 0), run_chain(c, 5000, 1);
+    CHECK(!memcmp(a, b, 32));
+    CHECK(memcmp(a, c, 32) != 0);
+    chain_ledger *l = mk_ledger(1000, 0, 0), *m = mk_ledger(1000, 0, 0);
+    REQUIRE(l && m);
+    chain_ledger_state_root(l, e);
+    chain_ledger_genesis(l, 999, 1, NULL);
+    chain_ledger_state_root(l, f);
+    CHECK(memcmp(e, f, 32) != 0);
+    chain_ledger_genesis(m, 999, 1, NULL); /* same state reached another way: same root */
+    chain_ledger_genesis(m, 5, 3, NULL);
+    chain_ledger_state_root(m, e);
+    chain_ledger_genesis(m, 5, 0, NULL);
+    chain_ledger_state_root(m, e);
+    CHECK(!memcmp(e, f, 32));
+    chain_ledger_free(l), chain_ledger_free(m);
+}
+
 TEST_MAIN(TEST(t_tx_roundtrip), TEST(t_tx_reject), TEST(t_tx_signature), TEST(t_merkle_known),
-          TEST(t_merkle_proofs))
+          TEST(t_merkle_proofs), TEST(t_ledger_transfers), TEST(t_ledger_records),
+          TEST(t_ledger_determinism))

@@ -175,4 +175,46 @@ int chain_ledger_record(const chain_ledger *l, uint32_t owner, uint32_t stream, 
                         chain_record *out);
 uint64_t chain_ledger_records(const chain_ledger *l);
 
+/* ---- mempool ----------------------------------------------------------------------- */
+
+/* A node's pending transactions, keyed by transaction hash (O(1) dedup, so gossip may call
+ * chain_pool_add on every receipt), chained per sender in nonce order, and held in a min-fee
+ * heap for eviction. The pool stores each transaction's wire bytes (131 B + payload) and
+ * about 100 B of index per entry; it does not verify signatures (the protocol does, through
+ * the memo, before adding). At most one transaction per (sender, nonce): a second one
+ * replaces the first only with a strictly higher fee. When full, a newcomer evicts the entry
+ * with the lowest fee (ties: the latest arrival) if its own fee is higher, else it is refused.
+ * Pick: per sender, transactions run from the ledger's nonce without gaps (a later nonce
+ * waits); among senders' next ones, highest fee first, then earliest arrival. A sender stops
+ * when the next amount + fee exceeds its ledger balance minus what was already picked
+ * (value picked for it in the same call is not counted). */
+typedef struct chain_pool chain_pool;
+
+typedef struct chain_pool_item {
+    uint8_t hash[CR_HASH_BYTES];
+    const uint8_t *bytes; /* the wire form, owned by the pool */
+    uint32_t len, sender;
+    uint64_t nonce, amount, fee, seq; /* seq: arrival order in this pool */
+} chain_pool_item;
+
+typedef struct chain_pool_stats {
+    uint64_t added, dup, bad, replaced, evicted, full, removed;
+} chain_pool_stats;
+
+chain_pool *chain_pool_new(uint32_t capacity);
+void chain_pool_free(chain_pool *p);
+/* hash: the transaction id if the caller has it (NULL: computed). CHAIN_OK, CHAIN_EDUP,
+ * CHAIN_EDECODE, CHAIN_EFULL or CHAIN_ENOMEM. */
+int chain_pool_add(chain_pool *p, const uint8_t *bytes, size_t len, const uint8_t hash[CR_HASH_BYTES]);
+int chain_pool_contains(const chain_pool *p, const uint8_t hash[CR_HASH_BYTES]);
+uint32_t chain_pool_count(const chain_pool *p);
+/* Up to max items, in inclusion order; returns the count. Items stay valid until the next
+ * add/remove/prune. The pool is not changed (apart from scratch space). */
+size_t chain_pool_pick(chain_pool *p, const chain_ledger *view, chain_pool_item *out, size_t max);
+/* Removes the listed transactions (those of an accepted block); returns how many were here. */
+size_t chain_pool_remove(chain_pool *p, const uint8_t (*hashes)[CR_HASH_BYTES], size_t n);
+/* Removes every transaction whose nonce is below its sender's ledger nonce; returns the count. */
+size_t chain_pool_prune(chain_pool *p, const chain_ledger *view);
+const chain_pool_stats *chain_pool_get_stats(const chain_pool *p);
+
 #endif

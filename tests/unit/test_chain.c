@@ -320,6 +320,139 @@ static void t_ledger_determinism(void)
     chain_ledger_free(l), chain_ledger_free(m);
 }
 
+/* Encodes a transfer and adds it to the pool; returns chain_pool_add's result. */
+static int padd(chain_pool *p, uint32_t from, uint32_t to, uint64_t nonce, uint64_t amount, uint64_t fee)
+{
+    chain_tx tx;
+    uint8_t buf[CHAIN_TX_MAX];
+    mk_transfer(&tx, from, to, nonce, amount, fee);
+    return chain_pool_add(p, buf, chain_tx_encode(buf, &tx), NULL);
+}
+
+static void t_pool_dedup(void)
+{
+    chain_tx tx;
+    uint8_t buf[CHAIN_TX_MAX], h[32];
+    REQUIRE(cr_init() == CR_OK);
+    chain_pool *p = chain_pool_new(8);
+    REQUIRE(p);
+    mk_transfer(&tx, 1, 2, 0, 1, 1);
+    size_t n = chain_tx_encode(buf, &tx);
+    chain_tx_hash(h, &tx);
+    CHECK(!chain_pool_contains(p, h));
+    CHECK(chain_pool_add(p, buf, n, h) == CHAIN_OK);
+    CHECK(chain_pool_add(p, buf, n, NULL) == CHAIN_EDUP);
+    CHECK(chain_pool_contains(p, h));
+    CHECK(chain_pool_add(p, buf, n - 1, NULL) == CHAIN_EDECODE);
+    CHECK(padd(p, 1, 3, 0, 1, 1) == CHAIN_EDUP);  /* same sender+nonce, same fee */
+    CHECK(padd(p, 1, 3, 0, 1, 2) == CHAIN_OK);    /* replace by fee */
+    CHECK(!chain_pool_contains(p, h));
+    CHECK_EQ_U64(chain_pool_count(p), 1);
+    const chain_pool_stats *st = chain_pool_get_stats(p);
+    CHECK(st->added == 2 && st->dup == 2 && st->bad == 1 && st->replaced == 1);
+    chain_pool_free(p);
+}
+
+static void t_pool_nonce_gap(void)
+{
+    chain_pool_item it[8];
+    REQUIRE(cr_init() == CR_OK);
+    chain_ledger *l = mk_ledger(10, 10, 1000);
+    chain_pool *p = chain_pool_new(16);
+    REQUIRE(l && p);
+    CHECK(padd(p, 1, 2, 2, 1, 9) == CHAIN_OK);
+    CHECK(padd(p, 1, 2, 0, 1, 1) == CHAIN_OK);
+    CHECK_EQ_U64(chain_pool_pick(p, l, it, 8), 1); /* nonce 2 waits for 1 */
+    CHECK(it[0].nonce == 0);
+    CHECK(padd(p, 1, 2, 1, 1, 1) == CHAIN_OK);
+    REQUIRE(chain_pool_pick(p, l, it, 8) == 3);
+    CHECK(it[0].nonce == 0 && it[1].nonce == 1 && it[2].nonce == 2);
+    CHECK(padd(p, 2, 1, 0, 1, 5) == CHAIN_OK);    /* fee 5 before sender 1's fee 1 */
+    CHECK(padd(p, 3, 1, 0, 1, 5) == CHAIN_OK);    /* same fee, later arrival */
+    CHECK(padd(p, 4, 1, 0, 995, 5) == CHAIN_OK);  /* fits: 1000 */
+    CHECK(padd(p, 4, 1, 1, 1, 50) == CHAIN_OK);   /* exceeds what is left */
+    REQUIRE(chain_pool_pick(p, l, it, 8) == 6);
+    uint32_t want_sender[6] = {2, 3, 4, 1, 1, 1};
+    for (int i = 0; i < 6; i++) CHECK_EQ_U64(it[i].sender, want_sender[i]);
+    CHECK_EQ_U64(chain_pool_pick(p, l, it, 2), 2);
+    CHECK(it[0].sender == 2 && it[1].sender == 3);
+    chain_pool_free(p), chain_ledger_free(l);
+}
+
+static void t_pool_eviction(void)
+{
+    REQUIRE(cr_init() == CR_OK);
+    chain_pool *p = chain_pool_new(4);
+    REQUIRE(p);
+    CHECK(padd(p, 1, 0, 0, 1, 5) == CHAIN_OK);
+    CHECK(padd(p, 2, 0, 0, 1, 3) == CHAIN_OK);
+    CHECK(padd(p, 3, 0, 0, 1, 7) == CHAIN_OK);
+    CHECK(padd(p, 4, 0, 0, 1, 3) == CHAIN_OK);
+    CHECK(padd(p, 5, 0, 0, 1, 3) == CHAIN_EFULL); /* not above the lowest */
+    CHECK(padd(p, 6, 0, 0, 1, 4) == CHAIN_OK);    /* evicts sender 4 (fee 3, newest) */
+    CHECK(padd(p, 7, 0, 0, 1, 4) == CHAIN_OK);    /* evicts sender 2 */
+    CHECK_EQ_U64(chain_pool_count(p), 4);
+    CHECK_EQ_U64(chain_pool_get_stats(p)->evicted, 2);
+    CHECK_EQ_U64(chain_pool_get_stats(p)->full, 1);
+    chain_ledger *l = mk_ledger(10, 10, 100);
+    chain_pool_item it[8];
+    REQUIRE(l && chain_pool_pick(p, l, it, 8) == 4);
+    uint32_t want[4] = {3, 1, 6, 7};
+    for (int i = 0; i < 4; i++) CHECK_EQ_U64(it[i].sender, want[i]);
+    chain_pool_free(p), chain_ledger_free(l);
+}
+
+/* Random traffic: whatever the pool picks must apply in the ledger; removal and pruning keep
+ * the pool consistent; two runs give the same state root. */
+static void pool_run(uint8_t root[32], uint64_t *applied)
+{
+    enum { S = 24, CAP = 48 };
+    chain_ledger *l = mk_ledger(S, S, 5000);
+    chain_pool *p = chain_pool_new(CAP);
+    chain_pool_item it[16];
+    chain_tx txs[16];
+    uint8_t ids[16][32];
+    uint64_t next[S] = {0}, x = 88172645463325252ull;
+    *applied = 0;
+    for (int round = 0; l && p && round < 60; round++) {
+        for (int i = 0; i < 12; i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            uint32_t s = (uint32_t)(x % S);
+            uint64_t nonce = next[s] + (x >> 20) % 3; /* sometimes ahead */
+            if (nonce == next[s]) next[s]++;
+            padd(p, s, (uint32_t)(x >> 40) % S, nonce, (x >> 8) % 200, (x >> 32) % 20);
+        }
+        size_t k = chain_pool_pick(p, l, it, 16);
+        for (size_t i = 0; i < k; i++) {
+            chain_tx_decode(it[i].bytes, it[i].len, &txs[i]);
+            memcpy(ids[i], it[i].hash, 32);
+        }
+        chain_block_stats st;
+        chain_ledger_apply_block(l, NULL, (uint32_t)round % S, txs, k, &st);
+        CHECK_EQ_U64(st.count[CHAIN_R_APPLIED], k);
+        *applied += k;
+        CHECK_EQ_U64(chain_pool_remove(p, (const uint8_t(*)[32])ids, k), k);
+        chain_pool_prune(p, l);
+        for (uint32_t s = 0; s < S; s++)
+            if (next[s] < chain_ledger_nonce(l, s)) next[s] = chain_ledger_nonce(l, s);
+        CHECK(chain_pool_count(p) <= CAP);
+    }
+    if (l) chain_ledger_state_root(l, root);
+    chain_pool_free(p), chain_ledger_free(l);
+}
+
+static void t_pool_random(void)
+{
+    uint8_t a[32], b[32];
+    uint64_t na, nb;
+    REQUIRE(cr_init() == CR_OK);
+    pool_run(a, &na), pool_run(b, &nb);
+    CHECK(na > 100 && na == nb);
+    CHECK(!memcmp(a, b, 32));
+    printf("# %" PRIu64 " transactions applied\n", na);
+}
+
 TEST_MAIN(TEST(t_tx_roundtrip), TEST(t_tx_reject), TEST(t_tx_signature), TEST(t_merkle_known),
           TEST(t_merkle_proofs), TEST(t_ledger_transfers), TEST(t_ledger_records),
-          TEST(t_ledger_determinism))
+          TEST(t_ledger_determinism), TEST(t_pool_dedup), TEST(t_pool_nonce_gap), TEST(t_pool_eviction),
+          TEST(t_pool_random))

@@ -3,3 +3,11 @@ libcpsim_a_SOURCES += core/chain/chain.h core/chain/tx.c core/chain/merkle.c cor
 check_PROGRAMS += tests/unit/test_chain
 tests_unit_test_chain_SOURCES = tests/unit/test_chain.c
 TESTS += tests/unit/test_chain
+
+# libFuzzer target for the transaction decoder (tools/fuzz.sh).
+FUZZ_TARGETS += tests/fuzz/fuzz_chain_tx
+if ENABLE_FUZZ
+noinst_PROGRAMS += tests/fuzz/fuzz_chain_tx
+tests_fuzz_fuzz_chain_tx_SOURCES = tests/fuzz/fuzz_chain_tx.c
+tests_fuzz_fuzz_chain_tx_LDFLAGS = -fsanitize=fuzzer
+endif

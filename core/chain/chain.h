@@ -112,7 +112,7 @@ int chain_merkle_verify(const uint8_t root[CR_HASH_BYTES], const uint8_t leaf[CR
 /* ---- ledger ------------------------------------------------------------------------ */
 
 /* Accounts are a dense array indexed by node id 0..n-1 (balance, nonce, bound Ed25519 key:
- * 48 bytes each, so 10^6 accounts take about 48 MB plus 1/256 of that for chunk hashes).
+ * 48 bytes each, so 10^6 accounts take about 50 MB with the cached hashes).
  * A transaction applies when, checked in this order (the first failure is the counted
  * reason): sender and recipient are accounts, the sender's key is bound and equals
  * sender_pk, nonce == account nonce, balance >= amount + fee (and the recipient's balance
@@ -121,11 +121,15 @@ int chain_merkle_verify(const uint8_t root[CR_HASH_BYTES], const uint8_t leaf[CR
  * to the recipient, fee to the block's proposer and increments the sender's nonce; a data
  * record is stored with the block height. Trade kinds are applied as transfers for now.
  *
- * State root = BLAKE2b-256("cpsim-state-v1" || le32 n || A || le64 records || R) where
- * A = BLAKE2b-256 of the concatenated chunk hashes, a chunk hash being BLAKE2b-256 of 256
- * consecutive accounts (le64 balance, le64 nonce, pk), and R is the running hash chain of
- * records in application order (R' = BLAKE2b-256(R || record)). Cost per block: the touched
- * chunks (12 KB each) plus n/8 bytes (one pass over the chunk hashes); 10^6 accounts: 125 KB. */
+ * State root = BLAKE2b-256("cpsim-state-v1" || le32 n || A || le64 records || R): a
+ * three-level hash tree over the account array in id order. A level-1 hash covers 16
+ * accounts (each le64 balance, le64 nonce, 32-byte key; 768 bytes), a level-2 hash the
+ * concatenation of 256 level-1 hashes (8 KB), and A hashes all level-2 hashes (n/128 bytes).
+ * R is the running hash chain of records in application order (R' = BLAKE2b-256(R || le64
+ * height || record payload)). Only touched parts are rehashed, once per block: cost per block
+ * = 768 B per touched level-1 group + 8 KB per touched level-2 group + n/128 bytes; for 10^6
+ * accounts, about 17 KB for one touched account and at most 4.3 MB however many. Memory:
+ * 2 bytes per account of cached hashes (plus 48 bytes of account). */
 typedef struct chain_ledger chain_ledger;
 
 typedef enum chain_reason {

@@ -9,13 +9,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CHUNK 256
+#define FAN1 16  /* accounts per level-1 hash (768 bytes hashed) */
+#define FAN2 256 /* level-1 hashes per level-2 hash (8 KB hashed) */
 #define ACCT_BYTES (16 + CR_PK_BYTES)
 
 typedef struct acct {
     uint64_t balance, nonce;
     uint8_t pk[CR_PK_BYTES]; /* all zero: unbound */
 } acct;
+
+/* One level of cached hashes with its dirty set. */
+typedef struct level {
+    uint32_t n, nd;
+    uint8_t (*h)[CR_HASH_BYTES];
+    uint8_t *dirty;
+    uint32_t *dlist;
+} level;
 
 typedef struct rec {
     uint32_t owner, stream;
@@ -24,11 +33,9 @@ typedef struct rec {
 } rec;
 
 struct chain_ledger {
-    uint32_t n, nchunk;
+    uint32_t n;
     acct *acc;
-    uint8_t (*chash)[CR_HASH_BYTES]; /* per chunk of CHUNK accounts */
-    uint8_t *dirty;
-    uint32_t *dlist, ndirty;
+    level l1, l2; /* hashes of FAN1 accounts, of FAN2 level-1 hashes */
     rec *recs;
     uint64_t nrec, caprec;
     uint8_t (*hashes)[CR_HASH_BYTES]; /* all records' chunk hashes, appended */
@@ -41,33 +48,47 @@ struct chain_ledger {
     chain_block_stats totals;
 };
 
+static void level_mark(level *v, uint32_t i)
+{
+    if (!v->dirty[i]) v->dirty[i] = 1, v->dlist[v->nd++] = i;
+}
+
 static void mark(chain_ledger *l, uint32_t id)
 {
-    uint32_t c = id / CHUNK;
     l->stale = 1;
-    if (!l->dirty[c]) l->dirty[c] = 1, l->dlist[l->ndirty++] = c;
+    level_mark(&l->l1, id / FAN1);
 }
+
+static int level_init(level *v, uint32_t n)
+{
+    v->n = n;
+    v->h = malloc((size_t)n * CR_HASH_BYTES);
+    v->dirty = calloc(n, 1);
+    v->dlist = malloc((size_t)n * sizeof *v->dlist);
+    return v->h && v->dirty && v->dlist ? CHAIN_OK : CHAIN_ENOMEM;
+}
+
+static void level_free(level *v) { free(v->h), free(v->dirty), free(v->dlist); }
 
 chain_ledger *chain_ledger_new(uint32_t n)
 {
     chain_ledger *l = calloc(1, sizeof *l);
     if (!l || n == 0) return free(l), NULL;
-    l->n = n, l->nchunk = (n + CHUNK - 1) / CHUNK;
+    l->n = n;
     l->acc = calloc(n, sizeof *l->acc);
-    l->chash = malloc((size_t)l->nchunk * CR_HASH_BYTES);
-    l->dirty = calloc(l->nchunk, 1);
-    l->dlist = malloc((size_t)l->nchunk * sizeof *l->dlist);
     l->nslot = 64;
     l->slot = calloc(l->nslot, sizeof *l->slot);
-    if (!l->acc || !l->chash || !l->dirty || !l->dlist || !l->slot) return chain_ledger_free(l), NULL;
-    for (uint32_t c = 0; c < l->nchunk; c++) mark(l, c * CHUNK);
+    uint32_t n1 = (n + FAN1 - 1) / FAN1;
+    if (!l->acc || !l->slot || level_init(&l->l1, n1) || level_init(&l->l2, (n1 + FAN2 - 1) / FAN2))
+        return chain_ledger_free(l), NULL;
+    for (uint32_t c = 0; c < n1; c++) mark(l, c * FAN1);
     return l;
 }
 
 void chain_ledger_free(chain_ledger *l)
 {
     if (!l) return;
-    free(l->acc), free(l->chash), free(l->dirty), free(l->dlist);
+    free(l->acc), level_free(&l->l1), level_free(&l->l2);
     free(l->recs), free(l->hashes), free(l->slot);
     free(l);
 }
@@ -242,15 +263,34 @@ int chain_ledger_apply_block(chain_ledger *l, cr_memo *memo, uint32_t proposer, 
 
 /* ---- state root --------------------------------------------------------------------- */
 
-static void chunk_hash(chain_ledger *l, uint32_t c)
+/* Level-1 hash c: its FAN1 accounts, serialized little-endian. */
+static void hash_l1(chain_ledger *l, uint32_t c)
 {
-    uint8_t buf[(size_t)CHUNK * ACCT_BYTES], *p = buf;
-    uint32_t lo = c * CHUNK, hi = lo + CHUNK < l->n ? lo + CHUNK : l->n;
+    uint8_t buf[FAN1 * ACCT_BYTES], *p = buf;
+    uint32_t lo = c * FAN1, hi = l->n - lo > FAN1 ? lo + FAN1 : l->n;
     for (uint32_t id = lo; id < hi; id++, p += ACCT_BYTES) {
         chain_put64(p, l->acc[id].balance), chain_put64(p + 8, l->acc[id].nonce);
         memcpy(p + 16, l->acc[id].pk, CR_PK_BYTES);
     }
-    cr_hash(l->chash[c], buf, (size_t)(p - buf));
+    cr_hash(l->l1.h[c], buf, (size_t)(p - buf));
+}
+
+/* Level-2 hash g: the concatenation of its FAN2 level-1 hashes. */
+static void hash_l2(chain_ledger *l, uint32_t g)
+{
+    uint32_t lo = g * FAN2, cnt = l->l1.n - lo > FAN2 ? FAN2 : l->l1.n - lo;
+    cr_hash(l->l2.h[g], l->l1.h[lo], (size_t)cnt * CR_HASH_BYTES);
+}
+
+static void refresh(chain_ledger *l)
+{
+    for (uint32_t i = 0; i < l->l1.nd; i++) {
+        uint32_t c = l->l1.dlist[i];
+        hash_l1(l, c), l->l1.dirty[c] = 0;
+        level_mark(&l->l2, c / FAN2);
+    }
+    for (uint32_t i = 0; i < l->l2.nd; i++) hash_l2(l, l->l2.dlist[i]), l->l2.dirty[l->l2.dlist[i]] = 0;
+    l->l1.nd = l->l2.nd = 0;
 }
 
 int chain_ledger_state_root(chain_ledger *l, uint8_t root[CR_HASH_BYTES])
@@ -258,14 +298,14 @@ int chain_ledger_state_root(chain_ledger *l, uint8_t root[CR_HASH_BYTES])
     static const char tag[] = "cpsim-state-v1";
     uint8_t buf[sizeof tag - 1 + 4 + CR_HASH_BYTES + 8 + CR_HASH_BYTES], *p = buf;
     if (l->stale) {
-        for (uint32_t i = 0; i < l->ndirty; i++) chunk_hash(l, l->dlist[i]), l->dirty[l->dlist[i]] = 0;
-        l->ndirty = 0, l->stale = 0;
+        refresh(l);
         memcpy(p, tag, sizeof tag - 1), p += sizeof tag - 1;
         chain_put32(p, l->n), p += 4;
-        cr_hash(p, l->chash, (size_t)l->nchunk * CR_HASH_BYTES), p += CR_HASH_BYTES;
+        cr_hash(p, l->l2.h, (size_t)l->l2.n * CR_HASH_BYTES), p += CR_HASH_BYTES;
         chain_put64(p, l->nrec), p += 8;
         memcpy(p, l->racc, CR_HASH_BYTES);
         cr_hash(l->root, buf, sizeof buf);
+        l->stale = 0;
     }
     memcpy(root, l->root, CR_HASH_BYTES);
     return CHAIN_OK;

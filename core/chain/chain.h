@@ -114,12 +114,16 @@ int chain_merkle_verify(const uint8_t root[CR_HASH_BYTES], const uint8_t leaf[CR
 /* Accounts are a dense array indexed by node id 0..n-1 (balance, nonce, bound Ed25519 key:
  * 48 bytes each, so 10^6 accounts take about 50 MB with the cached hashes).
  * A transaction applies when, checked in this order (the first failure is the counted
- * reason): sender and recipient are accounts, the sender's key is bound and equals
- * sender_pk, nonce == account nonce, balance >= amount + fee (and the recipient's balance
- * does not overflow), the signature verifies (through the memo), and for a data record no
- * record with the same (owner, stream, interval) exists. An applied transaction moves amount
- * to the recipient, fee to the block's proposer and increments the sender's nonce; a data
- * record is stored with the block height. Trade kinds are applied as transfers for now.
+ * reason): sender, recipient and proposer are accounts, the sender's key is bound and
+ * equals sender_pk (or, with bind-on-first-use, is unbound), nonce == account nonce,
+ * balance >= amount + fee, the signature verifies (through the memo), and for a data record
+ * no record with the same (owner, stream, interval) exists. An applied transaction moves
+ * amount to the recipient, fee to the block's proposer and increments the sender's nonce
+ * (binding sender_pk to an unbound sender under bind-on-first-use); a data record is stored
+ * with the block height (its owner is not checked: a gateway may record for its devices).
+ * Trade kinds are applied as transfers for now. The genesis supply must fit in 64 bits,
+ * which rules out overflow afterwards (value is only moved). Callers charge the virtual CPU
+ * for chain_block_stats.sigchecks verifications (memo hits included).
  *
  * State root = BLAKE2b-256("cpsim-state-v1" || le32 n || A || le64 records || R): a
  * three-level hash tree over the account array in id order. A level-1 hash covers 16
@@ -146,6 +150,7 @@ typedef enum chain_reason {
 typedef struct chain_block_stats {
     uint64_t count[CHAIN_R_COUNT]; /* per reason; count[CHAIN_R_APPLIED] = applied */
     uint64_t fees;                 /* paid to the proposer */
+    uint64_t sigchecks;            /* signature verifications made (memo or not) */
 } chain_block_stats;
 
 typedef struct chain_record {
@@ -162,6 +167,9 @@ uint32_t chain_ledger_accounts(const chain_ledger *l);
 int chain_ledger_genesis(chain_ledger *l, uint32_t id, uint64_t balance, const uint8_t pk[CR_PK_BYTES]);
 /* CHAIN_EPARAM if id is out of range or already bound to another key. */
 int chain_ledger_bind_key(chain_ledger *l, uint32_t id, const uint8_t pk[CR_PK_BYTES]);
+/* on = 1: an unbound sender's first valid transaction binds its sender_pk (default off, so
+ * that every sender must be bound; on spares deriving keys for nodes that never send). */
+void chain_ledger_bind_on_first_use(chain_ledger *l, int on);
 uint64_t chain_ledger_balance(const chain_ledger *l, uint32_t id); /* 0 out of range */
 uint64_t chain_ledger_nonce(const chain_ledger *l, uint32_t id);
 uint64_t chain_ledger_height(const chain_ledger *l);                /* blocks applied */

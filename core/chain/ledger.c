@@ -45,6 +45,7 @@ struct chain_ledger {
     uint8_t root[CR_HASH_BYTES];
     uint64_t supply, height;
     int stale; /* root out of date */
+    int tofu;  /* bind on first use */
     chain_block_stats totals;
 };
 
@@ -94,6 +95,7 @@ void chain_ledger_free(chain_ledger *l)
 }
 
 uint32_t chain_ledger_accounts(const chain_ledger *l) { return l->n; }
+void chain_ledger_bind_on_first_use(chain_ledger *l, int on) { l->tofu = on != 0; }
 uint64_t chain_ledger_height(const chain_ledger *l) { return l->height; }
 uint64_t chain_ledger_records(const chain_ledger *l) { return l->nrec; }
 const chain_block_stats *chain_ledger_totals(const chain_ledger *l) { return &l->totals; }
@@ -219,7 +221,8 @@ static chain_reason check(const chain_ledger *l, cr_memo *memo, uint32_t propose
 {
     if (tx->sender >= l->n || tx->recipient >= l->n || proposer >= l->n) return CHAIN_R_ACCOUNT;
     const acct *a = &l->acc[tx->sender];
-    if (is_zero(a->pk, CR_PK_BYTES) || memcmp(a->pk, tx->sender_pk, CR_PK_BYTES)) return CHAIN_R_KEY;
+    int unbound = is_zero(a->pk, CR_PK_BYTES);
+    if (unbound ? !l->tofu : memcmp(a->pk, tx->sender_pk, CR_PK_BYTES) != 0) return CHAIN_R_KEY;
     if (tx->nonce != a->nonce) return CHAIN_R_NONCE;
     if (tx->amount > UINT64_MAX - tx->fee || a->balance < tx->amount + tx->fee) return CHAIN_R_FUNDS;
     if (chain_tx_verify(tx, memo) != CHAIN_OK) return CHAIN_R_SIG;
@@ -233,7 +236,9 @@ chain_reason chain_ledger_apply_tx(chain_ledger *l, cr_memo *memo, uint32_t prop
     if (r == CHAIN_R_APPLIED && tx->kind == CHAIN_TX_DATA_RECORD && rec_append(l, tx) != CHAIN_OK)
         r = CHAIN_R_RECORD; /* out of memory: skipped, counted with the record failures */
     l->totals.count[r]++;
+    l->totals.sigchecks += r == CHAIN_R_APPLIED || r == CHAIN_R_SIG || r == CHAIN_R_RECORD;
     if (r != CHAIN_R_APPLIED) return r;
+    if (is_zero(l->acc[tx->sender].pk, CR_PK_BYTES)) memcpy(l->acc[tx->sender].pk, tx->sender_pk, CR_PK_BYTES);
     /* the supply invariant rules out overflow on the credits */
     l->acc[tx->sender].balance -= tx->amount + tx->fee;
     l->acc[tx->sender].nonce++;
@@ -253,6 +258,7 @@ int chain_ledger_apply_block(chain_ledger *l, cr_memo *memo, uint32_t proposer, 
     for (size_t i = 0; i < n; i++) {
         chain_reason r = chain_ledger_apply_tx(l, memo, proposer, &txs[i]);
         b.count[r]++;
+        b.sigchecks += r == CHAIN_R_APPLIED || r == CHAIN_R_SIG || r == CHAIN_R_RECORD;
         if (r == CHAIN_R_APPLIED) b.fees += txs[i].fee;
     }
     l->height++;

@@ -228,5 +228,8 @@ size_t chain_pool_remove(chain_pool *p, const uint8_t (*hashes)[CR_HASH_BYTES], 
 /* Removes every transaction whose nonce is below its sender's ledger nonce; returns the count. */
 size_t chain_pool_prune(chain_pool *p, const chain_ledger *view);
 const chain_pool_stats *chain_pool_get_stats(const chain_pool *p);
+/* Self-check of every internal invariant, O(capacity) (for tests and fuzzing): CHAIN_OK or
+ * CHAIN_EINVALID. */
+int chain_pool_check(const chain_pool *p);
 
 #endif

@@ -11,3 +11,9 @@ noinst_PROGRAMS += tests/fuzz/fuzz_chain_tx
 tests_fuzz_fuzz_chain_tx_SOURCES = tests/fuzz/fuzz_chain_tx.c
 tests_fuzz_fuzz_chain_tx_LDFLAGS = -fsanitize=fuzzer
 endif
+FUZZ_TARGETS += tests/fuzz/fuzz_chain_pool
+if ENABLE_FUZZ
+noinst_PROGRAMS += tests/fuzz/fuzz_chain_pool
+tests_fuzz_fuzz_chain_pool_SOURCES = tests/fuzz/fuzz_chain_pool.c
+tests_fuzz_fuzz_chain_pool_LDFLAGS = -fsanitize=fuzzer
+endif

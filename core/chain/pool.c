@@ -332,3 +332,45 @@ size_t chain_pool_prune(chain_pool *p, const chain_ledger *view)
     p->st.removed += k;
     return k;
 }
+
+/* ---- self-check --------------------------------------------------------------------- */
+
+static int check_entries(const chain_pool *p)
+{
+    uint32_t live = 0;
+    for (uint32_t e = 0; e < p->cap; e++) {
+        if (!p->e[e].bytes) continue;
+        live++;
+        if (p->byhash[find_hash(p, p->e[e].it.hash)] != e + 1) return 0;
+        if (p->e[e].hpos >= p->count || p->heap[p->e[e].hpos] != e) return 0;
+    }
+    return live == p->count && live + p->nfree == p->cap;
+}
+
+static int check_heap(const chain_pool *p)
+{
+    for (uint32_t i = 1; i < p->count; i++)
+        if (evict_before(p, p->heap[i], p->heap[(i - 1) / 2])) return 0;
+    return 1;
+}
+
+static int check_senders(const chain_pool *p)
+{
+    uint32_t total = 0, hashed = 0;
+    for (uint32_t i = 0; i <= p->mask; i++) {
+        hashed += p->byhash[i] != 0;
+        if (!p->bysender[i]) continue;
+        uint32_t e = p->bysender[i] - 1, s = p->e[e].it.sender;
+        if (find_sender(p, s) != i) return 0;
+        for (uint32_t prev = NONE; e != NONE; prev = e, e = p->e[e].snext, total++)
+            if (!p->e[e].bytes || p->e[e].it.sender != s ||
+                (prev != NONE && p->e[prev].it.nonce >= p->e[e].it.nonce))
+                return 0;
+    }
+    return total == p->count && hashed == p->count;
+}
+
+int chain_pool_check(const chain_pool *p)
+{
+    return check_entries(p) && check_heap(p) && check_senders(p) ? CHAIN_OK : CHAIN_EINVALID;
+}

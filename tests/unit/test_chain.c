@@ -491,6 +491,7 @@ static void t_pool_remove_prune(void)
     CHECK_EQ_U64(chain_pool_count(p), 0);
     CHECK(!chain_pool_contains(p, h[0]) && !chain_pool_contains(p, h[1]));
     CHECK(padd(p, 1, 2, 1, 5, 1) == CHAIN_OK); /* back in after removal */
+    CHECK(chain_pool_check(p) == CHAIN_OK);
     chain_pool_free(p), chain_ledger_free(l);
 }
 
@@ -509,12 +510,31 @@ static void t_pool_eviction(void)
     CHECK_EQ_U64(chain_pool_count(p), 4);
     CHECK_EQ_U64(chain_pool_get_stats(p)->evicted, 2);
     CHECK_EQ_U64(chain_pool_get_stats(p)->full, 1);
+    CHECK(chain_pool_check(p) == CHAIN_OK);
     chain_ledger *l = mk_ledger(10, 10, 100);
     chain_pool_item it[8];
     REQUIRE(l && chain_pool_pick(p, l, it, 8) == 4);
     uint32_t want[4] = {3, 1, 6, 7};
     for (int i = 0; i < 4; i++) CHECK_EQ_U64(it[i].sender, want[i]);
     chain_pool_free(p), chain_ledger_free(l);
+}
+
+/* Pick's order rule: per sender, nonces run on from the ledger's; and no item comes before
+ * another of a different sender that was already ready and ranks higher (fee, then arrival). */
+static int pick_order_ok(const chain_ledger *l, const chain_pool_item *it, size_t k)
+{
+    for (size_t j = 0; j < k; j++) {
+        size_t ready = 0; /* position from which item j was ready */
+        uint64_t want = chain_ledger_nonce(l, it[j].sender);
+        for (size_t i = 0; i < j; i++)
+            if (it[i].sender == it[j].sender) want++, ready = i + 1;
+        if (it[j].nonce != want) return 0;
+        for (size_t i = ready; i < j; i++) {
+            if (it[i].sender == it[j].sender) continue;
+            if (it[j].fee > it[i].fee || (it[j].fee == it[i].fee && it[j].seq < it[i].seq)) return 0;
+        }
+    }
+    return 1;
 }
 
 /* Random traffic: whatever the pool picks must apply in the ledger; removal and pruning keep
@@ -535,8 +555,10 @@ static void pool_run(uint8_t root[32], uint64_t *applied)
             uint32_t s = (uint32_t)(x % S);
             uint64_t nonce = chain_ledger_nonce(l, s) + (x >> 20) % 3; /* sometimes ahead */
             padd(p, s, (uint32_t)(x >> 40) % S, nonce, (x >> 8) % 200, (x >> 32) % 20);
+            CHECK(chain_pool_check(p) == CHAIN_OK);
         }
         size_t k = chain_pool_pick(p, l, it, 8);
+        CHECK(pick_order_ok(l, it, k));
         for (size_t i = 0; i < k; i++) {
             chain_tx_decode(it[i].bytes, it[i].len, &txs[i]);
             memcpy(ids[i], it[i].hash, 32);
@@ -546,11 +568,53 @@ static void pool_run(uint8_t root[32], uint64_t *applied)
         CHECK_EQ_U64(st.count[CHAIN_R_APPLIED], k);
         *applied += k;
         CHECK_EQ_U64(chain_pool_remove(p, (const uint8_t(*)[32])ids, k), k);
+        CHECK(chain_pool_check(p) == CHAIN_OK);
         chain_pool_prune(p, l);
+        CHECK(chain_pool_check(p) == CHAIN_OK);
         CHECK(chain_pool_count(p) <= CAP);
     }
     if (p) CHECK(chain_pool_get_stats(p)->evicted > 0 && chain_pool_get_stats(p)->full > 0);
     if (l) chain_ledger_state_root(l, root);
+    chain_pool_free(p), chain_ledger_free(l);
+}
+
+/* Many small random operations on a tiny pool (8 table slots, so probes collide and deletions
+ * shift): the self-check passes after each. Unsigned transactions: the pool does not verify. */
+static void t_pool_ops(void)
+{
+    chain_tx tx;
+    chain_pool_item it[4];
+    uint8_t buf[CHAIN_TX_MAX], ids[4][32], recent[8][32];
+    uint64_t x = 0x2545f4914f6cdd1dull;
+    REQUIRE(cr_init() == CR_OK);
+    chain_ledger *l = mk_ledger(4, 4, 100);
+    chain_pool *p = chain_pool_new(3);
+    REQUIRE(l && p);
+    int bad = 0;
+    for (int i = 0; i < 20000 && !bad; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        if (x % 5 == 0) {
+            size_t k = chain_pool_pick(p, l, it, 4);
+            for (size_t j = 0; j < k; j++) memcpy(ids[j], it[j].hash, 32);
+            chain_pool_remove(p, (const uint8_t(*)[32])ids, (x >> 8) % (k + 1));
+        } else if (x % 5 == 1) { /* drop a recent arrival, wherever it sits */
+            chain_pool_remove(p, (const uint8_t(*)[32])recent[(x >> 8) & 7], 1);
+        } else {
+            memset(&tx, 0, sizeof tx);
+            tx.kind = CHAIN_TX_TRANSFER, tx.sender = (x >> 8) & 3, tx.recipient = (x >> 10) & 3;
+            tx.nonce = (x >> 12) & 3, tx.amount = (x >> 20) & 15;
+            tx.fee = (uint64_t)i / 16 + ((x >> 16) & 7); /* rising fees: churn */
+            size_t n = chain_tx_encode(buf, &tx);
+            cr_hash(recent[i & 7], buf, n);
+            chain_pool_add(p, buf, n, recent[i & 7]);
+            if (x % 5 == 2) chain_pool_add(p, buf, n, NULL); /* a second receipt */
+        }
+        bad = chain_pool_check(p) != CHAIN_OK;
+    }
+    CHECK(!bad);
+    const chain_pool_stats *st = chain_pool_get_stats(p);
+    printf("# added %" PRIu64 " evicted %" PRIu64 " replaced %" PRIu64 " removed %" PRIu64 " dup %" PRIu64 " full %" PRIu64 "\n", st->added, st->evicted, st->replaced, st->removed, st->dup, st->full);
+    CHECK(st->evicted > 100 && st->replaced > 100 && st->removed > 100 && st->dup > 100);
     chain_pool_free(p), chain_ledger_free(l);
 }
 
@@ -569,4 +633,4 @@ TEST_MAIN(TEST(t_tx_roundtrip), TEST(t_tx_reject), TEST(t_tx_signature), TEST(t_
           TEST(t_merkle_proofs), TEST(t_ledger_transfers), TEST(t_ledger_keys), TEST(t_ledger_records),
           TEST(t_ledger_root_known), TEST(t_ledger_determinism), TEST(t_pool_dedup), TEST(t_pool_nonce_gap), TEST(t_pool_remove_prune),
           TEST(t_pool_eviction),
-          TEST(t_pool_random))
+          TEST(t_pool_ops), TEST(t_pool_random))

@@ -2,9 +2,10 @@
  * canonical wire form, the Merkle root of a block's transactions (with light-client proofs),
  * the ledger state (balances, nonces, data records, state root) and a per-node mempool.
  *
- * What: pure data structures, sans-IO. Nothing here sends, schedules or charges virtual CPU;
- * the protocol (core/lbft, gossip) decodes, verifies with the world's cr_memo, charges the cost
- * table and then calls in. No global state; every function takes its object first.
+ * What: pure data structures, sans-IO. Nothing here sends, schedules or charges virtual CPU:
+ * the protocol (core/lbft, gossip) decodes, passes the world's cr_memo for the signature
+ * checks (the ledger reports how many it made) and charges the cost table itself.
+ * No global state; every function takes its object first.
  * Determinism: no randomness, no clocks; iteration is by node id, arrival sequence or hash
  * order, so equal inputs give byte-equal outputs (state roots, pick lists).
  * Ownership: chain_tx is a caller-allocated value (about 1.2 KB: keep it off hot arrays);
@@ -67,7 +68,7 @@ typedef struct chain_tx {
     uint8_t sender_pk[CR_PK_BYTES];
     uint32_t recipient;
     uint64_t nonce, amount, fee;
-    uint16_t payload_len;
+    uint16_t payload_len; /* <= CHAIN_PAYLOAD_MAX: the caller keeps this; decode ensures it */
     uint8_t payload[CHAIN_PAYLOAD_MAX];
     uint8_t sig[CR_SIG_BYTES];
 } chain_tx;

@@ -17,3 +17,8 @@ noinst_PROGRAMS += tests/fuzz/fuzz_chain_pool
 tests_fuzz_fuzz_chain_pool_SOURCES = tests/fuzz/fuzz_chain_pool.c
 tests_fuzz_fuzz_chain_pool_LDFLAGS = -fsanitize=fuzzer
 endif
+
+# Host micro-benchmark, built only on request: make bench/bench_chain
+EXTRA_PROGRAMS += bench/bench_chain
+bench_bench_chain_SOURCES = bench/bench_chain.c
+CLEANFILES += bench/bench_chain

@@ -200,7 +200,9 @@ uint64_t chain_ledger_records(const chain_ledger *l);
  * Pick: per sender, transactions run from the ledger's nonce without gaps (a later nonce
  * waits); among senders' next ones, highest fee first, then earliest arrival. A sender stops
  * when the next amount + fee exceeds its ledger balance minus what was already picked
- * (value picked for it in the same call is not counted). */
+ * (value picked for it in the same call is not counted); a sender that is not a ledger
+ * account is never picked. Evicting a sender's next nonce leaves its later ones waiting
+ * until that nonce arrives again or the ledger moves past it (then chain_pool_prune). */
 typedef struct chain_pool chain_pool;
 
 typedef struct chain_pool_item {

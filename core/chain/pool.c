@@ -280,7 +280,9 @@ static cand pick_pop(chain_pool *p, uint32_t *n)
 /* The sender chain's entry at the ledger nonce (skipping stale ones), or NONE on a gap. */
 static uint32_t ready_head(const chain_pool *p, uint32_t head, const chain_ledger *view)
 {
-    uint64_t want = chain_ledger_nonce(view, p->e[head].it.sender);
+    uint32_t sender = p->e[head].it.sender;
+    if (sender >= chain_ledger_accounts(view)) return NONE; /* the ledger would refuse it */
+    uint64_t want = chain_ledger_nonce(view, sender);
     while (head != NONE && p->e[head].it.nonce < want) head = p->e[head].snext;
     return head != NONE && p->e[head].it.nonce == want ? head : NONE;
 }

@@ -491,6 +491,8 @@ static void t_pool_remove_prune(void)
     CHECK_EQ_U64(chain_pool_count(p), 0);
     CHECK(!chain_pool_contains(p, h[0]) && !chain_pool_contains(p, h[1]));
     CHECK(padd(p, 1, 2, 1, 5, 1) == CHAIN_OK); /* back in after removal */
+    CHECK(padd(p, 10, 2, 0, 0, 0) == CHAIN_OK);  /* no such account: never picked */
+    CHECK_EQ_U64(chain_pool_pick(p, l, it, 4), 1);
     CHECK(chain_pool_check(p) == CHAIN_OK);
     chain_pool_free(p), chain_ledger_free(l);
 }

@@ -128,6 +128,11 @@ typedef struct cp_proto_ops {
     /* Called once when the run ends (env names node 0; no time passes): release messages the
      * protocol still holds references to. May be NULL. */
     void (*finish)(void *self, cp_env *env);
+    /* A crashed node restarts (scenario: network.changes[].crash). While it was down its timers
+     * did not fire and messages sent to it were lost; what it kept is whatever the protocol
+     * treats as persistent. NULL: the node runs start() again. A node down from time 0 gets
+     * start() when it first comes up. */
+    void (*restart)(void *self, cp_env *env);
 } cp_proto_ops;
 
 #endif

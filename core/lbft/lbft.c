@@ -21,6 +21,8 @@
 #define NONE UINT32_MAX
 #define TXLEN (1 + 8 + 4 + 4 + 64) /* type, id, client, pad, signature */
 #define CLIENT_TAG UINT64_MAX
+#define SYNCLEN 9        /* type, first height wanted */
+#define SYNC_BATCH 256   /* blocks sent per sync request at most */
 
 enum { IDLE, PREPARE, COMMIT, VALIDATE };
 
@@ -58,6 +60,7 @@ typedef struct vstate {
     uint32_t n_future, cap_future;
     uint64_t *txs;              /* the accepted block's transaction ids */
     uint32_t ntx, cap_txs;
+    cp_time sync_at;            /* last sync request (rate limit) */
 } vstate;
 
 typedef struct pstate {
@@ -66,6 +69,7 @@ typedef struct pstate {
     cp_time head_time;
     uint64_t *pool;             /* pending transaction ids, oldest first */
     uint32_t n_pool, cap_pool;
+    cp_time sync_at;
 } pstate;
 
 struct lbft {
@@ -98,13 +102,17 @@ struct lbft {
     uint64_t *civ_height;       /* per civilian: its head height */
     uint8_t (*civ_head)[32];
     cp_time *civ_arrival;       /* (heights + 1) x nciv */
+    cp_msg **store;             /* per height: the certified block (NEWBLOCK form) first inserted;
+                                   what validators send a peer that syncs (identical bytes on every
+                                   honest validator, so kept once) */
+    uint64_t cap_store;
 };
 
 static void civilians_send(lbft *l, cp_env *env, cp_msg *m);
 
 static const char *const msg_names[LBFT_N_MSG] = {
     "preprepare", "prepare", "commit", "validate", "impeach_prepare", "impeach_commit",
-    "impeach_validate", "newblock", "tx",
+    "impeach_validate", "newblock", "tx", "sync",
 };
 
 /* ---- roles and twins ------------------------------------------------------------------ */
@@ -232,6 +240,7 @@ static size_t body_at(uint32_t words, uint32_t cnt) { return SIGS_AT + 8 * (size
 int lbft_decode_check(const uint8_t *b, size_t len, uint32_t validators)
 {
     if (len >= 1 && b[0] == LBFT_MSG_TX) return len == TXLEN && !b[13] && !b[14] && !b[15] && !b[16] ? 0 : -1;
+    if (len >= 1 && b[0] == LBFT_MSG_SYNC) return len == SYNCLEN && get64(b + 1) ? 0 : -1;
     uint32_t words = bm_words(validators);
     if (len < body_at(words, 0) + 4 || b[0] >= LBFT_N_MSG) return -1;
     const uint8_t *h = b + 1;
@@ -526,26 +535,51 @@ static void enter_height(lbft *l, cp_env *env, vstate *v)
 
 static const uint64_t no_txs[1] = {0};
 
-static void insert(lbft *l, cp_env *env, vstate *v, const uint8_t hdr[HDR], const uint8_t hash[32],
-                   const uint8_t *seal, const sigset *cert, int impeach, const uint64_t *ids, uint32_t ntx)
+/* Keep a height's certified block for peers that sync (takes a reference). */
+static void store_block(lbft *l, uint64_t h, cp_msg *m)
+{
+    if (h >= l->cap_store) {
+        uint64_t cap = (h + 1) * 2;
+        cp_msg **a = realloc(l->store, cap * sizeof *a);
+        if (!a) return;
+        memset(a + l->cap_store, 0, (cap - l->cap_store) * sizeof *a);
+        l->store = a, l->cap_store = cap;
+    }
+    if (l->store[h]) return;
+    env_msg_ref(m);
+    l->store[h] = m;
+}
+
+/* Insert a certified block and move to the next height. A block learnt by sync is not echoed
+ * (CPChain inserts synced blocks through the chain, outside the consensus messages). */
+static void insert_ex(lbft *l, cp_env *env, vstate *v, const uint8_t hdr[HDR], const uint8_t hash[32],
+                      const uint8_t *seal, const sigset *cert, int impeach, const uint64_t *ids, uint32_t ntx,
+                      int synced)
 {
     record(l, env, hdr, hash, cert, ids, ntx);
     int type = impeach ? LBFT_MSG_IMPEACH_VALIDATE : LBFT_MSG_VALIDATE;
-    cp_msg *m = build(l, env, type, hdr, seal, cert, ids, ntx);
+    cp_msg *m = synced ? NULL : build(l, env, type, hdr, seal, cert, ids, ntx);
     if (m) { /* echo of Validate */
         to_validators(l, env, m, hdr_height(hdr));
         env_msg_unref(env, m);
     }
     m = build(l, env, LBFT_MSG_NEWBLOCK, hdr, seal, cert, ids, ntx); /* the block to proposers */
     if (m) {
-        to_proposers(l, env, m, 0);
-        civilians_send(l, env, m);
+        if (!synced) to_proposers(l, env, m, 0);
+        if (!synced) civilians_send(l, env, m);
+        store_block(l, hdr_height(hdr), m);
         env_msg_unref(env, m);
     }
     memcpy(v->head, hash, 32);
     v->head_time = hdr_time(hdr);
     v->height++;
     enter_height(l, env, v);
+}
+
+static void insert(lbft *l, cp_env *env, vstate *v, const uint8_t hdr[HDR], const uint8_t hash[32],
+                   const uint8_t *seal, const sigset *cert, int impeach, const uint64_t *ids, uint32_t ntx)
+{
+    insert_ex(l, env, v, hdr, hash, seal, cert, impeach, ids, ntx, 0);
 }
 
 /* ---- validator: normal path ---------------------------------------------------------- */
@@ -866,7 +900,7 @@ static void client_submit(lbft *l, cp_env *env)
 
 static void client_arm(lbft *l, cp_env *env)
 {
-    uint32_t clients = l->n_nodes - l->n - l->cfg.proposers;
+    uint32_t clients = l->n_nodes - l->base;
     double mean_ns = 1e9 * clients / l->cfg.tx_rate;
     env_timer(env, 1 + (cp_time)rng_exp(env->rng, mean_ns), CLIENT_TAG);
 }
@@ -961,6 +995,55 @@ static void on_newblock(lbft *l, cp_env *env, pstate *p, const uint8_t *b, size_
     schedule_proposal(l, env, p);
 }
 
+/* ---- sync: catching up after a crash or a gap ------------------------------------------ */
+
+/* Ask `to` (or, with NONE, every validator) for the blocks from height `from` on; at most one
+ * request per half period. */
+static void ask_sync(lbft *l, cp_env *env, cp_time *last, uint64_t from, uint32_t to)
+{
+    cp_time now = env_now(env);
+    if (*last && now < *last + l->cfg.period / 2) return;
+    *last = now ? now : 1;
+    cp_msg *m = env_msg_new(env, LBFT_MSG_SYNC, SYNCLEN, SYNCLEN + 20);
+    if (!m) return;
+    m->data[0] = LBFT_MSG_SYNC;
+    put64(m->data + 1, from);
+    if (to != NONE) env_send(env, to, m);
+    for (uint32_t i = 0; to == NONE && i < l->n; i++)
+        if (i != env->self) env_send(env, i, m);
+    env_msg_unref(env, m);
+}
+
+/* A validator answers a sync request with the blocks it has inserted from that height on. */
+static void on_sync(lbft *l, cp_env *env, vstate *v, uint32_t from, const uint8_t *b)
+{
+    uint64_t h = get64(b + 1);
+    for (uint32_t k = 0; k < SYNC_BATCH && h < v->height && h < l->cap_store; k++, h++)
+        if (l->store[h]) env_send(env, from, l->store[h]);
+}
+
+/* A validator learns a certified block of its open height from a sync answer (or a relay). */
+static void on_sync_block(lbft *l, cp_env *env, vstate *v, const uint8_t *b)
+{
+    const uint8_t *hdr = b + 1;
+    if (memcmp(hdr + 8, v->head, 32) != 0) return;
+    int imp = hdr_impeach(hdr);
+    sigset cert = {0, NULL, NULL};
+    uint64_t *ids = NULL;
+    uint32_t cap = 0, ntx = 0;
+    uint8_t hash[32], h2[HDR], seal[SEAL];
+    cr_hash(hash, hdr, HDR);
+    if (set_alloc(&cert, l->n) == 0 && body_ids(l, b, &ids, &cap, &ntx) == 0) {
+        merge(l, env, &cert, b, 0, hash, 32);
+        if ((int)cert.count >= quorum(l, imp)) {
+            memcpy(h2, hdr, HDR), memcpy(seal, b + 1 + HDR, SEAL);
+            insert_ex(l, env, v, h2, hash, seal, &cert, imp, ids ? ids : no_txs, ntx, 1);
+        }
+    }
+    set_free(&cert);
+    free(ids);
+}
+
 /* ---- dispatch ------------------------------------------------------------------------ */
 
 static void buffer_future(lbft *l, vstate *v, cp_msg *m)
@@ -989,20 +1072,32 @@ static void handle(lbft *l, cp_env *env, uint32_t from, cp_msg *m)
         return;
     }
     if (ME >= l->n) {
-        if (b[0] == LBFT_MSG_NEWBLOCK) on_newblock(l, env, pstate_of(l, env->self), b, m->len);
-        if (b[0] == LBFT_MSG_TX) on_tx(l, env, pstate_of(l, env->self), b);
+        pstate *p = pstate_of(l, env->self);
+        if (b[0] == LBFT_MSG_NEWBLOCK && hdr_height(b + 1) > p->height + 1 && from != NONE)
+            ask_sync(l, env, &p->sync_at, p->height + 1, from); /* it missed blocks */
+        if (b[0] == LBFT_MSG_NEWBLOCK) on_newblock(l, env, p, b, m->len);
+        if (b[0] == LBFT_MSG_TX) on_tx(l, env, p, b);
         return;
     }
     if (b[0] == LBFT_MSG_TX) return;
     vstate *v = vstate_of(l, env->self);
+    if (b[0] == LBFT_MSG_SYNC) {
+        if (from != NONE) on_sync(l, env, v, from, b);
+        return;
+    }
     uint64_t h = hdr_height(b + 1);
+    if (b[0] == LBFT_MSG_NEWBLOCK) { /* blocks a sync brought; later ones wait their turn */
+        if (h == v->height) on_sync_block(l, env, v, b);
+        else if (h > v->height) buffer_future(l, v, m);
+        return;
+    }
     if (h == v->height + 1) buffer_future(l, v, m);
+    if (h > v->height + 1 && from != NONE) ask_sync(l, env, &v->sync_at, v->height, from); /* behind */
     if (h != v->height) return;
     switch (b[0]) {
     case LBFT_MSG_PREPREPARE: on_preprepare(l, env, v, b); break;
     case LBFT_MSG_PREPARE: case LBFT_MSG_COMMIT: on_vote(l, env, v, b, m->len); break;
     case LBFT_MSG_VALIDATE: on_validate(l, env, v, b, m->len); break;
-    case LBFT_MSG_NEWBLOCK: break;
     default: on_impeach(l, env, v, b, m->len); break;
     }
 }
@@ -1059,10 +1154,35 @@ static void lb_finish(void *self, cp_env *env)
         for (uint32_t k = 0; k < v->n_future; k++) env_msg_unref(env, v->future[k]);
         v->n_future = 0;
     }
+    for (uint64_t h = 0; h < l->cap_store; h++)
+        if (l->store[h]) env_msg_unref(env, l->store[h]), l->store[h] = NULL;
+}
+
+/* A crashed node comes back with its chain (CPChain keeps it in its database) but no timers:
+ * a validator re-arms its impeach deadline and asks the validators for the blocks it missed;
+ * a proposer re-schedules its proposal and asks too; a client resumes submitting. */
+static void lb_restart(void *self, cp_env *env)
+{
+    lbft *l = self;
+    if (offline(l, env->self)) return;
+    if (env->self < l->base && ME < l->n) {
+        vstate *v = vstate_of(l, env->self);
+        v->timer = 0; /* the old timer died with the crash */
+        v->sync_at = 0;
+        enter_height(l, env, v);
+        ask_sync(l, env, &v->sync_at, v->height, NONE);
+    } else if (env->self < l->base) {
+        pstate *p = pstate_of(l, env->self);
+        p->sync_at = 0;
+        schedule_proposal(l, env, p);
+        ask_sync(l, env, &p->sync_at, p->height + 1, NONE);
+    } else if (l->cfg.tx_rate > 0) {
+        client_arm(l, env);
+    }
 }
 
 static const cp_proto_ops lbft_proto = {
-    "lbft", lb_start, lb_message, lb_timer, msg_names, LBFT_N_MSG, NULL, 0, lb_finish,
+    "lbft", lb_start, lb_message, lb_timer, msg_names, LBFT_N_MSG, NULL, 0, lb_finish, lb_restart,
 };
 
 const cp_proto_ops *lbft_ops(void) { return &lbft_proto; }
@@ -1142,7 +1262,7 @@ void lbft_free(lbft *l)
     free(l->civ_height), free(l->civ_head), free(l->civ_arrival);
     graph_free(&l->civ);
     free(l->keys), free(l->vcache), free(l->v), free(l->p), free(l->blocks), free(l->first_hash), free(l->first_set), free(l->vlist);
-    free(l->first_prop), free(l->terms), free(l->term_set);
+    free(l->first_prop), free(l->terms), free(l->term_set), free(l->store);
     free(l);
 }
 

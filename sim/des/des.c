@@ -15,7 +15,7 @@
 
 #include "sim/des/evq.h"
 
-enum { EV_START = 1, EV_MSG, EV_DOWN, EV_TIMER, EV_CPUFREE, EV_CALL };
+enum { EV_START = 1, EV_MSG, EV_DOWN, EV_TIMER, EV_CPUFREE, EV_CALL, EV_RESTART };
 
 #define NONE32 UINT32_MAX
 /* Payloads up to these sizes come from the engine's free lists (blocks of 128 and 512 bytes
@@ -46,6 +46,7 @@ typedef struct node_state {
     cp_time cpu_total;
     uint32_t wq_head, wq_tail;
     cp_rng rng;
+    uint8_t down, started; /* crashed now; start() has run */
 } __attribute__((aligned(64))) node_state;
 
 struct des {
@@ -329,10 +330,27 @@ static int timer_take(des *d, const des_ev *e, uint64_t *tag)
     return live;
 }
 
+/* An event for a crashed node: nothing runs; a message is lost, a timer slot is released. */
+static void lose(des *d, const des_ev *e)
+{
+    if (ev_kind(e) == EV_MSG) {
+        cp_msg *m = e->ptr;
+        d->types[m->type].dropped++;
+        msg_unref(d, m);
+    } else if (ev_kind(e) == EV_TIMER) {
+        uint64_t tag;
+        timer_take(d, e, &tag);
+    }
+}
+
 static void run_handler(des *d, const des_ev *e)
 {
     cp_node n = e->node;
     const cp_proto_ops *p = d->cfg.proto;
+    if (d->nodes[n].down) {
+        lose(d, e);
+        return;
+    }
     uint32_t cls = net_class_of(d->cfg.net, n);
     d->env.self = n;
     d->env.rng = &d->nodes[n].rng;
@@ -343,8 +361,15 @@ static void run_handler(des *d, const des_ev *e)
     d->stats.handled++;
     switch (ev_kind(e)) {
     case EV_START:
+        d->nodes[n].started = 1;
         if (p->start) p->start(d->cfg.proto_self, &d->env);
         break;
+    case EV_RESTART: {
+        void (*fn)(void *, cp_env *) = d->nodes[n].started && p->restart ? p->restart : p->start;
+        d->nodes[n].started = 1;
+        if (fn) fn(d->cfg.proto_self, &d->env);
+        break;
+    }
     case EV_MSG: {
         cp_msg *m = e->ptr;
         des_type_stats *ts = &d->types[m->type];
@@ -448,6 +473,7 @@ static void dispatch(des *d, const des_ev *e)
         break;
     }
     case EV_START:
+    case EV_RESTART:
         to_cpu(d, e);
         break;
     case EV_CPUFREE:
@@ -485,6 +511,15 @@ static void step(des *d)
     if ((++d->stats.events & 0xfffff) == 0 && d->cfg.progress)
         d->cfg.progress(d->cfg.progress_arg, d->now, d->cfg.end, d->stats.events);
 }
+
+void des_set_down(des *d, cp_node node, int down)
+{
+    if (node >= d->cfg.n_nodes || d->nodes[node].down == (down != 0)) return;
+    d->nodes[node].down = down != 0;
+    if (!down) push(d, d->now, EV_RESTART, node, 0, NULL);
+}
+
+int des_is_down(const des *d, cp_node node) { return d->nodes[node].down; }
 
 cp_time des_next(const des *d) { return d->q.n && !d->oom ? d->q.a[0].time : CP_TIME_NEVER; }
 

@@ -70,6 +70,12 @@ int des_call_at(des *d, cp_time t, des_call_fn fn, void *arg, uint32_t index);
 /* Run until the end time or until no event is pending. 0, or a negative error. */
 int des_run(des *d);
 
+/* Crash (down = 1) or restart (down = 0) a node at the current time. A down node's pending
+ * timers are discarded and messages reaching it are dropped (counted); on restart the
+ * protocol's restart() (or start()) runs on it. */
+void des_set_down(des *d, cp_node node, int down);
+int des_is_down(const des *d, cp_node node);
+
 /* For backends (sim/engine.h). */
 cp_time des_next(const des *d);                 /* time of the next pending event, or NEVER */
 void des_advance(des *d, cp_time t);            /* run every event due at or before t (<= end) */

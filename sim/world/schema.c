@@ -32,6 +32,9 @@ static const scn_field change_fields[] = {
     SUB("partition", SCN_LIST_U32, wld_change_cfg, partition, NULL,
         offsetof(wld_change_cfg, n_partition), 0,
         "node ids (ranges \"a-b\" allowed) cut off from all other nodes, together"),
+    SUB("crash", SCN_LIST_U32, wld_change_cfg, crash, NULL, offsetof(wld_change_cfg, n_crash), 0,
+        "node ids (ranges allowed) that crash at `at` (timers lost, messages to them dropped) and restart at "
+        "`until` (the protocol's restart: LBFT re-arms its timer and syncs the blocks it missed)"),
     F("a", SCN_STR, wld_change_cfg, a, "\"\"", 1.0, 0.0, "region of an RTT change"),
     F("b", SCN_STR, wld_change_cfg, b, "\"\"", 1.0, 0.0, "other region of an RTT change"),
     F("rtt", SCN_DURATION, wld_change_cfg, rtt, "0", 0, 60e9, "new RTT between a and b (0 = no RTT change)"),

@@ -45,6 +45,8 @@ typedef struct wld_change_cfg {
     uint64_t until;         /* ns; 0 = permanent */
     uint32_t *partition;    /* nodes cut off into their own group */
     size_t n_partition;
+    uint32_t *crash;        /* nodes down from at until until (then restarted) */
+    size_t n_crash;
     char *a, *b;            /* region pair for an RTT change */
     uint64_t rtt;           /* new RTT, 0 = no change */
 } wld_change_cfg;

@@ -1,0 +1,381 @@
+/* core/dht/dht_rt.c: ids, the XOR metric, the sorted-id oracle, and the compact per-node
+ * routing table (contract in dht.h, layout in dht_int.h). A table is one array of uint32
+ * contacts grouped by bucket plus a short list of (bucket, count) pairs, so a node of a
+ * 10^6-node network costs about 4 bytes per contact (~350 contacts) plus two small blocks. */
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/dht/dht_int.h"
+
+void dht_make_id(uint8_t out[DHT_ID_BYTES], uint64_t seed, uint64_t node)
+{
+    uint8_t in[9 + 16] = "cpsim-dht";
+    for (int i = 0; i < 8; i++) {
+        in[9 + i] = (uint8_t)(seed >> (8 * i));
+        in[17 + i] = (uint8_t)(node >> (8 * i));
+    }
+    crypto_generichash(out, DHT_ID_BYTES, in, sizeof in, NULL, 0);
+}
+
+const uint8_t *dht_id(const dht *d, cp_node v) { return d->ids[v]; }
+
+int dht_cmp_dist(const uint8_t *a, const uint8_t *b, const uint8_t *t)
+{
+    for (int i = 0; i < DHT_ID_BYTES; i++) {
+        uint8_t x = a[i] ^ t[i], y = b[i] ^ t[i];
+        if (x != y) return x < y ? -1 : 1;
+    }
+    return 0;
+}
+
+int dht_bucket_index(const uint8_t *a, const uint8_t *b)
+{
+    for (int i = 0; i < DHT_ID_BYTES; i++) {
+        unsigned x = (unsigned)(a[i] ^ b[i]);
+        if (x) return 255 - (i * 8 + (__builtin_clz(x) - 24));
+    }
+    return -1;
+}
+
+uint64_t dht_prefix64(const uint8_t *id)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++) v = v << 8 | id[i];
+    return v;
+}
+
+static uint64_t dist64(const uint8_t *a, const uint8_t *t) { return dht_prefix64(a) ^ dht_prefix64(t); }
+
+/* Insertion sort of v[0..n) by distance to key (prefix first, full compare on ties). */
+void dht_sort_nodes(const dht *d, const uint8_t *key, cp_node *v, uint32_t n)
+{
+    for (uint32_t i = 1; i < n; i++) {
+        cp_node x = v[i];
+        uint64_t dx = dist64(d->ids[x], key);
+        uint32_t j = i;
+        while (j > 0) {
+            uint64_t dj = dist64(d->ids[v[j - 1]], key);
+            if (dj < dx || (dj == dx && dht_cmp_dist(d->ids[v[j - 1]], d->ids[x], key) <= 0)) break;
+            v[j] = v[j - 1];
+            j--;
+        }
+        v[j] = x;
+    }
+}
+
+static int bit_at(const uint8_t *id, uint32_t p) { return (id[p >> 3] >> (7 - (p & 7))) & 1; }
+
+/* First index in [lo, hi) of the sorted array whose id has bit p set (all share bits < p). */
+static uint32_t split(const dht *d, uint32_t lo, uint32_t hi, uint32_t p)
+{
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (bit_at(d->ids[d->sorted[mid]], p)) hi = mid;
+        else lo = mid + 1;
+    }
+    return lo;
+}
+
+static uint32_t oracle(const dht *d, const uint8_t *key, uint32_t need, cp_node *out)
+{
+    uint32_t lo = 0, hi = d->n, got = 0;
+    for (uint32_t p = 0; need > 0 && lo < hi; p++) {
+        if (hi - lo <= need || p == 256) {
+            for (uint32_t i = lo; i < hi && need; i++, need--) out[got++] = d->sorted[i];
+            break;
+        }
+        uint32_t m = split(d, lo, hi, p);
+        int kb = bit_at(key, p);
+        uint32_t nlo = kb ? m : lo, nhi = kb ? hi : m;
+        if (nhi - nlo < need) {
+            for (uint32_t i = nlo; i < nhi; i++) out[got++] = d->sorted[i];
+            need -= nhi - nlo;
+            nlo = kb ? lo : m;
+            nhi = kb ? m : hi;
+        }
+        lo = nlo;
+        hi = nhi;
+    }
+    return got;
+}
+
+uint32_t dht_true_closest(const dht *d, const uint8_t *key, cp_node exclude, uint32_t k, cp_node *out)
+{
+    cp_node tmp[DHT_MAX_CONTACTS + 1];
+    if (k > DHT_MAX_CONTACTS) k = DHT_MAX_CONTACTS;
+    uint32_t got = oracle(d, key, k + 1, tmp), w = 0;
+    dht_sort_nodes(d, key, tmp, got);
+    for (uint32_t i = 0; i < got && w < k; i++)
+        if (tmp[i] != exclude) out[w++] = tmp[i];
+    return w;
+}
+
+/* ---- per-node table ---- */
+
+static int find_bucket(const dht_rt *rt, int b, uint32_t *off)
+{
+    uint32_t o = 0;
+    for (int j = 0; j < rt->nb; j++) {
+        if (rt->bk[2 * j] == b) {
+            *off = o;
+            return j;
+        }
+        if (rt->bk[2 * j] < b) {
+            *off = o;
+            return -1 - j;
+        }
+        o += rt->bk[2 * j + 1];
+    }
+    *off = o;
+    return -1 - rt->nb;
+}
+
+static int grow(dht_rt *rt)
+{
+    if (rt->n == rt->cap) {
+        uint32_t nc = rt->cap ? rt->cap * 2u : 8u;
+        uint32_t *p = realloc(rt->c, nc * sizeof *p);
+        if (!p) return -1;
+        rt->c = p;
+        rt->cap = (uint16_t)nc;
+    }
+    if (rt->nb == rt->bcap) {
+        uint32_t nc = rt->bcap ? rt->bcap * 2u : 4u;
+        if (nc > 255) nc = 255;
+        if (nc == rt->bcap) return -1;
+        uint8_t *p = realloc(rt->bk, 2 * nc);
+        if (!p) return -1;
+        rt->bk = p;
+        rt->bcap = (uint8_t)nc;
+    }
+    return 0;
+}
+
+static void insert_at(dht_rt *rt, uint32_t pos, uint32_t c)
+{
+    memmove(rt->c + pos + 1, rt->c + pos, (rt->n - pos) * sizeof *rt->c);
+    rt->c[pos] = c;
+    rt->n++;
+}
+
+static int new_bucket(dht_rt *rt, int j, uint32_t off, int b, cp_node c)
+{
+    memmove(rt->bk + 2 * (j + 1), rt->bk + 2 * j, 2 * (size_t)(rt->nb - j));
+    rt->bk[2 * j] = (uint8_t)b;
+    rt->bk[2 * j + 1] = 1;
+    rt->nb++;
+    insert_at(rt, off, c);
+    return 1;
+}
+
+int dht_rt_add(dht *d, cp_node v, cp_node c)
+{
+    int b = dht_bucket_index(d->ids[v], d->ids[c]);
+    dht_rt *rt = &d->nodes[v].rt;
+    if (b < 0 || c == v) return 0;
+    if (grow(rt)) return -1;
+    uint32_t off;
+    int j = find_bucket(rt, b, &off);
+    if (j < 0) return new_bucket(rt, -1 - j, off, b, c);
+    uint32_t cnt = rt->bk[2 * j + 1];
+    for (uint32_t i = 0; i < cnt; i++) {
+        if (rt->c[off + i] != c) continue;
+        memmove(rt->c + off + i, rt->c + off + i + 1, (cnt - 1 - i) * sizeof *rt->c);
+        rt->c[off + cnt - 1] = c;
+        return 1;
+    }
+    if (cnt >= d->cfg.k) return 0;
+    insert_at(rt, off + cnt, c);
+    rt->bk[2 * j + 1]++;
+    return 1;
+}
+
+int dht_rt_remove(dht *d, cp_node v, cp_node c)
+{
+    int b = dht_bucket_index(d->ids[v], d->ids[c]);
+    dht_rt *rt = &d->nodes[v].rt;
+    uint32_t off;
+    int j = b < 0 ? -1 : find_bucket(rt, b, &off);
+    if (j < 0) return 0;
+    uint32_t cnt = rt->bk[2 * j + 1];
+    for (uint32_t i = 0; i < cnt; i++) {
+        if (rt->c[off + i] != c) continue;
+        memmove(rt->c + off + i, rt->c + off + i + 1, (rt->n - off - i - 1) * sizeof *rt->c);
+        rt->n--;
+        if (--rt->bk[2 * j + 1] == 0) {
+            memmove(rt->bk + 2 * j, rt->bk + 2 * (j + 1), 2 * (size_t)(rt->nb - j - 1));
+            rt->nb--;
+        }
+        return 1;
+    }
+    return 0;
+}
+
+cp_node dht_rt_head(dht *d, cp_node v, int b)
+{
+    uint32_t n;
+    const uint32_t *c = dht_rt_bucket(d, v, b, &n);
+    return n ? c[0] : CP_NODE_NONE;
+}
+
+const uint32_t *dht_rt_bucket(const dht *d, cp_node v, int b, uint32_t *n)
+{
+    const dht_rt *rt = &d->nodes[v].rt;
+    uint32_t off;
+    int j = find_bucket(rt, b, &off);
+    *n = j < 0 ? 0 : rt->bk[2 * j + 1];
+    return j < 0 ? NULL : rt->c + off;
+}
+
+uint32_t dht_rt_size(const dht *d, cp_node v) { return d->nodes[v].rt.n; }
+
+void dht_rt_free(dht_rt *rt)
+{
+    free(rt->c);
+    free(rt->bk);
+    memset(rt, 0, sizeof *rt);
+}
+
+/* Append bucket j's contacts to out. */
+static uint32_t take(const dht_rt *rt, int j, uint32_t off, cp_node *out, uint32_t w)
+{
+    uint32_t cnt = rt->bk[2 * j + 1];
+    memcpy(out + w, rt->c + off, cnt * sizeof *out);
+    return w + cnt;
+}
+
+/* Candidates in groups of increasing distance: bucket b; all buckets below b; then each
+ * bucket above b in ascending order, stopping once at least k are gathered. */
+static uint32_t gather(const dht_rt *rt, int b, uint32_t k, cp_node *out)
+{
+    uint32_t offs[256], o = 0, w = 0;
+    for (int j = 0; j < rt->nb; j++) {
+        offs[j] = o;
+        o += rt->bk[2 * j + 1];
+    }
+    for (int j = 0; j < rt->nb; j++)
+        if (rt->bk[2 * j] <= b) w = take(rt, j, offs[j], out, w);
+    for (int j = rt->nb - 1; j >= 0 && w < k; j--)
+        if (rt->bk[2 * j] > b) w = take(rt, j, offs[j], out, w);
+    return w;
+}
+
+uint32_t dht_rt_closest(dht *d, cp_node v, const uint8_t *key, uint32_t k, cp_node *out)
+{
+    const dht_rt *rt = &d->nodes[v].rt;
+    if (d->cap_scratch < rt->n) {
+        uint32_t *p = realloc(d->scratch, (size_t)rt->n * sizeof *p);
+        if (!p) return 0;
+        d->scratch = p;
+        d->cap_scratch = rt->n;
+    }
+    uint32_t w = gather(rt, dht_bucket_index(d->ids[v], key), k, d->scratch);
+    dht_sort_nodes(d, key, d->scratch, w);
+    if (w > k) w = k;
+    memcpy(out, d->scratch, w * sizeof *out);
+    return w;
+}
+
+static int check_bucket(const dht *d, cp_node v, int b, const uint32_t *c, uint32_t cnt)
+{
+    if (cnt == 0 || cnt > d->cfg.k) return -1;
+    for (uint32_t i = 0; i < cnt; i++) {
+        if (c[i] == v || c[i] >= d->n) return -1;
+        if (dht_bucket_index(d->ids[v], d->ids[c[i]]) != b) return -1;
+        for (uint32_t j = 0; j < i; j++)
+            if (c[j] == c[i]) return -1;
+    }
+    return 0;
+}
+
+int dht_rt_check(const dht *d, cp_node v)
+{
+    const dht_rt *rt = &d->nodes[v].rt;
+    uint32_t off = 0;
+    for (int j = 0; j < rt->nb; j++) {
+        int b = rt->bk[2 * j];
+        if (j > 0 && b >= rt->bk[2 * (j - 1)]) return -1;
+        if (check_bucket(d, v, b, rt->c + off, rt->bk[2 * j + 1])) return -1;
+        off += rt->bk[2 * j + 1];
+    }
+    return off == rt->n ? 0 : -1;
+}
+
+int dht_rt_lowest_bucket(const dht *d, cp_node v)
+{
+    const dht_rt *rt = &d->nodes[v].rt;
+    return rt->nb ? rt->bk[2 * (rt->nb - 1)] : -1;
+}
+
+int dht_rt_random_bucket(const dht *d, cp_node v, cp_rng *r)
+{
+    const dht_rt *rt = &d->nodes[v].rt;
+    return rt->nb ? rt->bk[2 * rng_below(r, rt->nb)] : -1;
+}
+
+void dht_random_id_in_bucket(const uint8_t *self, int b, cp_rng *r, uint8_t out[DHT_ID_BYTES])
+{
+    uint32_t p = (uint32_t)(255 - b), byte = p >> 3;
+    rng_bytes(r, out, DHT_ID_BYTES);
+    memcpy(out, self, byte);
+    uint8_t keep = (uint8_t)(0xff00u >> (p & 7)), bit = (uint8_t)(0x80u >> (p & 7));
+    out[byte] = (uint8_t)((self[byte] & keep) | ((self[byte] ^ bit) & bit) | (out[byte] & ~(keep | bit)));
+}
+
+/* ---- prefill ---- */
+
+/* Up to k of sorted[lo, hi) spread evenly with a random offset; returns how many. */
+static uint32_t pick(const dht *d, uint32_t lo, uint32_t hi, cp_rng *r, uint32_t *out)
+{
+    uint64_t m = hi - lo, k = d->cfg.k;
+    if (m <= k) {
+        memcpy(out, d->sorted + lo, m * sizeof *out);
+        return (uint32_t)m;
+    }
+    uint64_t off = rng_below(r, m);
+    for (uint64_t j = 0; j < k; j++) out[j] = d->sorted[lo + (j * m + off) / k];
+    return (uint32_t)k;
+}
+
+static int prefill_node(dht *d, cp_node v, uint32_t *tmp, uint8_t *bk)
+{
+    cp_rng r;
+    rng_seed(&r, d->seed, v, 0xd47);
+    uint32_t lo = 0, hi = d->n, w = 0, nb = 0;
+    const uint8_t *id = d->ids[v];
+    for (uint32_t p = 0; p < 256 && hi - lo > 1; p++) {
+        uint32_t m = split(d, lo, hi, p);
+        int mine = bit_at(id, p);
+        uint32_t olo = mine ? lo : m, ohi = mine ? m : hi;
+        if (ohi > olo) {
+            uint32_t got = pick(d, olo, ohi, &r, tmp + w);
+            bk[2 * nb] = (uint8_t)(255 - p);
+            bk[2 * nb + 1] = (uint8_t)got;
+            nb++;
+            w += got;
+        }
+        lo = mine ? m : lo;
+        hi = mine ? hi : m;
+    }
+    dht_rt *rt = &d->nodes[v].rt;
+    rt->c = malloc((w ? w : 1) * sizeof *rt->c);
+    rt->bk = malloc(nb ? 2 * nb : 2);
+    if (!rt->c || !rt->bk) return -1;
+    memcpy(rt->c, tmp, w * sizeof *tmp);
+    memcpy(rt->bk, bk, 2 * nb);
+    rt->n = rt->cap = (uint16_t)w;
+    rt->nb = rt->bcap = (uint8_t)nb;
+    return 0;
+}
+
+int dht_rt_prefill(dht *d)
+{
+    uint32_t *tmp = malloc(256u * DHT_MAX_CONTACTS * sizeof *tmp);
+    uint8_t bk[512];
+    if (!tmp) return -1;
+    int rc = 0;
+    for (cp_node v = 0; v < d->n && !rc; v++) rc = prefill_node(d, v, tmp, bk);
+    free(tmp);
+    return rc;
+}

@@ -102,4 +102,77 @@ static void t_static_lookups_exact(void)
     dht_free(d);
 }
 
-TEST_MAIN(TEST(t_xor_and_bucket), TEST(t_prefill_invariants), TEST(t_static_lookups_exact))
+static void t_join_tables_and_lookups(void)
+{
+    dht_cfg c = dht_cfg_default();
+    c.bootstrap = DHT_BOOT_JOIN;
+    c.join_spacing = CP_MS(50);
+    c.refresh = 0;
+    c.lookups = 300;
+    c.work_start = CP_S(40); /* after the last join (299 * 50 ms) and its refresh lookups */
+    c.work_end = CP_S(60);
+    dht *d = dht_new(&c, 300, 3);
+    REQUIRE(d);
+    REQUIRE(run(d, 300, CP_S(80), 3) == 0);
+    uint64_t total = 0;
+    for (cp_node v = 0; v < 300; v++) {
+        CHECK(dht_rt_check(d, v) == 0);
+        total += dht_rt_size(d, v);
+    }
+    CHECK(total / 300 > 40);
+    uint64_t n, ok;
+    mean_hops(d, DHT_LK_FIND, &n, &ok);
+    CHECK_EQ_U64(n, 300);
+    CHECK(ok >= 297); /* joined tables are not the converged ones: allow 1 % inexact */
+    printf("# join: %llu/%llu exact, %.1f contacts/node\n", (unsigned long long)ok,
+           (unsigned long long)n, (double)total / 300);
+    dht_free(d);
+}
+
+static void t_store_then_get(void)
+{
+    dht_cfg c = dht_cfg_default();
+    c.stores = 50;
+    c.gets = 200;
+    dht *d = dht_new(&c, 1000, 21);
+    REQUIRE(d);
+    REQUIRE(run(d, 1000, CP_S(200), 21) == 0);
+    uint64_t n, ok;
+    mean_hops(d, DHT_LK_GET, &n, &ok);
+    CHECK_EQ_U64(n, 200);
+    CHECK_EQ_U64(ok, 200);
+    CHECK(dht_get_counts(d)->stores == 50);
+    CHECK(dht_get_counts(d)->store_acks == 50 * 20);
+    dht_free(d);
+}
+
+/* 1 %/min of the nodes leave: exponential sessions of mean 100 min; offline 10 min. */
+static void t_churn_retrieval(void)
+{
+    dht_cfg c = dht_cfg_default();
+    c.churn_dist = DHT_CHURN_EXP;
+    c.mean_session = CP_S(6000);
+    c.mean_offline = CP_S(600);
+    c.stores = 100;
+    c.gets = 1000;
+    c.work_start = CP_S(1);
+    c.work_end = CP_S(60);
+    c.get_start = CP_S(120);
+    c.get_end = CP_S(600);
+    dht *d = dht_new(&c, 1000, 33);
+    REQUIRE(d);
+    REQUIRE(run(d, 1000, CP_S(610), 33) == 0);
+    uint64_t n, ok, off = 0;
+    mean_hops(d, DHT_LK_GET, &n, &ok);
+    for (cp_node v = 0; v < 1000; v++) off += !dht_online(d, v);
+    printf("# churn: gets %llu ok %llu, offline at end %llu, timeouts %llu\n", (unsigned long long)n,
+           (unsigned long long)ok, (unsigned long long)off,
+           (unsigned long long)dht_get_counts(d)->rpc_timeouts);
+    CHECK(n >= 900);
+    CHECK(ok * 100 >= n * 99);
+    CHECK(off > 20); /* churn really happened (~10 min x 1 %/min) */
+    dht_free(d);
+}
+
+TEST_MAIN(TEST(t_xor_and_bucket), TEST(t_prefill_invariants), TEST(t_static_lookups_exact),
+          TEST(t_join_tables_and_lookups), TEST(t_store_then_get), TEST(t_churn_retrieval))

@@ -94,6 +94,7 @@ typedef struct dht_result {
     uint16_t hops;
     uint8_t kind;             /* DHT_LK_* */
     uint8_t ok;
+    uint8_t pad[4];           /* zero: results compare bytewise */
 } dht_result;
 
 typedef struct dht_counts {

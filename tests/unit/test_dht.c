@@ -174,5 +174,92 @@ static void t_churn_retrieval(void)
     dht_free(d);
 }
 
+static size_t enc(uint8_t *buf, uint8_t type, uint32_t nc, uint32_t vlen)
+{
+    static uint8_t id[32], key[32], raw[DHT_MAX_CONTACTS * DHT_CONTACT_BYTES], val[DHT_MAX_VALUE];
+    dht_msg m = {0};
+    m.type = type;
+    m.rid = 0x1122334455667788ull;
+    m.from = 7;
+    m.from_id = id;
+    m.key = key;
+    m.ttl_s = 60;
+    m.n_contacts = nc;
+    m.contacts = raw;
+    m.vlen = vlen;
+    m.value = val;
+    return dht_encode(buf, 8192, &m);
+}
+
+static void t_decoder_strict(void)
+{
+    static uint8_t buf[8192];
+    dht_msg m;
+    for (uint8_t t = 0; t < DHT_N_MSG; t++) {
+        size_t len = enc(buf, t, 3, 10);
+        REQUIRE(len >= DHT_HDR_BYTES);
+        REQUIRE(dht_decode(buf, len, &m) == DHT_OK);
+        CHECK(m.type == t && m.rid == 0x1122334455667788ull && m.from == 7);
+        if (t == DHT_NODES) CHECK(m.n_contacts == 3);
+        if (t == DHT_STORE) CHECK(m.vlen == 10 && m.ttl_s == 60);
+        for (size_t l = 0; l < len; l++) CHECK(dht_decode(buf, l, &m) != DHT_OK);
+        buf[len] = 0;
+        CHECK(dht_decode(buf, len + 1, &m) != DHT_OK);
+        buf[1] = 1;
+        CHECK(dht_decode(buf, len, &m) != DHT_OK);
+        buf[1] = 0;
+        buf[0] = 0;
+        CHECK(dht_decode(buf, len, &m) != DHT_OK);
+        buf[0] = DHT_N_MSG + 1;
+        CHECK(dht_decode(buf, len, &m) != DHT_OK);
+    }
+    size_t len = enc(buf, DHT_NODES, 2, 0);
+    buf[DHT_HDR_BYTES] = 3; /* count larger than the contacts present */
+    CHECK(dht_decode(buf, len, &m) != DHT_OK);
+    buf[DHT_HDR_BYTES] = DHT_MAX_CONTACTS + 1;
+    CHECK(dht_decode(buf, len, &m) != DHT_OK);
+    CHECK(enc(buf, DHT_NODES, DHT_MAX_CONTACTS + 1, 0) == 0);
+    CHECK(enc(buf, DHT_VALUE, 0, 0) == 0);
+    CHECK(enc(buf, DHT_VALUE, 0, DHT_MAX_VALUE + 1) == 0);
+    len = enc(buf, DHT_VALUE, 0, 1);
+    buf[DHT_HDR_BYTES + 32] = 0; /* value length 0 */
+    CHECK(dht_decode(buf, len - 1, &m) != DHT_OK);
+}
+
+static void results_of(uint64_t seed, dht_result **out, size_t *n)
+{
+    dht_cfg c = dht_cfg_default();
+    c.lookups = 200;
+    c.stores = 20;
+    c.gets = 50;
+    c.churn_dist = DHT_CHURN_WEIBULL;
+    c.mean_session = CP_S(600);
+    dht *d = dht_new(&c, 500, seed);
+    *out = NULL;
+    *n = 0;
+    if (!d || run(d, 500, CP_S(150), seed) != 0) return;
+    const dht_result *r = dht_results(d, n);
+    *out = malloc(*n * sizeof **out + 1);
+    memcpy(*out, r, *n * sizeof **out);
+    dht_free(d);
+}
+
+static void t_determinism(void)
+{
+    dht_result *a, *b, *c;
+    size_t na, nb, nc;
+    results_of(9, &a, &na);
+    results_of(9, &b, &nb);
+    results_of(10, &c, &nc);
+    printf("# determinism: %zu results\n", na);
+    REQUIRE(a && b && c && na > 100);
+    CHECK(na == nb && memcmp(a, b, na * sizeof *a) == 0);
+    CHECK(na != nc || memcmp(a, c, na * sizeof *a) != 0);
+    free(a);
+    free(b);
+    free(c);
+}
+
 TEST_MAIN(TEST(t_xor_and_bucket), TEST(t_prefill_invariants), TEST(t_static_lookups_exact),
-          TEST(t_join_tables_and_lookups), TEST(t_store_then_get), TEST(t_churn_retrieval))
+          TEST(t_join_tables_and_lookups), TEST(t_store_then_get), TEST(t_churn_retrieval),
+          TEST(t_decoder_strict), TEST(t_determinism))

@@ -1,6 +1,7 @@
 # bench/: benchmark commands (run through `cpsim bench NAME`) and `make bench`.
 libcpsim_a_SOURCES += bench/bench.h bench/bench.c bench/bench_heap.c bench/bench_phold.c \
-	bench/bench_gossip.c bench/bench_crypto.c bench/bench_consensus.c bench/bench_gate.c
+	bench/bench_gossip.c bench/bench_crypto.c bench/bench_consensus.c bench/bench_gate.c \
+	bench/bench_dht.c
 
 # The standard set; results go to bench/out/ as JSON (one file per benchmark).
 bench: cpsim$(EXEEXT)

@@ -22,3 +22,9 @@ libcpsim_a_SOURCES += core/dht/dht.h core/dht/dht_int.h core/dht/dht.c core/dht/
 check_PROGRAMS += tests/unit/test_dht
 tests_unit_test_dht_SOURCES = tests/unit/test_dht.c
 TESTS += tests/unit/test_dht
+FUZZ_TARGETS += tests/fuzz/fuzz_dht
+if ENABLE_FUZZ
+noinst_PROGRAMS += tests/fuzz/fuzz_dht
+tests_fuzz_fuzz_dht_SOURCES = tests/fuzz/fuzz_dht.c
+tests_fuzz_fuzz_dht_LDFLAGS = -fsanitize=fuzzer
+endif

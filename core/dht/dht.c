@@ -15,6 +15,7 @@ dht_cfg dht_cfg_default(void)
     c.k = 20;
     c.alpha = 3;
     c.rpc_timeout = CP_S(2);
+    c.probe_gap = CP_S(10);
     c.bootstrap = DHT_BOOT_PREFILL;
     c.join_spacing = CP_MS(100);
     c.republish = CP_S(3600);

@@ -7,9 +7,11 @@
  *
  * Routing table: k-buckets (cfg.k), least-recently-seen first. Any message from a node marks it
  * seen (moved to the tail, or appended if its bucket has room). If the bucket is full the node
- * PINGs the least-recently-seen contact (one such eviction probe per node at a time) and
- * replaces it by the newcomer only if no PONG arrives within cfg.rpc_timeout. A contact that
- * times out during a lookup or store is removed from the table.
+ * PINGs the least-recently-seen contact and replaces it by the newcomer only if no PONG
+ * arrives within cfg.rpc_timeout. Probes are rate-limited: one at a time per node, at most one
+ * per cfg.probe_gap, and never triggered by a PING or PONG (a PING from a stranger would
+ * otherwise probe a third node, and so on: an endless cascade). A contact that times out
+ * during a lookup or store is removed from the table.
  *
  * Messages (strict binary codec, dht_decode): PING/PONG, FIND_NODE/NODES, FIND_VALUE/VALUE
  * (or NODES), STORE/STORE_ACK. Each carries a request id (uint64 from the node RNG) and the
@@ -73,6 +75,7 @@ enum { DHT_LK_FIND = 0, DHT_LK_STORE = 1, DHT_LK_GET = 2, DHT_LK_MAINT = 3 };
 typedef struct dht_cfg {
     uint32_t k, alpha;
     cp_time rpc_timeout;
+    cp_time probe_gap;        /* minimum time between two eviction probes of a node */
     int bootstrap;            /* DHT_BOOT_* */
     cp_time join_spacing;     /* join mode: node v joins at v * join_spacing */
     cp_time republish, refresh, ttl; /* 0 disables republish/refresh */

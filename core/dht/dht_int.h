@@ -27,6 +27,7 @@ typedef struct dht_val {
 
 typedef struct dht_node {
     dht_rt rt;
+    cp_time last_probe;       /* when the last eviction probe was sent */
     dht_val *vals;
     uint16_t n_vals, cap_vals;
     uint8_t online, evict_busy, repub_armed, pad;
@@ -117,7 +118,7 @@ void dht_sort_nodes(const dht *d, const uint8_t *key, cp_node *v, uint32_t n);
 /* dht_net.c: messages and RPCs */
 void dht_send_req(dht *d, cp_env *env, cp_node to, dht_msg *m, dht_rpc *tmpl);
 void dht_send_msg(dht *d, cp_env *env, cp_node to, dht_msg *m);
-void dht_seen(dht *d, cp_env *env, cp_node c);
+void dht_seen(dht *d, cp_env *env, cp_node c, int may_probe);
 void dht_rpc_timeout(dht *d, cp_env *env, uint32_t idx);
 void dht_handle(dht *d, cp_env *env, cp_node from, const cp_msg *msg);
 void dht_rpcs_free(dht *d);

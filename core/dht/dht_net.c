@@ -141,10 +141,14 @@ void dht_rpcs_free(dht *d)
 
 /* ---- contacts seen, eviction ---- */
 
-void dht_seen(dht *d, cp_env *env, cp_node c)
+void dht_seen(dht *d, cp_env *env, cp_node c, int may_probe)
 {
     cp_node v = env->self;
-    if (c == v || dht_rt_add(d, v, c) != 0 || d->nodes[v].evict_busy) return;
+    dht_node *nd = &d->nodes[v];
+    if (c == v || dht_rt_add(d, v, c) != 0 || !may_probe || nd->evict_busy) return;
+    cp_time now = env_now(env);
+    if (nd->last_probe && now - nd->last_probe < d->cfg.probe_gap) return;
+    nd->last_probe = now;
     cp_node head = dht_rt_head(d, v, dht_bucket_index(d->ids[v], d->ids[c]));
     if (head == CP_NODE_NONE) return;
     d->nodes[v].evict_busy = 1;
@@ -226,7 +230,7 @@ static void on_response(dht *d, cp_env *env, cp_node from, const dht_msg *m)
 {
     dht_rpc r;
     if (!rpc_take(d, env, m->rid, from, &r)) return;
-    dht_seen(d, env, from);
+    dht_seen(d, env, from, m->type != DHT_PONG);
     if (r.kind == RPC_EVICT) d->nodes[env->self].evict_busy = 0;
     if (r.kind == RPC_STORE && m->type == DHT_STORE_ACK) d->cnt.store_acks++;
     if (r.kind == RPC_LOOKUP) dht_lk_response(d, env, &r, m);
@@ -255,6 +259,6 @@ void dht_handle(dht *d, cp_env *env, cp_node from, const cp_msg *msg)
         on_response(d, env, from, &m);
         return;
     }
-    dht_seen(d, env, from);
+    dht_seen(d, env, from, m.type != DHT_PING);
     on_request(d, env, from, &m);
 }

@@ -91,7 +91,8 @@ struct dht {
     size_t n_res, cap_res;
     dht_counts cnt;
     uint8_t *buf;             /* encode scratch */
-    uint32_t *scratch, cap_scratch;
+    void *scratch;            /* dht_rt_closest: candidates */
+    uint32_t cap_scratch;
 };
 
 /* internal lookup kinds after the public DHT_LK_* */

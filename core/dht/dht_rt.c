@@ -245,35 +245,61 @@ static uint32_t take(const dht_rt *rt, int j, uint32_t off, cp_node *out, uint32
     return w + cnt;
 }
 
-/* Candidates in groups of increasing distance: bucket b; all buckets below b; then each
- * bucket above b in ascending order, stopping once at least k are gathered. */
+/* Candidates in groups of increasing distance from key: bucket b (all closer than 2^b);
+ * then, if fewer than k, all buckets below b (in [2^b, 2^(b+1))); then each bucket above b in
+ * ascending order until at least k are gathered. */
 static uint32_t gather(const dht_rt *rt, int b, uint32_t k, cp_node *out)
 {
     uint32_t offs[256], o = 0, w = 0;
+    int jb = -1;
     for (int j = 0; j < rt->nb; j++) {
         offs[j] = o;
         o += rt->bk[2 * j + 1];
+        if (rt->bk[2 * j] == b) jb = j;
     }
-    for (int j = 0; j < rt->nb; j++)
-        if (rt->bk[2 * j] <= b) w = take(rt, j, offs[j], out, w);
+    if (jb >= 0) w = take(rt, jb, offs[jb], out, w);
+    for (int j = 0; j < rt->nb && w < k; j++)
+        if (rt->bk[2 * j] < b) w = take(rt, j, offs[j], out, w);
     for (int j = rt->nb - 1; j >= 0 && w < k; j--)
         if (rt->bk[2 * j] > b) w = take(rt, j, offs[j], out, w);
     return w;
+}
+
+typedef struct dht_cand {
+    uint64_t dist;
+    cp_node node;
+} dht_cand;
+
+typedef struct sort_ctx {
+    const dht *d;
+    const uint8_t *key;
+} sort_ctx;
+
+static int cand_cmp(const void *a, const void *b, void *ctx)
+{
+    const dht_cand *x = a, *y = b;
+    const sort_ctx *c = ctx;
+    if (x->dist != y->dist) return x->dist < y->dist ? -1 : 1;
+    return dht_cmp_dist(c->d->ids[x->node], c->d->ids[y->node], c->key);
 }
 
 uint32_t dht_rt_closest(dht *d, cp_node v, const uint8_t *key, uint32_t k, cp_node *out)
 {
     const dht_rt *rt = &d->nodes[v].rt;
     if (d->cap_scratch < rt->n) {
-        uint32_t *p = realloc(d->scratch, (size_t)rt->n * sizeof *p);
+        dht_cand *p = realloc(d->scratch, (size_t)rt->n * (sizeof *p + sizeof(cp_node)));
         if (!p) return 0;
         d->scratch = p;
         d->cap_scratch = rt->n;
     }
-    uint32_t w = gather(rt, dht_bucket_index(d->ids[v], key), k, d->scratch);
-    dht_sort_nodes(d, key, d->scratch, w);
+    dht_cand *cs = d->scratch;
+    cp_node *tmp = (cp_node *)(void *)(cs + d->cap_scratch); /* after the candidates */
+    uint32_t w = gather(rt, dht_bucket_index(d->ids[v], key), k, tmp);
+    for (uint32_t i = 0; i < w; i++) cs[i] = (dht_cand){dist64(d->ids[tmp[i]], key), tmp[i]};
+    sort_ctx ctx = {d, key};
+    qsort_r(cs, w, sizeof *cs, cand_cmp, &ctx);
     if (w > k) w = k;
-    memcpy(out, d->scratch, w * sizeof *out);
+    for (uint32_t i = 0; i < w; i++) out[i] = cs[i].node;
     return w;
 }
 

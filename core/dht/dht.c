@@ -42,22 +42,38 @@ static int cfg_ok(const dht_cfg *c, uint32_t n)
            c->get_end >= c->get_start && (c->churn_dist != DHT_CHURN_WEIBULL || c->weibull_shape > 0);
 }
 
+typedef struct id_rank {
+    uint64_t pfx;
+    uint32_t node;
+} id_rank;
+
 static int cmp_ids(const void *a, const void *b, void *ctx)
 {
+    const id_rank *x = a, *y = b;
     const dht *d = ctx;
-    return memcmp(d->ids[*(const uint32_t *)a], d->ids[*(const uint32_t *)b], DHT_ID_BYTES);
+    if (x->pfx != y->pfx) return x->pfx < y->pfx ? -1 : 1;
+    return memcmp(d->ids[x->node], d->ids[y->node], DHT_ID_BYTES);
 }
 
 static int make_ids(dht *d)
 {
     d->ids = malloc((size_t)d->n * DHT_ID_BYTES);
     d->sorted = malloc((size_t)d->n * sizeof *d->sorted);
-    if (!d->ids || !d->sorted) return -1;
+    d->pfx = malloc((size_t)d->n * sizeof *d->pfx);
+    d->spfx = malloc((size_t)d->n * sizeof *d->spfx);
+    id_rank *r = malloc((size_t)d->n * sizeof *r);
+    if (!d->ids || !d->sorted || !d->pfx || !d->spfx || !r) return free(r), -1;
     for (uint32_t v = 0; v < d->n; v++) {
         dht_make_id(d->ids[v], d->seed, v);
-        d->sorted[v] = v;
+        d->pfx[v] = dht_prefix64(d->ids[v]);
+        r[v] = (id_rank){d->pfx[v], v};
     }
-    qsort_r(d->sorted, d->n, sizeof *d->sorted, cmp_ids, d);
+    qsort_r(r, d->n, sizeof *r, cmp_ids, d);
+    for (uint32_t i = 0; i < d->n; i++) {
+        d->sorted[i] = r[i].node;
+        d->spfx[i] = r[i].pfx;
+    }
+    free(r);
     return 0;
 }
 
@@ -156,6 +172,8 @@ void dht_free(dht *d)
     free(d->nodes);
     free(d->ids);
     free(d->sorted);
+    free(d->pfx);
+    free(d->spfx);
     free(d->ops);
     free(d->op_off);
     free(d->res);

@@ -57,6 +57,7 @@ typedef struct dht_lookup {
     uint8_t kind, is_value, found, max_depth;
     uint32_t arg, next_free;  /* arg: workload key index */
     uint8_t key[DHT_ID_BYTES];
+    uint64_t kp;              /* dht_prefix64(key) */
     cp_time start;
     uint32_t rpcs, inflight, n;
     uint32_t store_len;       /* STORE: value to place */
@@ -77,6 +78,8 @@ struct dht {
     uint64_t seed;
     uint8_t (*ids)[DHT_ID_BYTES];
     uint32_t *sorted;         /* node indices by id */
+    uint64_t *pfx;            /* first 8 id bytes, big-endian, per node (hot copy) */
+    uint64_t *spfx;           /* pfx in sorted order */
     dht_node *nodes;
     dht_rpc *rpcs;
     uint32_t n_rpcs, cap_rpcs, free_rpc;
@@ -105,6 +108,19 @@ enum { T_RPC = 1, T_WORK, T_JOIN, T_REFRESH, T_REPUB, T_CHURN };
 
 /* dht_rt.c */
 uint64_t dht_prefix64(const uint8_t *id);
+/* <0, 0, >0 as node a is closer to key than b (kp = dht_prefix64(key)). */
+static inline int dht_cmp_nodes(const dht *d, cp_node a, cp_node b, const uint8_t *key, uint64_t kp)
+{
+    uint64_t x = d->pfx[a] ^ kp, y = d->pfx[b] ^ kp;
+    if (x != y) return x < y ? -1 : 1;
+    return dht_cmp_dist(d->ids[a], d->ids[b], key);
+}
+/* Bucket of c in v's table (dht_bucket_index of their ids). */
+static inline int dht_bucket_of(const dht *d, cp_node v, cp_node c)
+{
+    uint64_t x = d->pfx[v] ^ d->pfx[c];
+    return x ? 192 + (63 - __builtin_clzll(x)) : dht_bucket_index(d->ids[v], d->ids[c]);
+}
 int dht_rt_prefill(dht *d);
 void dht_rt_free(dht_rt *rt);
 int dht_rt_add(dht *d, cp_node v, cp_node c);      /* 1 added/moved, 0 bucket full, -1 oom */

@@ -56,7 +56,7 @@ static void merge(dht *d, dht_lookup *l, cp_node c, uint8_t depth)
     if (c == l->owner || c >= d->n) return;
     for (uint32_t i = 0; i < l->n; i++)
         if (l->e[i].node == c) return;
-    while (pos > 0 && dht_cmp_dist(d->ids[c], d->ids[l->e[pos - 1].node], l->key) < 0) pos--;
+    while (pos > 0 && dht_cmp_nodes(d, c, l->e[pos - 1].node, l->key, l->kp) < 0) pos--;
     if (pos >= cap) return;
     uint32_t keep = l->n < cap ? l->n : cap - 1;
     memmove(l->e + pos + 1, l->e + pos, (keep - pos) * sizeof *l->e);
@@ -165,6 +165,7 @@ void dht_lk_start(dht *d, cp_env *env, uint8_t kind, const uint8_t *key, uint32_
     l->found = l->max_depth = 0;
     l->arg = arg;
     memcpy(l->key, key, DHT_ID_BYTES);
+    l->kp = dht_prefix64(key);
     l->start = env_now(env);
     l->rpcs = l->inflight = l->n = 0;
     l->store_len = vlen;
@@ -181,7 +182,7 @@ static void merge_contacts(dht *d, dht_lookup *l, const dht_msg *m, uint8_t dept
     for (uint32_t i = 0; i < m->n_contacts; i++) {
         const uint8_t *p = m->contacts + (size_t)i * DHT_CONTACT_BYTES;
         uint32_t c = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-        if (c >= d->n || memcmp(p + 4, d->ids[c], DHT_ID_BYTES) != 0) {
+        if (c >= d->n || dht_prefix64(p + 4) != d->pfx[c]) { /* prefix: the hot copy */
             d->cnt.malformed++;
             continue;
         }

@@ -149,7 +149,7 @@ void dht_seen(dht *d, cp_env *env, cp_node c, int may_probe)
     cp_time now = env_now(env);
     if (nd->last_probe && now - nd->last_probe < d->cfg.probe_gap) return;
     nd->last_probe = now;
-    cp_node head = dht_rt_head(d, v, dht_bucket_index(d->ids[v], d->ids[c]));
+    cp_node head = dht_rt_head(d, v, dht_bucket_of(d, v, c));
     if (head == CP_NODE_NONE) return;
     d->nodes[v].evict_busy = 1;
     dht_rpc t = {0};

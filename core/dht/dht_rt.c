@@ -45,18 +45,14 @@ uint64_t dht_prefix64(const uint8_t *id)
     return v;
 }
 
-static uint64_t dist64(const uint8_t *a, const uint8_t *t) { return dht_prefix64(a) ^ dht_prefix64(t); }
-
-/* Insertion sort of v[0..n) by distance to key (prefix first, full compare on ties). */
+/* Insertion sort of v[0..n) by distance to key. */
 void dht_sort_nodes(const dht *d, const uint8_t *key, cp_node *v, uint32_t n)
 {
+    uint64_t kp = dht_prefix64(key);
     for (uint32_t i = 1; i < n; i++) {
         cp_node x = v[i];
-        uint64_t dx = dist64(d->ids[x], key);
         uint32_t j = i;
-        while (j > 0) {
-            uint64_t dj = dist64(d->ids[v[j - 1]], key);
-            if (dj < dx || (dj == dx && dht_cmp_dist(d->ids[v[j - 1]], d->ids[x], key) <= 0)) break;
+        while (j > 0 && dht_cmp_nodes(d, v[j - 1], x, key, kp) > 0) {
             v[j] = v[j - 1];
             j--;
         }
@@ -71,7 +67,8 @@ static uint32_t split(const dht *d, uint32_t lo, uint32_t hi, uint32_t p)
 {
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
-        if (bit_at(d->ids[d->sorted[mid]], p)) hi = mid;
+        int bit = p < 64 ? (int)(d->spfx[mid] >> (63 - p)) & 1 : bit_at(d->ids[d->sorted[mid]], p);
+        if (bit) hi = mid;
         else lo = mid + 1;
     }
     return lo;
@@ -134,7 +131,7 @@ static int find_bucket(const dht_rt *rt, int b, uint32_t *off)
 static int grow(dht_rt *rt)
 {
     if (rt->n == rt->cap) {
-        uint32_t nc = rt->cap ? rt->cap * 2u : 8u;
+        uint32_t nc = rt->cap + rt->cap / 8u + 4u; /* tables are near their final size */
         uint32_t *p = realloc(rt->c, nc * sizeof *p);
         if (!p) return -1;
         rt->c = p;
@@ -171,7 +168,7 @@ static int new_bucket(dht_rt *rt, int j, uint32_t off, int b, cp_node c)
 
 int dht_rt_add(dht *d, cp_node v, cp_node c)
 {
-    int b = dht_bucket_index(d->ids[v], d->ids[c]);
+    int b = dht_bucket_of(d, v, c);
     dht_rt *rt = &d->nodes[v].rt;
     if (b < 0 || c == v) return 0;
     if (grow(rt)) return -1;
@@ -193,7 +190,7 @@ int dht_rt_add(dht *d, cp_node v, cp_node c)
 
 int dht_rt_remove(dht *d, cp_node v, cp_node c)
 {
-    int b = dht_bucket_index(d->ids[v], d->ids[c]);
+    int b = dht_bucket_of(d, v, c);
     dht_rt *rt = &d->nodes[v].rt;
     uint32_t off;
     int j = b < 0 ? -1 : find_bucket(rt, b, &off);
@@ -270,17 +267,18 @@ typedef struct dht_cand {
     cp_node node;
 } dht_cand;
 
-typedef struct sort_ctx {
-    const dht *d;
-    const uint8_t *key;
-} sort_ctx;
-
-static int cand_cmp(const void *a, const void *b, void *ctx)
+static void sort_cands(const dht *d, const uint8_t *key, dht_cand *cs, uint32_t n)
 {
-    const dht_cand *x = a, *y = b;
-    const sort_ctx *c = ctx;
-    if (x->dist != y->dist) return x->dist < y->dist ? -1 : 1;
-    return dht_cmp_dist(c->d->ids[x->node], c->d->ids[y->node], c->key);
+    for (uint32_t i = 1; i < n; i++) {
+        dht_cand x = cs[i];
+        uint32_t j = i;
+        while (j > 0 && (cs[j - 1].dist > x.dist ||
+                         (cs[j - 1].dist == x.dist && dht_cmp_dist(d->ids[cs[j - 1].node], d->ids[x.node], key) > 0))) {
+            cs[j] = cs[j - 1];
+            j--;
+        }
+        cs[j] = x;
+    }
 }
 
 uint32_t dht_rt_closest(dht *d, cp_node v, const uint8_t *key, uint32_t k, cp_node *out)
@@ -294,10 +292,11 @@ uint32_t dht_rt_closest(dht *d, cp_node v, const uint8_t *key, uint32_t k, cp_no
     }
     dht_cand *cs = d->scratch;
     cp_node *tmp = (cp_node *)(void *)(cs + d->cap_scratch); /* after the candidates */
-    uint32_t w = gather(rt, dht_bucket_index(d->ids[v], key), k, tmp);
-    for (uint32_t i = 0; i < w; i++) cs[i] = (dht_cand){dist64(d->ids[tmp[i]], key), tmp[i]};
-    sort_ctx ctx = {d, key};
-    qsort_r(cs, w, sizeof *cs, cand_cmp, &ctx);
+    uint64_t kp = dht_prefix64(key), x = d->pfx[v] ^ kp;
+    int b = x ? 255 - __builtin_clzll(x) : dht_bucket_index(d->ids[v], key);
+    uint32_t w = gather(rt, b, k, tmp);
+    for (uint32_t i = 0; i < w; i++) cs[i] = (dht_cand){d->pfx[tmp[i]] ^ kp, tmp[i]};
+    sort_cands(d, key, cs, w);
     if (w > k) w = k;
     for (uint32_t i = 0; i < w; i++) out[i] = cs[i].node;
     return w;

@@ -17,7 +17,7 @@
 typedef struct dht_bench {
     uint64_t nodes, lookups, secs, seed;
     double setup_s, run_s, mean_hops, p50, p90, p99, ok_rate, mean_rpcs, bytes_per_node;
-    uint64_t done, events;
+    uint64_t done, events, msgs, pings;
 } dht_bench;
 
 static int cmp_time(const void *a, const void *b)
@@ -74,6 +74,8 @@ static int bench_run(dht_bench *b)
     b->run_s = bench_wall() - t1;
     b->setup_s = t1 - t0;
     b->events = des_get_stats(e)->events;
+    b->msgs = dht_get_counts(d)->msgs;
+    b->pings = des_type_stats_get(e)[DHT_PING].sent;
     summarize(b, d);
     b->bytes_per_node = dht_bytes_per_node(d) + (double)(des_bytes_per_node() + net_bytes_per_node());
     des_free(e);
@@ -98,6 +100,8 @@ static void print_json(const dht_bench *b)
     js_num(j, "setup_s", b->setup_s);
     js_num(j, "wall_s", b->run_s);
     js_u64(j, "events", b->events);
+    js_u64(j, "messages", b->msgs);
+    js_u64(j, "eviction_pings", b->pings);
     js_u64(j, "peak_rss_kb", bench_peak_rss_kb());
     js_num(j, "bytes_per_node", b->bytes_per_node);
     js_obj_end(j);
@@ -123,7 +127,7 @@ static int usage(void)
 
 int bench_dht_main(int argc, char **argv)
 {
-    dht_bench b = {10000, 10000, 60, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    dht_bench b = {10000, 10000, 60, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
     int json = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--json")) json = 1;

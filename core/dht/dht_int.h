@@ -16,7 +16,10 @@ typedef struct dht_rt {
     uint8_t *bk;
     uint16_t n, cap;
     uint8_t nb, bcap;
+    uint8_t arena;            /* RT_C_ARENA | RT_BK_ARENA: block lives in the prefill arena */
 } dht_rt;
+
+enum { RT_C_ARENA = 1, RT_BK_ARENA = 2 };
 
 typedef struct dht_val {
     uint8_t key[DHT_ID_BYTES];
@@ -94,6 +97,8 @@ struct dht {
     size_t n_res, cap_res;
     dht_counts cnt;
     uint8_t *buf;             /* encode scratch */
+    uint32_t *arena_c;        /* prefill: every table's contacts, one block */
+    uint8_t *arena_bk;
     void *scratch;            /* dht_rt_closest: candidates */
     uint32_t cap_scratch;
 };

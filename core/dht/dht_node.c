@@ -258,7 +258,10 @@ double dht_bytes_per_node(const dht *d)
 {
     double b = sizeof(dht_node) + DHT_ID_BYTES + 2 * sizeof(uint32_t);
     uint64_t tab = 0;
-    for (uint32_t v = 0; v < d->n; v++)
-        tab += d->nodes[v].rt.cap * 4u + d->nodes[v].rt.bcap * 2u + 32u; /* + malloc headers */
+    for (uint32_t v = 0; v < d->n; v++) {
+        const dht_rt *rt = &d->nodes[v].rt;
+        tab += rt->cap * 4u + rt->bcap * 2u;
+        tab += (rt->arena & RT_C_ARENA ? 0u : 16u) + (rt->arena & RT_BK_ARENA ? 0u : 16u); /* malloc headers */
+    }
     return b + (double)tab / d->n;
 }

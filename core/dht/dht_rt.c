@@ -128,23 +128,34 @@ static int find_bucket(const dht_rt *rt, int b, uint32_t *off)
     return -1 - rt->nb;
 }
 
+/* Resize a table block; a block in the prefill arena is copied out, never freed. */
+static void *resize(void *p, size_t old, size_t new, int in_arena)
+{
+    if (!in_arena) return realloc(p, new);
+    void *q = malloc(new);
+    if (q) memcpy(q, p, old);
+    return q;
+}
+
 static int grow(dht_rt *rt)
 {
     if (rt->n == rt->cap) {
         uint32_t nc = rt->cap + rt->cap / 8u + 4u; /* tables are near their final size */
-        uint32_t *p = realloc(rt->c, nc * sizeof *p);
+        uint32_t *p = resize(rt->c, rt->cap * sizeof *p, nc * sizeof *p, rt->arena & RT_C_ARENA);
         if (!p) return -1;
         rt->c = p;
         rt->cap = (uint16_t)nc;
+        rt->arena &= (uint8_t)~RT_C_ARENA;
     }
     if (rt->nb == rt->bcap) {
         uint32_t nc = rt->bcap ? rt->bcap * 2u : 4u;
         if (nc > 255) nc = 255;
         if (nc == rt->bcap) return -1;
-        uint8_t *p = realloc(rt->bk, 2 * nc);
+        uint8_t *p = resize(rt->bk, 2u * rt->bcap, 2 * nc, rt->arena & RT_BK_ARENA);
         if (!p) return -1;
         rt->bk = p;
         rt->bcap = (uint8_t)nc;
+        rt->arena &= (uint8_t)~RT_BK_ARENA;
     }
     return 0;
 }
@@ -229,8 +240,8 @@ uint32_t dht_rt_size(const dht *d, cp_node v) { return d->nodes[v].rt.n; }
 
 void dht_rt_free(dht_rt *rt)
 {
-    free(rt->c);
-    free(rt->bk);
+    if (!(rt->arena & RT_C_ARENA)) free(rt->c);
+    if (!(rt->arena & RT_BK_ARENA)) free(rt->bk);
     memset(rt, 0, sizeof *rt);
 }
 
@@ -363,44 +374,104 @@ static uint32_t pick(const dht *d, uint32_t lo, uint32_t hi, cp_rng *r, uint32_t
     return (uint32_t)k;
 }
 
-static int prefill_node(dht *d, cp_node v, uint32_t *tmp, uint8_t *bk)
+/* Splits of the sorted array shared by consecutive nodes: level p's range and split point. */
+typedef struct split_cache {
+    uint32_t lo[257], hi[257], m[257];
+    uint32_t valid;
+} split_cache;
+
+static uint32_t cached_split(const dht *d, split_cache *sc, uint32_t lo, uint32_t hi, uint32_t p)
+{
+    if (p < sc->valid && sc->lo[p] == lo && sc->hi[p] == hi) return sc->m[p];
+    sc->lo[p] = lo;
+    sc->hi[p] = hi;
+    sc->m[p] = split(d, lo, hi, p);
+    sc->valid = p + 1;
+    return sc->m[p];
+}
+
+/* Append growable arrays used while prefilling. */
+typedef struct prefill_buf {
+    uint32_t *c;
+    uint8_t *bk;
+    uint64_t nc, capc, nbk, capbk;
+    uint64_t *offc, *offbk;
+} prefill_buf;
+
+static int reserve(prefill_buf *pb, uint64_t more_c)
+{
+    if (pb->nc + more_c > pb->capc) {
+        uint64_t nc = (pb->capc + more_c) * 3 / 2;
+        uint32_t *p = realloc(pb->c, nc * sizeof *p);
+        if (!p) return -1;
+        pb->c = p;
+        pb->capc = nc;
+    }
+    if (pb->nbk + 512 > pb->capbk) {
+        uint64_t nc = (pb->capbk + 512) * 3 / 2;
+        uint8_t *p = realloc(pb->bk, nc);
+        if (!p) return -1;
+        pb->bk = p;
+        pb->capbk = nc;
+    }
+    return 0;
+}
+
+static int prefill_node(dht *d, cp_node v, split_cache *sc, prefill_buf *pb)
 {
     cp_rng r;
     rng_seed(&r, d->seed, v, 0xd47);
     uint32_t lo = 0, hi = d->n, w = 0, nb = 0;
     const uint8_t *id = d->ids[v];
+    pb->offc[v] = pb->nc;
+    pb->offbk[v] = pb->nbk;
     for (uint32_t p = 0; p < 256 && hi - lo > 1; p++) {
-        uint32_t m = split(d, lo, hi, p);
+        uint32_t m = cached_split(d, sc, lo, hi, p);
         int mine = bit_at(id, p);
         uint32_t olo = mine ? lo : m, ohi = mine ? m : hi;
         if (ohi > olo) {
-            uint32_t got = pick(d, olo, ohi, &r, tmp + w);
-            bk[2 * nb] = (uint8_t)(255 - p);
-            bk[2 * nb + 1] = (uint8_t)got;
+            if (reserve(pb, d->cfg.k)) return -1;
+            uint32_t got = pick(d, olo, ohi, &r, pb->c + pb->nc + w);
+            pb->bk[pb->nbk + 2 * nb] = (uint8_t)(255 - p);
+            pb->bk[pb->nbk + 2 * nb + 1] = (uint8_t)got;
             nb++;
             w += got;
         }
         lo = mine ? m : lo;
         hi = mine ? hi : m;
     }
+    pb->nc += w;
+    pb->nbk += 2 * nb;
     dht_rt *rt = &d->nodes[v].rt;
-    rt->c = malloc((w ? w : 1) * sizeof *rt->c);
-    rt->bk = malloc(nb ? 2 * nb : 2);
-    if (!rt->c || !rt->bk) return -1;
-    memcpy(rt->c, tmp, w * sizeof *tmp);
-    memcpy(rt->bk, bk, 2 * nb);
     rt->n = rt->cap = (uint16_t)w;
     rt->nb = rt->bcap = (uint8_t)nb;
+    rt->arena = RT_C_ARENA | RT_BK_ARENA;
     return 0;
 }
 
+/* Every table in two arena blocks, filled in sorted-id order so that the splits of the
+ * sorted array are computed once per trie node. */
 int dht_rt_prefill(dht *d)
 {
-    uint32_t *tmp = malloc(256u * DHT_MAX_CONTACTS * sizeof *tmp);
-    uint8_t bk[512];
-    if (!tmp) return -1;
-    int rc = 0;
-    for (cp_node v = 0; v < d->n && !rc; v++) rc = prefill_node(d, v, tmp, bk);
-    free(tmp);
-    return rc;
+    prefill_buf pb = {0};
+    split_cache *sc = calloc(1, sizeof *sc);
+    pb.offc = malloc((size_t)d->n * sizeof *pb.offc);
+    pb.offbk = malloc((size_t)d->n * sizeof *pb.offbk);
+    int rc = !sc || !pb.offc || !pb.offbk;
+    for (uint32_t i = 0; i < d->n && !rc; i++) rc = prefill_node(d, d->sorted[i], sc, &pb);
+    if (!rc) {
+        d->arena_c = pb.c;
+        d->arena_bk = pb.bk;
+        for (uint32_t v = 0; v < d->n; v++) {
+            d->nodes[v].rt.c = pb.c + pb.offc[v];
+            d->nodes[v].rt.bk = pb.bk + pb.offbk[v];
+        }
+    } else {
+        free(pb.c);
+        free(pb.bk);
+    }
+    free(pb.offc);
+    free(pb.offbk);
+    free(sc);
+    return rc ? -1 : 0;
 }

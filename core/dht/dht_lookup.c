@@ -49,14 +49,16 @@ void dht_lks_free(dht *d)
     free(d->lks);
 }
 
-/* Insert node into the shortlist at its distance rank (no duplicates, never the owner). */
+/* Insert node into the shortlist at its distance rank (no duplicates, never the owner). The
+ * rank is found first, so a contact farther than a full list costs one comparison. */
 static void merge(dht *d, dht_lookup *l, cp_node c, uint8_t depth)
 {
     uint32_t cap = 3 * d->cfg.k, pos = l->n;
     if (c == l->owner || c >= d->n) return;
-    for (uint32_t i = 0; i < l->n; i++)
-        if (l->e[i].node == c) return;
-    while (pos > 0 && dht_cmp_nodes(d, c, l->e[pos - 1].node, l->key, l->kp) < 0) pos--;
+    while (pos > 0 && dht_cmp_nodes(d, c, l->e[pos - 1].node, l->key, l->kp) <= 0) {
+        if (l->e[pos - 1].node == c) return;
+        pos--;
+    }
     if (pos >= cap) return;
     uint32_t keep = l->n < cap ? l->n : cap - 1;
     memmove(l->e + pos + 1, l->e + pos, (keep - pos) * sizeof *l->e);

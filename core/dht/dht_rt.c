@@ -266,8 +266,9 @@ static uint32_t gather(const dht_rt *rt, int b, uint32_t k, cp_node *out)
         if (rt->bk[2 * j] == b) jb = j;
     }
     if (jb >= 0) w = take(rt, jb, offs[jb], out, w);
-    for (int j = 0; j < rt->nb && w < k; j++)
-        if (rt->bk[2 * j] < b) w = take(rt, j, offs[j], out, w);
+    if (w < k) /* all of them: they share one distance range, any may be the closest */
+        for (int j = 0; j < rt->nb; j++)
+            if (rt->bk[2 * j] < b) w = take(rt, j, offs[j], out, w);
     for (int j = rt->nb - 1; j >= 0 && w < k; j--)
         if (rt->bk[2 * j] > b) w = take(rt, j, offs[j], out, w);
     return w;
@@ -430,7 +431,7 @@ static int prefill_node(dht *d, cp_node v, split_cache *sc, prefill_buf *pb)
         int mine = bit_at(id, p);
         uint32_t olo = mine ? lo : m, ohi = mine ? m : hi;
         if (ohi > olo) {
-            if (reserve(pb, d->cfg.k)) return -1;
+            if (reserve(pb, w + d->cfg.k)) return -1;
             uint32_t got = pick(d, olo, ohi, &r, pb->c + pb->nc + w);
             pb->bk[pb->nbk + 2 * nb] = (uint8_t)(255 - p);
             pb->bk[pb->nbk + 2 * nb + 1] = (uint8_t)got;

@@ -4,6 +4,7 @@
  * decoder, and determinism of the per-lookup results. All runs use the built-in engine with a
  * single region of 20 ms RTT. */
 #include "core/dht/dht.h"
+#include "core/dht/dht_int.h" /* dht_rt_closest, checked against brute force */
 #include "sim/des/des.h"
 #include "tests/harness.h"
 
@@ -64,6 +65,37 @@ static void t_prefill_invariants(void)
     }
     /* full buckets 255..251 (>= 31 expected members), then ~16, 8, 4, 2, 1 */
     CHECK(total / 1000 > 110 && total / 1000 < 160);
+    dht_free(d);
+}
+
+/* The table's k closest to a key equal a brute-force sort of all its contacts. */
+static void t_table_closest_exact(void)
+{
+    dht_cfg c = dht_cfg_default();
+    dht *d = dht_new(&c, 2000, 8);
+    REQUIRE(d);
+    cp_rng r;
+    rng_seed(&r, 4, 5, 6);
+    static cp_node all[4096];
+    for (int it = 0; it < 300; it++) {
+        cp_node v = (cp_node)rng_below(&r, 2000), got[DHT_MAX_CONTACTS];
+        uint8_t key[32];
+        rng_bytes(&r, key, 32);
+        if (it % 3 == 0) { /* keys near v exercise the low buckets */
+            memcpy(key, dht_id(d, v), 32);
+            key[31 - it % 8] ^= 0x55;
+        }
+        uint32_t n = 0;
+        for (int b = 0; b < 256; b++) {
+            uint32_t m;
+            const uint32_t *cs = dht_rt_bucket(d, v, b, &m);
+            for (uint32_t i = 0; i < m; i++) all[n++] = cs[i];
+        }
+        dht_sort_nodes(d, key, all, n);
+        uint32_t g = dht_rt_closest(d, v, key, 20, got);
+        CHECK_EQ_U64(g, n < 20 ? n : 20);
+        CHECK(memcmp(got, all, g * sizeof *got) == 0);
+    }
     dht_free(d);
 }
 
@@ -226,6 +258,27 @@ static void t_decoder_strict(void)
     CHECK(dht_decode(buf, len - 1, &m) != DHT_OK);
 }
 
+/* The fuzz target's property on deterministic mutations of valid messages: a mutant is
+ * rejected or re-encodes to exactly its own bytes. */
+static void t_decoder_mutations(void)
+{
+    static uint8_t buf[8192], out[8192];
+    cp_rng r;
+    rng_seed(&r, 1, 2, 3);
+    uint64_t accepted = 0, bad = 0;
+    for (int it = 0; it < 20000; it++) {
+        size_t len = enc(buf, (uint8_t)rng_below(&r, DHT_N_MSG), (uint32_t)rng_below(&r, 5), 1 + (uint32_t)rng_below(&r, 40));
+        for (int f = 0; f < 1 + (int)rng_below(&r, 3); f++) buf[rng_below(&r, len)] ^= (uint8_t)(1 + rng_below(&r, 255));
+        if (rng_below(&r, 4) == 0) len -= rng_below(&r, len);
+        dht_msg m;
+        if (dht_decode(buf, len, &m) != DHT_OK) continue;
+        accepted++;
+        bad += dht_encode(out, sizeof out, &m) != len || memcmp(out, buf, len) != 0;
+    }
+    CHECK(accepted > 0);
+    CHECK_EQ_U64(bad, 0);
+}
+
 static void results_of(uint64_t seed, dht_result **out, size_t *n)
 {
     dht_cfg c = dht_cfg_default();
@@ -260,6 +313,6 @@ static void t_determinism(void)
     free(c);
 }
 
-TEST_MAIN(TEST(t_xor_and_bucket), TEST(t_prefill_invariants), TEST(t_static_lookups_exact),
+TEST_MAIN(TEST(t_xor_and_bucket), TEST(t_prefill_invariants), TEST(t_table_closest_exact), TEST(t_static_lookups_exact),
           TEST(t_join_tables_and_lookups), TEST(t_store_then_get), TEST(t_churn_retrieval),
-          TEST(t_decoder_strict), TEST(t_determinism))
+          TEST(t_decoder_strict), TEST(t_decoder_mutations), TEST(t_determinism))

@@ -39,7 +39,7 @@ typedef struct dht_node {
 enum { RPC_FREE = 0, RPC_LOOKUP, RPC_EVICT, RPC_STORE };
 
 typedef struct dht_rpc {
-    uint64_t rid, timer;
+    uint64_t rid, timer;      /* timer: engine timer id, or for RPC_LOOKUP the deadline */
     cp_node owner, to;
     uint32_t lookup, lserial; /* RPC_LOOKUP */
     cp_node cand;             /* RPC_EVICT: the newcomer */
@@ -51,6 +51,7 @@ enum { E_UNQ = 0, E_PEND = 1, E_DONE = 2, E_FAIL = 3 };
 
 typedef struct dht_entry {
     uint32_t node;
+    uint32_t rpc;             /* E_PEND: its RPC slot */
     uint8_t state, depth;
 } dht_entry;
 
@@ -63,6 +64,7 @@ typedef struct dht_lookup {
     uint64_t kp;              /* dht_prefix64(key) */
     cp_time start;
     uint32_t rpcs, inflight, n;
+    uint64_t timer;           /* engine timer for the earliest RPC deadline; 0 none */
     uint32_t store_len;       /* STORE: value to place */
     uint8_t *store_val;
     dht_entry *e;             /* cap = 3k, sorted by distance to key */
@@ -106,7 +108,7 @@ struct dht {
 /* internal lookup kinds after the public DHT_LK_* */
 enum { LK_JOIN = DHT_LK_MAINT + 1, LK_REPUB };
 
-enum { T_RPC = 1, T_WORK, T_JOIN, T_REFRESH, T_REPUB, T_CHURN };
+enum { T_RPC = 1, T_LOOKUP, T_WORK, T_JOIN, T_REFRESH, T_REPUB, T_CHURN };
 #define DHT_TAG(kind, idx) (((uint64_t)(kind) << 56) | (uint64_t)(idx))
 #define DHT_TAG_KIND(t) ((unsigned)((t) >> 56))
 #define DHT_TAG_IDX(t) ((t) & ((1ull << 56) - 1))
@@ -138,7 +140,11 @@ void dht_random_id_in_bucket(const uint8_t *self, int b, cp_rng *r, uint8_t out[
 void dht_sort_nodes(const dht *d, const uint8_t *key, cp_node *v, uint32_t n);
 
 /* dht_net.c: messages and RPCs */
-void dht_send_req(dht *d, cp_env *env, cp_node to, dht_msg *m, dht_rpc *tmpl);
+/* Send a request; returns its RPC slot (UINT32_MAX on failure). RPC_LOOKUP requests get no
+ * engine timer: their deadline is kept in the slot and checked by the lookup's one timer. */
+uint32_t dht_send_req(dht *d, cp_env *env, cp_node to, dht_msg *m, dht_rpc *tmpl);
+/* Drop a pending RPC without an answer (no timer to cancel for RPC_LOOKUP). */
+void dht_rpc_drop(dht *d, uint32_t idx);
 void dht_send_msg(dht *d, cp_env *env, cp_node to, dht_msg *m);
 void dht_seen(dht *d, cp_env *env, cp_node c, int may_probe);
 void dht_rpc_timeout(dht *d, cp_env *env, uint32_t idx);
@@ -149,8 +155,8 @@ void dht_rpcs_free(dht *d);
 void dht_lk_start(dht *d, cp_env *env, uint8_t kind, const uint8_t *key, uint32_t arg,
                   const uint8_t *val, uint32_t vlen);
 void dht_lk_response(dht *d, cp_env *env, const dht_rpc *r, const dht_msg *m);
-void dht_lk_failed(dht *d, cp_env *env, const dht_rpc *r);
-void dht_lk_abort_node(dht *d, cp_node v);
+void dht_lk_abort_node(dht *d, cp_env *env, cp_node v);
+void dht_lk_timer(dht *d, cp_env *env, uint64_t tag);
 void dht_lks_free(dht *d);
 
 /* dht.c */

@@ -2,8 +2,10 @@
  * shortlist (up to 3k entries, sorted by distance to the key) of contacts with a state
  * (unqueried, pending, answered, failed); it keeps at most alpha RPCs in flight to the
  * closest unqueried among the k closest not-failed entries and ends when those k have all
- * answered (or a FIND_VALUE got the value). Responses to a finished lookup are ignored: an RPC
- * names its lookup by pool index and serial number. */
+ * answered (or a FIND_VALUE got the value). One engine timer per lookup fires at the earliest
+ * deadline of its pending RPCs (each RPC still times out exactly rpc_timeout after it was
+ * sent). Pending entries are never dropped from the shortlist, so a finished or aborted lookup
+ * drops all of its pending RPCs; later answers find no RPC and are ignored. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,9 +32,13 @@ static uint32_t lk_alloc(dht *d)
     return d->n_lks++;
 }
 
-static void lk_release(dht *d, uint32_t i)
+static void lk_release(dht *d, cp_env *env, uint32_t i)
 {
     dht_lookup *l = &d->lks[i];
+    if (l->timer) env_timer_cancel(env, l->timer);
+    l->timer = 0;
+    for (uint32_t j = 0; j < l->n; j++)
+        if (l->e[j].state == E_PEND) dht_rpc_drop(d, l->e[j].rpc);
     free(l->store_val);
     l->store_val = NULL;
     l->serial = 0;
@@ -49,8 +55,17 @@ void dht_lks_free(dht *d)
     free(d->lks);
 }
 
+/* The farthest entry that is not pending, or UINT32_MAX. */
+static uint32_t victim(const dht_lookup *l)
+{
+    for (uint32_t i = l->n; i-- > 0;)
+        if (l->e[i].state != E_PEND) return i;
+    return UINT32_MAX;
+}
+
 /* Insert node into the shortlist at its distance rank (no duplicates, never the owner). The
- * rank is found first, so a contact farther than a full list costs one comparison. */
+ * rank is found first, so a contact farther than a full list costs one comparison. A full
+ * list makes room by dropping its farthest entry that is not pending. */
 static void merge(dht *d, dht_lookup *l, cp_node c, uint8_t depth)
 {
     uint32_t cap = 3 * d->cfg.k, pos = l->n;
@@ -60,10 +75,15 @@ static void merge(dht *d, dht_lookup *l, cp_node c, uint8_t depth)
         pos--;
     }
     if (pos >= cap) return;
-    uint32_t keep = l->n < cap ? l->n : cap - 1;
-    memmove(l->e + pos + 1, l->e + pos, (keep - pos) * sizeof *l->e);
-    l->e[pos] = (dht_entry){c, E_UNQ, depth};
-    l->n = keep + 1;
+    if (l->n == cap) {
+        uint32_t v = victim(l);
+        if (v == UINT32_MAX || v < pos) return;
+        memmove(l->e + v, l->e + v + 1, (l->n - v - 1) * sizeof *l->e);
+        l->n--;
+    }
+    memmove(l->e + pos + 1, l->e + pos, (l->n - pos) * sizeof *l->e);
+    l->e[pos] = (dht_entry){c, 0, E_UNQ, depth};
+    l->n++;
 }
 
 static dht_entry *entry_of(dht_lookup *l, cp_node c)
@@ -71,6 +91,11 @@ static dht_entry *entry_of(dht_lookup *l, cp_node c)
     for (uint32_t i = 0; i < l->n; i++)
         if (l->e[i].node == c) return &l->e[i];
     return NULL;
+}
+
+static uint64_t lk_tag(uint32_t idx, uint32_t serial)
+{
+    return DHT_TAG(T_LOOKUP, (uint64_t)(serial & 0xffffffu) << 32 | idx);
 }
 
 static void query(dht *d, cp_env *env, uint32_t idx, dht_entry *e)
@@ -87,7 +112,13 @@ static void query(dht *d, cp_env *env, uint32_t idx, dht_entry *e)
     dht_msg m = {0};
     m.type = l->is_value ? DHT_FIND_VALUE : DHT_FIND_NODE;
     m.key = l->key;
-    dht_send_req(d, env, e->node, &m, &t);
+    e->rpc = dht_send_req(d, env, e->node, &m, &t);
+    if (e->rpc == UINT32_MAX) {
+        e->state = E_FAIL;
+        l->inflight--;
+        return;
+    }
+    if (!l->timer) l->timer = env_timer(env, d->cfg.rpc_timeout, lk_tag(idx, l->serial));
 }
 
 /* Whether the found k equal the oracle's k closest. */
@@ -130,7 +161,7 @@ static void finish(dht *d, cp_env *env, uint32_t idx)
     }
     if (l->kind <= DHT_LK_GET) dht_record(d, env, l, ok);
     uint8_t kind = l->kind;
-    lk_release(d, idx);
+    lk_release(d, env, idx);
     if (kind == LK_JOIN) dht_joined(d, env);
 }
 
@@ -170,6 +201,7 @@ void dht_lk_start(dht *d, cp_env *env, uint8_t kind, const uint8_t *key, uint32_
     l->kp = dht_prefix64(key);
     l->start = env_now(env);
     l->rpcs = l->inflight = l->n = 0;
+    l->timer = 0;
     l->store_len = vlen;
     l->store_val = vlen ? malloc(vlen) : NULL;
     if (l->store_val) memcpy(l->store_val, val, vlen);
@@ -213,22 +245,40 @@ void dht_lk_response(dht *d, cp_env *env, const dht_rpc *r, const dht_msg *m)
     pump(d, env, r->lookup);
 }
 
-void dht_lk_failed(dht *d, cp_env *env, const dht_rpc *r)
+/* Fail entry e of lookup l: its RPC timed out. Returns its deadline if it has not. */
+static cp_time expire(dht *d, dht_lookup *l, dht_entry *e, cp_time now)
 {
-    if (r->lookup >= d->n_lks) return;
-    dht_lookup *l = &d->lks[r->lookup];
-    if (l->serial != r->lserial) return;
+    cp_time due = d->rpcs[e->rpc].timer;
+    if (due > now) return due;
+    dht_rpc_drop(d, e->rpc);
+    dht_rt_remove(d, l->owner, e->node);
+    d->cnt.rpc_timeouts++;
+    e->state = E_FAIL;
     l->inflight--;
-    dht_entry *e = entry_of(l, r->to);
-    if (e) e->state = E_FAIL;
-    pump(d, env, r->lookup);
+    return CP_TIME_NEVER;
 }
 
-void dht_lk_abort_node(dht *d, cp_node v)
+void dht_lk_timer(dht *d, cp_env *env, uint64_t tag)
+{
+    uint32_t idx = (uint32_t)tag, ser = (uint32_t)(DHT_TAG_IDX(tag) >> 32);
+    if (idx >= d->n_lks || !d->lks[idx].serial || (d->lks[idx].serial & 0xffffffu) != ser) return;
+    dht_lookup *l = &d->lks[idx];
+    cp_time now = env_now(env), next = CP_TIME_NEVER;
+    l->timer = 0;
+    for (uint32_t i = 0; i < l->n; i++) {
+        if (l->e[i].state != E_PEND) continue;
+        cp_time due = expire(d, l, &l->e[i], now);
+        if (due < next) next = due;
+    }
+    if (next != CP_TIME_NEVER) l->timer = env_timer(env, next - now, tag);
+    pump(d, env, idx);
+}
+
+void dht_lk_abort_node(dht *d, cp_env *env, cp_node v)
 {
     for (uint32_t i = 0; i < d->n_lks; i++) {
         if (d->lks[i].serial == 0 || d->lks[i].owner != v) continue;
         d->cnt.aborted++;
-        lk_release(d, i);
+        lk_release(d, env, i);
     }
 }

@@ -98,10 +98,10 @@ static void rpc_release(dht *d, uint32_t i)
     d->free_rpc = i;
 }
 
-void dht_send_req(dht *d, cp_env *env, cp_node to, dht_msg *m, dht_rpc *tmpl)
+uint32_t dht_send_req(dht *d, cp_env *env, cp_node to, dht_msg *m, dht_rpc *tmpl)
 {
     uint32_t i = rpc_alloc(d);
-    if (i == UINT32_MAX) return;
+    if (i == UINT32_MAX) return i;
     uint64_t rid;
     do rid = env_rand(env);
     while (rid == 0 || rtab_slot(d, rid) != UINT32_MAX);
@@ -112,11 +112,20 @@ void dht_send_req(dht *d, cp_env *env, cp_node to, dht_msg *m, dht_rpc *tmpl)
     r->to = to;
     if (rtab_put(d, i)) {
         rpc_release(d, i);
-        return;
+        return UINT32_MAX;
     }
-    r->timer = env_timer(env, d->cfg.rpc_timeout, DHT_TAG(T_RPC, i));
+    if (r->kind == RPC_LOOKUP) r->timer = env_now(env) + d->cfg.rpc_timeout;
+    else r->timer = env_timer(env, d->cfg.rpc_timeout, DHT_TAG(T_RPC, i));
     m->rid = rid;
     dht_send_msg(d, env, to, m);
+    return i;
+}
+
+void dht_rpc_drop(dht *d, uint32_t idx)
+{
+    uint32_t h = rtab_slot(d, d->rpcs[idx].rid);
+    if (h != UINT32_MAX) rtab_del(d, h);
+    rpc_release(d, idx);
 }
 
 /* The pending RPC answered by (rid, from) to self, removed from the pool; 0 if none. */
@@ -128,7 +137,7 @@ static int rpc_take(dht *d, cp_env *env, uint64_t rid, cp_node from, dht_rpc *ou
     if (d->rpcs[i].owner != env->self || d->rpcs[i].to != from) return 0;
     *out = d->rpcs[i];
     rtab_del(d, h);
-    env_timer_cancel(env, out->timer);
+    if (out->kind != RPC_LOOKUP) env_timer_cancel(env, out->timer);
     rpc_release(d, i);
     return 1;
 }
@@ -164,8 +173,7 @@ void dht_rpc_timeout(dht *d, cp_env *env, uint32_t idx)
 {
     if (idx >= d->n_rpcs || d->rpcs[idx].kind == RPC_FREE) return;
     dht_rpc r = d->rpcs[idx];
-    rtab_del(d, rtab_slot(d, r.rid));
-    rpc_release(d, idx);
+    dht_rpc_drop(d, idx);
     d->cnt.rpc_timeouts++;
     cp_node v = env->self;
     if (r.kind == RPC_EVICT) d->nodes[v].evict_busy = 0;
@@ -175,7 +183,6 @@ void dht_rpc_timeout(dht *d, cp_env *env, uint32_t idx)
         d->cnt.evictions++;
         dht_rt_add(d, v, r.cand);
     }
-    if (r.kind == RPC_LOOKUP) dht_lk_failed(d, env, &r);
 }
 
 /* ---- requests ---- */

@@ -147,7 +147,7 @@ static void on_churn(dht *d, cp_env *env)
     dht_node *nd = &d->nodes[env->self];
     if (nd->online) {
         nd->online = 0;
-        dht_lk_abort_node(d, env->self);
+        dht_lk_abort_node(d, env, env->self);
         env_timer(env, (cp_time)rng_exp(env->rng, (double)d->cfg.mean_offline) + 1, DHT_TAG(T_CHURN, 0));
         return;
     }
@@ -162,6 +162,10 @@ static void dht_on_timer(void *self, cp_env *env, uint64_t tag)
     unsigned kind = DHT_TAG_KIND(tag);
     if (kind == T_RPC) {
         dht_rpc_timeout(d, env, (uint32_t)DHT_TAG_IDX(tag));
+        return;
+    }
+    if (kind == T_LOOKUP) {
+        dht_lk_timer(d, env, tag);
         return;
     }
     if (kind == T_CHURN) {

@@ -50,6 +50,7 @@ typedef struct dht_rpc {
 enum { E_UNQ = 0, E_PEND = 1, E_DONE = 2, E_FAIL = 3 };
 
 typedef struct dht_entry {
+    uint64_t dk;              /* first 8 bytes of the distance to the key (sort key) */
     uint32_t node;
     uint32_t rpc;             /* E_PEND: its RPC slot */
     uint8_t state, depth;

@@ -63,18 +63,35 @@ static uint32_t victim(const dht_lookup *l)
     return UINT32_MAX;
 }
 
-/* Insert node into the shortlist at its distance rank (no duplicates, never the owner). The
- * rank is found first, so a contact farther than a full list costs one comparison. A full
- * list makes room by dropping its farthest entry that is not pending. */
+/* Rank of c in the shortlist by (dk, full distance): the first entry not closer than c.
+ * Sets *dup if c is already there. */
+static uint32_t rank(const dht *d, const dht_lookup *l, cp_node c, uint64_t dk, int *dup)
+{
+    uint32_t lo = 0, hi = l->n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        const dht_entry *e = &l->e[mid];
+        int closer = e->dk < dk || (e->dk == dk && e->node != c &&
+                                    dht_cmp_dist(d->ids[e->node], d->ids[c], l->key) < 0);
+        if (closer) lo = mid + 1;
+        else hi = mid;
+    }
+    *dup = 0;
+    for (uint32_t i = lo; i < l->n && l->e[i].dk == dk; i++) *dup |= l->e[i].node == c;
+    return lo;
+}
+
+/* Insert node into the shortlist at its distance rank (no duplicates, never the owner). A
+ * full list makes room by dropping its farthest entry that is not pending. */
 static void merge(dht *d, dht_lookup *l, cp_node c, uint8_t depth)
 {
-    uint32_t cap = 3 * d->cfg.k, pos = l->n;
+    uint32_t cap = 3 * d->cfg.k;
     if (c == l->owner || c >= d->n) return;
-    while (pos > 0 && dht_cmp_nodes(d, c, l->e[pos - 1].node, l->key, l->kp) <= 0) {
-        if (l->e[pos - 1].node == c) return;
-        pos--;
-    }
-    if (pos >= cap) return;
+    uint64_t dk = d->pfx[c] ^ l->kp;
+    if (l->n == cap && dk > l->e[l->n - 1].dk) return;
+    int dup;
+    uint32_t pos = rank(d, l, c, dk, &dup);
+    if (dup || pos >= cap) return;
     if (l->n == cap) {
         uint32_t v = victim(l);
         if (v == UINT32_MAX || v < pos) return;
@@ -82,7 +99,7 @@ static void merge(dht *d, dht_lookup *l, cp_node c, uint8_t depth)
         l->n--;
     }
     memmove(l->e + pos + 1, l->e + pos, (l->n - pos) * sizeof *l->e);
-    l->e[pos] = (dht_entry){c, 0, E_UNQ, depth};
+    l->e[pos] = (dht_entry){dk, c, 0, E_UNQ, depth};
     l->n++;
 }
 

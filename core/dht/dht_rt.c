@@ -40,8 +40,11 @@ int dht_bucket_index(const uint8_t *a, const uint8_t *b)
 
 uint64_t dht_prefix64(const uint8_t *id)
 {
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++) v = v << 8 | id[i];
+    uint64_t v;
+    memcpy(&v, id, 8);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
     return v;
 }
 
@@ -279,18 +282,28 @@ typedef struct dht_cand {
     cp_node node;
 } dht_cand;
 
-static void sort_cands(const dht *d, const uint8_t *key, dht_cand *cs, uint32_t n)
+static int cand_before(const dht *d, const uint8_t *key, const dht_cand *a, const dht_cand *b)
 {
-    for (uint32_t i = 1; i < n; i++) {
-        dht_cand x = cs[i];
-        uint32_t j = i;
-        while (j > 0 && (cs[j - 1].dist > x.dist ||
-                         (cs[j - 1].dist == x.dist && dht_cmp_dist(d->ids[cs[j - 1].node], d->ids[x.node], key) > 0))) {
-            cs[j] = cs[j - 1];
+    return a->dist < b->dist ||
+           (a->dist == b->dist && dht_cmp_dist(d->ids[a->node], d->ids[b->node], key) < 0);
+}
+
+/* Keep the k closest of the n candidates produced by gather, sorted, in best[0..return). */
+static uint32_t top_k(const dht *d, const uint8_t *key, uint64_t kp, const cp_node *in, uint32_t n,
+                      uint32_t k, dht_cand *best)
+{
+    uint32_t w = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        dht_cand x = {d->pfx[in[i]] ^ kp, in[i]};
+        if (w == k && !cand_before(d, key, &x, &best[w - 1])) continue;
+        uint32_t j = w < k ? w++ : w - 1;
+        while (j > 0 && cand_before(d, key, &x, &best[j - 1])) {
+            best[j] = best[j - 1];
             j--;
         }
-        cs[j] = x;
+        best[j] = x;
     }
+    return w;
 }
 
 uint32_t dht_rt_closest(dht *d, cp_node v, const uint8_t *key, uint32_t k, cp_node *out)
@@ -306,10 +319,7 @@ uint32_t dht_rt_closest(dht *d, cp_node v, const uint8_t *key, uint32_t k, cp_no
     cp_node *tmp = (cp_node *)(void *)(cs + d->cap_scratch); /* after the candidates */
     uint64_t kp = dht_prefix64(key), x = d->pfx[v] ^ kp;
     int b = x ? 255 - __builtin_clzll(x) : dht_bucket_index(d->ids[v], key);
-    uint32_t w = gather(rt, b, k, tmp);
-    for (uint32_t i = 0; i < w; i++) cs[i] = (dht_cand){d->pfx[tmp[i]] ^ kp, tmp[i]};
-    sort_cands(d, key, cs, w);
-    if (w > k) w = k;
+    uint32_t w = top_k(d, key, kp, tmp, gather(rt, b, k, tmp), k, cs);
     for (uint32_t i = 0; i < w; i++) out[i] = cs[i].node;
     return w;
 }

@@ -401,88 +401,72 @@ static uint32_t cached_split(const dht *d, split_cache *sc, uint32_t lo, uint32_
     return sc->m[p];
 }
 
-/* Append growable arrays used while prefilling. */
-typedef struct prefill_buf {
-    uint32_t *c;
-    uint8_t *bk;
-    uint64_t nc, capc, nbk, capbk;
-    uint64_t *offc, *offbk;
-} prefill_buf;
+/* Free room left in each prefilled table for contacts learned later (avoids copying the
+ * table out of the arena on the first addition). */
+#define RT_SLACK_C(k) ((k) / 4 + 2)
+#define RT_SLACK_BK 2
 
-static int reserve(prefill_buf *pb, uint64_t more_c)
-{
-    if (pb->nc + more_c > pb->capc) {
-        uint64_t nc = (pb->capc + more_c) * 3 / 2;
-        uint32_t *p = realloc(pb->c, nc * sizeof *p);
-        if (!p) return -1;
-        pb->c = p;
-        pb->capc = nc;
-    }
-    if (pb->nbk + 512 > pb->capbk) {
-        uint64_t nc = (pb->capbk + 512) * 3 / 2;
-        uint8_t *p = realloc(pb->bk, nc);
-        if (!p) return -1;
-        pb->bk = p;
-        pb->capbk = nc;
-    }
-    return 0;
-}
-
-static int prefill_node(dht *d, cp_node v, split_cache *sc, prefill_buf *pb)
+/* Walk node v's buckets over the sorted array: with out == NULL only count contacts and
+ * buckets; else write them (contacts to out, (bucket, count) pairs to bk). */
+static void walk_node(const dht *d, cp_node v, split_cache *sc, uint32_t *out, uint8_t *bk,
+                      uint32_t *nc, uint32_t *nb)
 {
     cp_rng r;
     rng_seed(&r, d->seed, v, 0xd47);
-    uint32_t lo = 0, hi = d->n, w = 0, nb = 0;
+    uint32_t lo = 0, hi = d->n, w = 0, b = 0;
     const uint8_t *id = d->ids[v];
-    pb->offc[v] = pb->nc;
-    pb->offbk[v] = pb->nbk;
     for (uint32_t p = 0; p < 256 && hi - lo > 1; p++) {
         uint32_t m = cached_split(d, sc, lo, hi, p);
         int mine = bit_at(id, p);
         uint32_t olo = mine ? lo : m, ohi = mine ? m : hi;
         if (ohi > olo) {
-            if (reserve(pb, w + d->cfg.k)) return -1;
-            uint32_t got = pick(d, olo, ohi, &r, pb->c + pb->nc + w);
-            pb->bk[pb->nbk + 2 * nb] = (uint8_t)(255 - p);
-            pb->bk[pb->nbk + 2 * nb + 1] = (uint8_t)got;
-            nb++;
+            uint32_t got = ohi - olo < d->cfg.k ? ohi - olo : d->cfg.k;
+            if (out) {
+                pick(d, olo, ohi, &r, out + w);
+                bk[2 * b] = (uint8_t)(255 - p);
+                bk[2 * b + 1] = (uint8_t)got;
+            }
+            b++;
             w += got;
         }
         lo = mine ? m : lo;
         hi = mine ? hi : m;
     }
-    pb->nc += w;
-    pb->nbk += 2 * nb;
-    dht_rt *rt = &d->nodes[v].rt;
-    rt->n = rt->cap = (uint16_t)w;
-    rt->nb = rt->bcap = (uint8_t)nb;
-    rt->arena = RT_C_ARENA | RT_BK_ARENA;
-    return 0;
+    *nc = w;
+    *nb = b;
 }
 
-/* Every table in two arena blocks, filled in sorted-id order so that the splits of the
- * sorted array are computed once per trie node. */
+/* Every table in two arena blocks sized by a counting pass, filled in sorted-id order so
+ * that the splits of the sorted array are computed once per trie node. */
 int dht_rt_prefill(dht *d)
 {
-    prefill_buf pb = {0};
     split_cache *sc = calloc(1, sizeof *sc);
-    pb.offc = malloc((size_t)d->n * sizeof *pb.offc);
-    pb.offbk = malloc((size_t)d->n * sizeof *pb.offbk);
-    int rc = !sc || !pb.offc || !pb.offbk;
-    for (uint32_t i = 0; i < d->n && !rc; i++) rc = prefill_node(d, d->sorted[i], sc, &pb);
-    if (!rc) {
-        d->arena_c = pb.c;
-        d->arena_bk = pb.bk;
-        for (uint32_t v = 0; v < d->n; v++) {
-            d->nodes[v].rt.c = pb.c + pb.offc[v];
-            d->nodes[v].rt.bk = pb.bk + pb.offbk[v];
-        }
-    } else {
-        free(pb.c);
-        free(pb.bk);
+    if (!sc) return -1;
+    uint64_t tc = 0, tb = 0;
+    uint32_t nc, nb;
+    for (uint32_t i = 0; i < d->n; i++) {
+        walk_node(d, d->sorted[i], sc, NULL, NULL, &nc, &nb);
+        tc += nc + RT_SLACK_C(d->cfg.k);
+        tb += 2 * (nb + RT_SLACK_BK);
     }
-    free(pb.offc);
-    free(pb.offbk);
+    d->arena_c = malloc(tc * sizeof *d->arena_c);
+    d->arena_bk = malloc(tb);
+    if (!d->arena_c || !d->arena_bk) return free(sc), -1;
+    sc->valid = 0;
+    uint64_t oc = 0, ob = 0;
+    for (uint32_t i = 0; i < d->n; i++) {
+        dht_rt *rt = &d->nodes[d->sorted[i]].rt;
+        rt->c = d->arena_c + oc;
+        rt->bk = d->arena_bk + ob;
+        walk_node(d, d->sorted[i], sc, rt->c, rt->bk, &nc, &nb);
+        rt->n = (uint16_t)nc;
+        rt->cap = (uint16_t)(nc + RT_SLACK_C(d->cfg.k));
+        rt->nb = (uint8_t)nb;
+        rt->bcap = (uint8_t)(nb + RT_SLACK_BK);
+        rt->arena = RT_C_ARENA | RT_BK_ARENA;
+        oc += rt->cap;
+        ob += 2u * rt->bcap;
+    }
     free(sc);
-    return rc ? -1 : 0;
+    return 0;
 }

@@ -12,5 +12,6 @@ bench: cpsim$(EXEEXT)
 	./cpsim bench gossip --nodes 100000 --json > bench/out/gossip-1e5.json && cat bench/out/gossip-1e5.json
 	./cpsim bench crypto --json > bench/out/crypto.json && cat bench/out/crypto.json
 	./cpsim bench consensus --json --plot bench/out > bench/out/consensus.json && cat bench/out/consensus.json
+	./cpsim bench dht --nodes 100000 --lookups 100000 --json > bench/out/dht-1e5.json && cat bench/out/dht-1e5.json
 	./cpsim bench all --json > bench/out/all.json && ./cpsim bench compare $(srcdir)/bench/baseline.json bench/out/all.json --threshold 10
 EXTRA_DIST += bench/baseline.json

@@ -372,7 +372,8 @@ void dht_random_id_in_bucket(const uint8_t *self, int b, cp_rng *r, uint8_t out[
 
 /* ---- prefill ---- */
 
-/* Up to k of sorted[lo, hi) spread evenly with a random offset; returns how many. */
+/* Up to k of sorted[lo, hi) spread evenly with a random offset: entry j is
+ * lo + (j * m + off) / k, stepped without dividing. Returns how many. */
 static uint32_t pick(const dht *d, uint32_t lo, uint32_t hi, cp_rng *r, uint32_t *out)
 {
     uint64_t m = hi - lo, k = d->cfg.k;
@@ -380,8 +381,16 @@ static uint32_t pick(const dht *d, uint32_t lo, uint32_t hi, cp_rng *r, uint32_t
         memcpy(out, d->sorted + lo, m * sizeof *out);
         return (uint32_t)m;
     }
-    uint64_t off = rng_below(r, m);
-    for (uint64_t j = 0; j < k; j++) out[j] = d->sorted[lo + (j * m + off) / k];
+    uint64_t off = rng_below(r, m), q = off / k, rem = off % k, dq = m / k, dr = m % k;
+    for (uint64_t j = 0; j < k; j++) {
+        out[j] = d->sorted[lo + q];
+        q += dq;
+        rem += dr;
+        if (rem >= k) {
+            q++;
+            rem -= k;
+        }
+    }
     return (uint32_t)k;
 }
 
@@ -412,7 +421,7 @@ static void walk_node(const dht *d, cp_node v, split_cache *sc, uint32_t *out, u
                       uint32_t *nc, uint32_t *nb)
 {
     cp_rng r;
-    rng_seed(&r, d->seed, v, 0xd47);
+    if (out) rng_seed(&r, d->seed, v, 0xd47);
     uint32_t lo = 0, hi = d->n, w = 0, b = 0;
     const uint8_t *id = d->ids[v];
     for (uint32_t p = 0; p < 256 && hi - lo > 1; p++) {

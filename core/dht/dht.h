@@ -22,7 +22,9 @@
  * when the k closest not-failed entries have all answered. hops = the longest chain of
  * responses (a contact learned from a response at depth d has depth d+1; the initial contacts
  * have depth 1). FIND_NODE ok = the found k equal the true k closest nodes (excluding the
- * originator), computed by an oracle over the sorted id array (metrics only, never behaviour).
+ * originator; all nodes, online or not), computed by an oracle over the sorted id array
+ * (metrics only, never behaviour). Contacts received in NODES are checked against the shared
+ * id array by their 64-bit id prefix (a mismatch counts as malformed and is skipped).
  *
  * Bootstrap: DHT_BOOT_PREFILL fills every table at dht_new as if the network had converged:
  * each bucket receives up to k contacts spread evenly (random offset) over the sorted ids
@@ -46,6 +48,9 @@
  * All drawn at dht_new from the seed. Each finished workload lookup appends a dht_result.
  *
  * CPU: every message handled charges cfg.cpu_per_msg * cpu_factor.
+ * Memory: a prefilled table is ~17 full buckets plus partial ones at 10^6 nodes (~330 contacts,
+ * 4 bytes each, in one arena with a little slack); with ids, the hot id prefixes and node state
+ * about 1.6 kB per node (dht_bytes_per_node).
  * Ownership: dht_new/dht_free; all returned pointers are owned by the dht. Single-threaded.
  * Must not touch: anything outside core/. */
 #ifndef DHT_H

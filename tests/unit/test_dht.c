@@ -128,6 +128,11 @@ static void t_static_lookups_exact(void)
     CHECK_EQ_U64(n, 500);
     CHECK_EQ_U64(ok, 500);
     printf("# 10^3 nodes: mean hops %.3f over %llu lookups\n", h, (unsigned long long)n);
+    /* Idealized figure for a converged 10^3-node table with k = 20: ~2.1 rounds. Our hops are
+     * the longest response chain; seeds 1..5 of `cpsim bench dht --nodes 1000` give 1.97-1.98
+     * and the standard error of a 500-lookup mean is ~0.03, so 0.4 (~20 %) leaves room for the
+     * counting convention while a broken lookup (a walk that does not converge, >= 3, or one
+     * that stops at the first answers, ~1) fails. */
     CHECK_NEAR(h, 2.1, 0.4);
     CHECK_EQ_U64(dht_get_counts(d)->malformed, 0);
     CHECK_EQ_U64(dht_get_counts(d)->rpc_timeouts, 0);

@@ -183,6 +183,31 @@ static void t_store_then_get(void)
     dht_free(d);
 }
 
+/* Values expire after the TTL unless their holders republish them. */
+static uint64_t gets_ok_after_ttl(cp_time republish)
+{
+    dht_cfg c = dht_cfg_default();
+    c.stores = 20;
+    c.gets = 100;
+    c.ttl = CP_S(100);
+    c.republish = republish;
+    c.work_end = CP_S(10);
+    c.get_start = CP_S(200);
+    c.get_end = CP_S(300);
+    dht *d = dht_new(&c, 1000, 41);
+    if (!d || run(d, 1000, CP_S(310), 41) != 0) return UINT64_MAX;
+    uint64_t n, ok;
+    mean_hops(d, DHT_LK_GET, &n, &ok);
+    dht_free(d);
+    return n == 100 ? ok : UINT64_MAX;
+}
+
+static void t_ttl_and_republish(void)
+{
+    CHECK_EQ_U64(gets_ok_after_ttl(0), 0);
+    CHECK_EQ_U64(gets_ok_after_ttl(CP_S(30)), 100);
+}
+
 /* 1 %/min of the nodes leave: exponential sessions of mean 100 min; offline 10 min. */
 static void t_churn_retrieval(void)
 {
@@ -319,5 +344,5 @@ static void t_determinism(void)
 }
 
 TEST_MAIN(TEST(t_xor_and_bucket), TEST(t_prefill_invariants), TEST(t_table_closest_exact), TEST(t_static_lookups_exact),
-          TEST(t_join_tables_and_lookups), TEST(t_store_then_get), TEST(t_churn_retrieval),
+          TEST(t_join_tables_and_lookups), TEST(t_store_then_get), TEST(t_ttl_and_republish), TEST(t_churn_retrieval),
           TEST(t_decoder_strict), TEST(t_decoder_mutations), TEST(t_determinism))

@@ -226,7 +226,10 @@ static void t_churn_retrieval(void)
     REQUIRE(run(d, 1000, CP_S(610), 33) == 0);
     uint64_t n, ok, off = 0;
     mean_hops(d, DHT_LK_GET, &n, &ok);
-    for (cp_node v = 0; v < 1000; v++) off += !dht_online(d, v);
+    for (cp_node v = 0; v < 1000; v++) {
+        off += !dht_online(d, v);
+        CHECK(dht_rt_check(d, v) == 0); /* evictions and removals keep the invariants */
+    }
     printf("# churn: gets %llu ok %llu, offline at end %llu, timeouts %llu\n", (unsigned long long)n,
            (unsigned long long)ok, (unsigned long long)off,
            (unsigned long long)dht_get_counts(d)->rpc_timeouts);

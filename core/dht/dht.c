@@ -172,8 +172,7 @@ void dht_free(dht *d)
     free(d->nodes);
     free(d->ids);
     free(d->sorted);
-    free(d->arena_c);
-    free(d->arena_bk);
+    free(d->arena);
     free(d->pfx);
     free(d->spfx);
     free(d->ops);

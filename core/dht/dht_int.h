@@ -10,16 +10,17 @@
 #include "core/dht/dht.h"
 
 /* One node's table: contacts grouped by bucket (bk: nb pairs of (bucket, count), buckets
- * in descending order), each bucket least-recently-seen first. */
+ * in descending order), each bucket least-recently-seen first. bk and c share one block
+ * (bk at its start, c after dht_rt_bk_bytes(bcap)), so a message touches one place. */
 typedef struct dht_rt {
     uint32_t *c;
     uint8_t *bk;
     uint16_t n, cap;
     uint8_t nb, bcap;
-    uint8_t arena;            /* RT_C_ARENA | RT_BK_ARENA: block lives in the prefill arena */
+    uint8_t arena;            /* 1: the block lives in the prefill arena (never freed alone) */
 } dht_rt;
 
-enum { RT_C_ARENA = 1, RT_BK_ARENA = 2 };
+static inline uint32_t dht_rt_bk_bytes(uint32_t bcap) { return (2 * bcap + 3) & ~3u; }
 
 typedef struct dht_val {
     uint8_t key[DHT_ID_BYTES];
@@ -100,8 +101,7 @@ struct dht {
     size_t n_res, cap_res;
     dht_counts cnt;
     uint8_t *buf;             /* encode scratch */
-    uint32_t *arena_c;        /* prefill: every table's contacts, one block */
-    uint8_t *arena_bk;
+    uint32_t *arena;          /* prefill: every table's block, one allocation */
     void *scratch;            /* dht_rt_closest: candidates */
     uint32_t cap_scratch;
 };

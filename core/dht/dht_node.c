@@ -264,8 +264,7 @@ double dht_bytes_per_node(const dht *d)
     uint64_t tab = 0;
     for (uint32_t v = 0; v < d->n; v++) {
         const dht_rt *rt = &d->nodes[v].rt;
-        tab += rt->cap * 4u + rt->bcap * 2u;
-        tab += (rt->arena & RT_C_ARENA ? 0u : 16u) + (rt->arena & RT_BK_ARENA ? 0u : 16u); /* malloc headers */
+        tab += rt->cap * 4u + dht_rt_bk_bytes(rt->bcap) + (rt->arena ? 0u : 16u); /* + malloc header */
     }
     return b + (double)tab / d->n;
 }

@@ -131,35 +131,27 @@ static int find_bucket(const dht_rt *rt, int b, uint32_t *off)
     return -1 - rt->nb;
 }
 
-/* Resize a table block; a block in the prefill arena is copied out, never freed. */
-static void *resize(void *p, size_t old, size_t new, int in_arena)
-{
-    if (!in_arena) return realloc(p, new);
-    void *q = malloc(new);
-    if (q) memcpy(q, p, old);
-    return q;
-}
-
+/* Make room for one more contact and one more bucket: a new block with the grown parts
+ * (contacts by 1/8 + 4, since tables are near their final size; bucket pairs doubled). A
+ * block in the prefill arena is copied out, never freed. */
 static int grow(dht_rt *rt)
 {
-    if (rt->n == rt->cap) {
-        uint32_t nc = rt->cap + rt->cap / 8u + 4u; /* tables are near their final size */
-        uint32_t *p = resize(rt->c, rt->cap * sizeof *p, nc * sizeof *p, rt->arena & RT_C_ARENA);
-        if (!p) return -1;
-        rt->c = p;
-        rt->cap = (uint16_t)nc;
-        rt->arena &= (uint8_t)~RT_C_ARENA;
-    }
-    if (rt->nb == rt->bcap) {
-        uint32_t nc = rt->bcap ? rt->bcap * 2u : 4u;
-        if (nc > 255) nc = 255;
-        if (nc == rt->bcap) return -1;
-        uint8_t *p = resize(rt->bk, 2u * rt->bcap, 2 * nc, rt->arena & RT_BK_ARENA);
-        if (!p) return -1;
-        rt->bk = p;
-        rt->bcap = (uint8_t)nc;
-        rt->arena &= (uint8_t)~RT_BK_ARENA;
-    }
+    if (rt->n < rt->cap && rt->nb < rt->bcap) return 0;
+    uint32_t cap = rt->n < rt->cap ? rt->cap : rt->cap + rt->cap / 8u + 4u;
+    uint32_t bcap = rt->nb < rt->bcap ? rt->bcap : (rt->bcap ? rt->bcap * 2u : 4u);
+    if (bcap > 255) bcap = 255;
+    if (rt->nb == bcap || cap > UINT16_MAX) return -1;
+    uint8_t *blk = malloc(dht_rt_bk_bytes(bcap) + (size_t)cap * sizeof *rt->c);
+    if (!blk) return -1;
+    uint32_t *c = (uint32_t *)(void *)(blk + dht_rt_bk_bytes(bcap));
+    if (rt->nb) memcpy(blk, rt->bk, 2u * rt->nb);
+    if (rt->n) memcpy(c, rt->c, rt->n * sizeof *c);
+    if (!rt->arena) free(rt->bk);
+    rt->bk = blk;
+    rt->c = c;
+    rt->cap = (uint16_t)cap;
+    rt->bcap = (uint8_t)bcap;
+    rt->arena = 0;
     return 0;
 }
 
@@ -243,8 +235,7 @@ uint32_t dht_rt_size(const dht *d, cp_node v) { return d->nodes[v].rt.n; }
 
 void dht_rt_free(dht_rt *rt)
 {
-    if (!(rt->arena & RT_C_ARENA)) free(rt->c);
-    if (!(rt->arena & RT_BK_ARENA)) free(rt->bk);
+    if (!rt->arena) free(rt->bk);
     memset(rt, 0, sizeof *rt);
 }
 
@@ -445,37 +436,43 @@ static void walk_node(const dht *d, cp_node v, split_cache *sc, uint32_t *out, u
     *nb = b;
 }
 
-/* Every table in two arena blocks sized by a counting pass, filled in sorted-id order so
+/* Place node v's block at arena word offset *off and fill it. */
+static void fill_node(dht *d, cp_node v, split_cache *sc, uint32_t nc, uint32_t nb, uint64_t *off)
+{
+    dht_rt *rt = &d->nodes[v].rt;
+    rt->cap = (uint16_t)(nc + RT_SLACK_C(d->cfg.k));
+    rt->bcap = (uint8_t)(nb + RT_SLACK_BK);
+    rt->bk = (uint8_t *)(void *)(d->arena + *off);
+    rt->c = d->arena + *off + dht_rt_bk_bytes(rt->bcap) / 4;
+    walk_node(d, v, sc, rt->c, rt->bk, &nc, &nb);
+    rt->n = (uint16_t)nc;
+    rt->nb = (uint8_t)nb;
+    rt->arena = 1;
+    *off += dht_rt_bk_bytes(rt->bcap) / 4 + rt->cap;
+}
+
+/* Every table's block in one arena sized by a counting pass, filled in sorted-id order so
  * that the splits of the sorted array are computed once per trie node. */
 int dht_rt_prefill(dht *d)
 {
     split_cache *sc = calloc(1, sizeof *sc);
-    if (!sc) return -1;
-    uint64_t tc = 0, tb = 0;
-    uint32_t nc, nb;
-    for (uint32_t i = 0; i < d->n; i++) {
+    uint16_t *cnt = malloc((size_t)d->n * sizeof *cnt);
+    uint8_t *nbs = malloc(d->n);
+    uint64_t words = 0, off = 0;
+    int rc = !sc || !cnt || !nbs;
+    for (uint32_t i = 0; i < d->n && !rc; i++) {
+        uint32_t nc, nb;
         walk_node(d, d->sorted[i], sc, NULL, NULL, &nc, &nb);
-        tc += nc + RT_SLACK_C(d->cfg.k);
-        tb += 2 * (nb + RT_SLACK_BK);
+        cnt[i] = (uint16_t)nc;
+        nbs[i] = (uint8_t)nb;
+        words += dht_rt_bk_bytes(nb + RT_SLACK_BK) / 4 + nc + RT_SLACK_C(d->cfg.k);
     }
-    d->arena_c = malloc(tc * sizeof *d->arena_c);
-    d->arena_bk = malloc(tb);
-    if (!d->arena_c || !d->arena_bk) return free(sc), -1;
-    sc->valid = 0;
-    uint64_t oc = 0, ob = 0;
-    for (uint32_t i = 0; i < d->n; i++) {
-        dht_rt *rt = &d->nodes[d->sorted[i]].rt;
-        rt->c = d->arena_c + oc;
-        rt->bk = d->arena_bk + ob;
-        walk_node(d, d->sorted[i], sc, rt->c, rt->bk, &nc, &nb);
-        rt->n = (uint16_t)nc;
-        rt->cap = (uint16_t)(nc + RT_SLACK_C(d->cfg.k));
-        rt->nb = (uint8_t)nb;
-        rt->bcap = (uint8_t)(nb + RT_SLACK_BK);
-        rt->arena = RT_C_ARENA | RT_BK_ARENA;
-        oc += rt->cap;
-        ob += 2u * rt->bcap;
-    }
+    if (!rc) d->arena = malloc(words * sizeof *d->arena);
+    rc = rc || !d->arena;
+    if (!rc) sc->valid = 0;
+    for (uint32_t i = 0; i < d->n && !rc; i++) fill_node(d, d->sorted[i], sc, cnt[i], nbs[i], &off);
     free(sc);
-    return 0;
+    free(cnt);
+    free(nbs);
+    return rc ? -1 : 0;
 }

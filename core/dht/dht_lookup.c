@@ -228,12 +228,22 @@ void dht_lk_start(dht *d, cp_env *env, uint8_t kind, const uint8_t *key, uint32_
     pump(d, env, idx);
 }
 
+static uint32_t contact_at(const dht_msg *m, uint32_t i)
+{
+    const uint8_t *p = m->contacts + (size_t)i * DHT_CONTACT_BYTES;
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
 static void merge_contacts(dht *d, dht_lookup *l, const dht_msg *m, uint8_t depth)
 {
     for (uint32_t i = 0; i < m->n_contacts; i++) {
-        const uint8_t *p = m->contacts + (size_t)i * DHT_CONTACT_BYTES;
-        uint32_t c = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-        if (c >= d->n || dht_prefix64(p + 4) != d->pfx[c]) { /* prefix: the hot copy */
+        uint32_t c = contact_at(m, i);
+        if (c < d->n) __builtin_prefetch(&d->pfx[c]);
+    }
+    for (uint32_t i = 0; i < m->n_contacts; i++) {
+        uint32_t c = contact_at(m, i);
+        const uint8_t *id = m->contacts + (size_t)i * DHT_CONTACT_BYTES + 4;
+        if (c >= d->n || dht_prefix64(id) != d->pfx[c]) { /* prefix: the hot copy */
             d->cnt.malformed++;
             continue;
         }

@@ -192,6 +192,7 @@ static void reply_nodes(dht *d, cp_env *env, cp_node to, const dht_msg *q)
     cp_node c[DHT_MAX_CONTACTS];
     uint8_t raw[DHT_MAX_CONTACTS * DHT_CONTACT_BYTES];
     uint32_t n = dht_rt_closest(d, env->self, q->key, d->cfg.k, c);
+    for (uint32_t i = 0; i < n; i++) __builtin_prefetch(d->ids[c[i]]);
     for (uint32_t i = 0; i < n; i++) {
         uint8_t *p = raw + i * DHT_CONTACT_BYTES;
         for (int b = 0; b < 4; b++) p[b] = (uint8_t)(c[i] >> (8 * b));

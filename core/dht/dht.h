@@ -45,7 +45,9 @@
  * Workload: cfg.lookups FIND_NODE lookups of random keys at times uniform in
  * [work_start, work_end] by uniform random nodes; cfg.stores STOREs of fresh values in the same
  * window; cfg.gets FIND_VALUE lookups in [get_start, get_end] of keys stored by the workload.
- * All drawn at dht_new from the seed. Each finished workload lookup appends a dht_result.
+ * All drawn at dht_new from the seed. Each finished workload lookup appends a dht_result; an
+ * operation due while its node is offline is skipped (not counted); a GET by a node that holds
+ * the value itself succeeds at once with 0 hops.
  *
  * CPU: every message handled charges cfg.cpu_per_msg * cpu_factor.
  * Memory: a prefilled table is ~17 full buckets plus partial ones at 10^6 nodes (~330 contacts,

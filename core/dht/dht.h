@@ -23,8 +23,9 @@
  * responses (a contact learned from a response at depth d has depth d+1; the initial contacts
  * have depth 1). FIND_NODE ok = the found k equal the true k closest nodes (excluding the
  * originator; all nodes, online or not), computed by an oracle over the sorted id array
- * (metrics only, never behaviour). Contacts received in NODES are checked against the shared
- * id array by their 64-bit id prefix (a mismatch counts as malformed and is skipped).
+ * (metrics only, never behaviour). The sender's id and the contacts received in NODES are
+ * checked against the shared id array by their 64-bit prefix (a mismatch counts as malformed:
+ * the message, or that contact, is dropped).
  *
  * Bootstrap: DHT_BOOT_PREFILL fills every table at dht_new as if the network had converged:
  * each bucket receives up to k contacts spread evenly (random offset) over the sorted ids

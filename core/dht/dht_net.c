@@ -259,7 +259,7 @@ void dht_handle(dht *d, cp_env *env, cp_node from, const cp_msg *msg)
     env_cpu(env, (cp_time)((double)d->cfg.cpu_per_msg * env->cpu_factor));
     dht_msg m;
     if (dht_decode(msg->data, msg->len, &m) != DHT_OK || m.from != from || from >= d->n ||
-        memcmp(m.from_id, d->ids[from], DHT_ID_BYTES) != 0) {
+        dht_prefix64(m.from_id) != d->pfx[from]) { /* sender id: checked by its hot prefix */
         d->cnt.malformed++;
         return;
     }

@@ -8,6 +8,7 @@
  * Two honest validators inserting different blocks at one height is counted as a violation. */
 #include "core/lbft/lbft.h"
 #include "core/dpor/dpor.h"
+#include "core/lbft/lbft_lg.h"
 #include "core/graph/graph.h"
 
 #include <sodium.h>
@@ -102,6 +103,7 @@ struct lbft {
     uint64_t *civ_height;       /* per civilian: its head height */
     uint8_t (*civ_head)[32];
     cp_time *civ_arrival;       /* (heights + 1) x nciv */
+    lbft_lg *lg;                /* ledger mode (cfg.ledger), else NULL */
     cp_msg **store;             /* per height: the certified block (NEWBLOCK form) first inserted;
                                    what validators send a peer that syncs (identical bytes on every
                                    honest validator, so kept once) */
@@ -192,8 +194,12 @@ static uint64_t get64(const uint8_t *p)
 }
 
 /* Digest of a transaction list (ids, little endian), as the header commits to it. */
-static void tx_digest(uint8_t d[32], const uint64_t *ids, uint32_t n)
+static void tx_digest(const lbft *l, uint8_t d[32], const uint64_t *ids, uint32_t n)
 {
+    if (l->lg) {
+        lbft_lg_digest(l->lg, ids, n, d);
+        return;
+    }
     crypto_generichash_state st;
     crypto_generichash_init(&st, NULL, 0, 32);
     for (uint32_t i = 0; i < n; i++) {
@@ -204,7 +210,7 @@ static void tx_digest(uint8_t d[32], const uint64_t *ids, uint32_t n)
     crypto_generichash_final(&st, d, 32);
 }
 
-static void make_hdr(uint8_t h[HDR], uint64_t height, const uint8_t parent[32], cp_time t, uint32_t prop, int imp,
+static void make_hdr(const lbft *l, uint8_t h[HDR], uint64_t height, const uint8_t parent[32], cp_time t, uint32_t prop, int imp,
                      const uint64_t *ids, uint32_t ntx)
 {
     memset(h, 0, HDR);
@@ -213,7 +219,7 @@ static void make_hdr(uint8_t h[HDR], uint64_t height, const uint8_t parent[32], 
     put64(h + 40, t);
     for (int i = 0; i < 4; i++) h[48 + i] = (uint8_t)(prop >> (8 * i));
     h[52] = (uint8_t)imp;
-    tx_digest(h + 56, ids, ntx);
+    tx_digest(l, h + 56, ids, ntx);
 }
 
 static uint64_t hdr_height(const uint8_t *h) { return get64(h); }
@@ -239,7 +245,11 @@ static size_t body_at(uint32_t words, uint32_t cnt) { return SIGS_AT + 8 * (size
 
 int lbft_decode_check(const uint8_t *b, size_t len, uint32_t validators)
 {
-    if (len >= 1 && b[0] == LBFT_MSG_TX) return len == TXLEN && !b[13] && !b[14] && !b[15] && !b[16] ? 0 : -1;
+    if (len >= 1 && b[0] == LBFT_MSG_TX && len != TXLEN) { /* ledger mode: id, then a chain transaction */
+        chain_tx tx;
+        return len >= 9 + CHAIN_TX_FIXED && chain_tx_decode(b + 9, len - 9, &tx) == CHAIN_OK ? 0 : -1;
+    }
+    if (len >= 1 && b[0] == LBFT_MSG_TX) return !b[13] && !b[14] && !b[15] && !b[16] ? 0 : -1;
     if (len >= 1 && b[0] == LBFT_MSG_SYNC) return len == SYNCLEN && get64(b + 1) ? 0 : -1;
     uint32_t words = bm_words(validators);
     if (len < body_at(words, 0) + 4 || b[0] >= LBFT_N_MSG) return -1;
@@ -486,6 +496,7 @@ static void record(lbft *l, cp_env *env, const uint8_t hdr[HDR], const uint8_t h
         l->first_set[h] = 1;
         memcpy(l->first_hash[h], hash, 32);
         l->first_prop[h] = hdr_impeach(hdr) ? NONE : hdr_prop(hdr);
+        if (l->lg) lbft_lg_apply(l->lg, h, l->first_prop[h], ids, ntx, l->cfg.memo);
         if (dpor_is_checkpoint(h, l->cfg.term_len, l->cfg.view_len)) elect_term(l, h);
     } else if (memcmp(l->first_hash[h], hash, 32) != 0) {
         violation(l, env, h, LBFT_V_FORK); /* two honest validators, two blocks, one height */
@@ -504,6 +515,10 @@ static void record(lbft *l, cp_env *env, const uint8_t hdr[HDR], const uint8_t h
     r->proposer = r->impeach ? NONE : hdr_prop(hdr);
     r->ntx = ntx;
     memcpy(r->hash, hash, 32);
+    const lbft_lg_block *lb = l->lg ? lbft_lg_block_at(l->lg, h) : NULL;
+    r->applied = lb ? lb->applied : ntx;
+    if (lb) memcpy(r->state_root, lb->root, 32);
+    else memset(r->state_root, 0, 32);
     for (uint32_t i = 0; i < ntx; i++)
         if (ids[i] < l->n_tx) l->tx[ids[i]].commit = r->inserted; /* the observer's commit time */
 }
@@ -518,7 +533,7 @@ static void enter_height(lbft *l, cp_env *env, vstate *v)
     v->cause = LBFT_CAUSE_NONE;
     set_clear(&v->prep, l->n), set_clear(&v->comm, l->n);
     set_clear(&v->iprep, l->n), set_clear(&v->icomm, l->n);
-    make_hdr(v->ihdr, v->height, v->head, v->head_time + l->cfg.period + l->cfg.impeach_timeout, NONE, 1, NULL, 0);
+    make_hdr(l, v->ihdr, v->height, v->head, v->head_time + l->cfg.period + l->cfg.impeach_timeout, NONE, 1, NULL, 0);
     cr_hash(v->ihash, v->ihdr, HDR);
     cp_time deadline = v->head_time + l->cfg.period + l->cfg.impeach_timeout, now = env_now(env);
     if (v->timer) env_timer_cancel(env, v->timer);
@@ -635,7 +650,7 @@ static int body_ids(const lbft *l, const uint8_t *b, uint64_t **out, uint32_t *c
     for (uint32_t i = 0; i < ntx; i++) (*out)[i] = get64(body + 4 + 8 * i);
     *n = ntx;
     uint8_t d[32];
-    tx_digest(d, *out, ntx);
+    tx_digest(l, d, *out, ntx);
     return memcmp(d, b + 1 + 56, 32) == 0 ? 0 : -1;
 }
 
@@ -830,6 +845,7 @@ static void schedule_proposal(lbft *l, cp_env *env, pstate *p)
 /* Drop committed transactions from the pool, then take the oldest pending ones. */
 static uint32_t pick_txs(lbft *l, pstate *p, uint64_t *ids)
 {
+    if (l->lg) return lbft_lg_pick(l->lg, (uint32_t)(p - l->p), ids, l->cfg.max_txs);
     uint32_t w = 0, k = 0;
     for (uint32_t i = 0; i < p->n_pool; i++)
         if (!l->tx[p->pool[i]].height) p->pool[w++] = p->pool[i];
@@ -847,14 +863,14 @@ static void propose(lbft *l, cp_env *env, pstate *p, uint64_t h)
     if (!ids) return;
     uint32_t ntx = pick_txs(l, p, ids);
     cp_time bt = t > now ? t : now;
-    make_hdr(hdr, h, p->head, bt, ME, 0, ids, ntx);
+    make_hdr(l, hdr, h, p->head, bt, ME, 0, ids, ntx);
     cr_hash(hash, hdr, HDR);
     sign_as(l, env, seal, hash, 32);
     if (!in_list(l->cfg.equivocators, l->cfg.n_equivocators, ME)) {
         bcast(l, env, LBFT_MSG_PREPREPARE, hdr, seal, NULL, ids, ntx);
     } else { /* two blocks for one height: A to the even validators, B (1 ns later) to the odd */
         uint8_t hb[HDR], hashb[32], sealb[SEAL];
-        make_hdr(hb, h, p->head, bt + 1, ME, 0, ids, ntx);
+        make_hdr(l, hb, h, p->head, bt + 1, ME, 0, ids, ntx);
         cr_hash(hashb, hb, HDR);
         sign_as(l, env, sealb, hashb, 32);
         cp_msg *a = build(l, env, LBFT_MSG_PREPREPARE, hdr, seal, NULL, ids, ntx);
@@ -876,6 +892,24 @@ static void tx_message(uint8_t m[24], uint64_t id, uint32_t client)
     memset(m + 20, 0, 4);
 }
 
+/* Ledger mode: the client signs a core/chain transfer; the message is its id and bytes. */
+static void client_submit_chain(lbft *l, cp_env *env, uint64_t id)
+{
+    uint8_t *buf = malloc(9 + CHAIN_TX_MAX);
+    size_t len = buf ? lbft_lg_make_tx(l->lg, env, id, buf + 9) : 0;
+    cost_charge(env, l->cfg.costs, COST_SIGN, 1);
+    cp_msg *m = len ? env_msg_new(env, LBFT_MSG_TX, (uint32_t)(9 + len),
+                                  (uint32_t)(9 + len > l->cfg.tx_size ? 9 + len : l->cfg.tx_size)) : NULL;
+    if (m) {
+        m->data[0] = LBFT_MSG_TX;
+        put64(m->data + 1, id);
+        memcpy(m->data + 9, buf + 9, len);
+        to_proposers(l, env, m, 1);
+        env_msg_unref(env, m);
+    }
+    free(buf);
+}
+
 static void client_submit(lbft *l, cp_env *env)
 {
     if (l->n_tx == l->cap_tx) {
@@ -886,6 +920,10 @@ static void client_submit(lbft *l, cp_env *env)
     }
     uint64_t id = l->n_tx++;
     l->tx[id] = (lbft_tx_rec){env_now(env), CP_TIME_NEVER, env->self, 0};
+    if (l->lg) {
+        client_submit_chain(l, env, id);
+        return;
+    }
     cp_msg *m = env_msg_new(env, LBFT_MSG_TX, TXLEN, l->cfg.tx_size > TXLEN ? l->cfg.tx_size : TXLEN);
     if (!m) return;
     uint8_t tm[24];
@@ -906,9 +944,15 @@ static void client_arm(lbft *l, cp_env *env)
 }
 
 /* A proposer receives a transaction: verify it into the pool. */
-static void on_tx(lbft *l, cp_env *env, pstate *p, const uint8_t *b)
+static void on_tx(lbft *l, cp_env *env, pstate *p, const uint8_t *b, size_t len)
 {
     uint64_t id = get64(b + 1);
+    if (l->lg) { /* ledger mode: verify (charged) into the instance's mempool */
+        cost_charge(env, l->cfg.costs, COST_VERIFY, 1);
+        if (id >= l->n_tx || lbft_lg_on_tx(l->lg, (uint32_t)(p - l->p), id, b + 9, len - 9, l->cfg.memo) != 0)
+            l->bad_sigs++;
+        return;
+    }
     uint32_t client = get32(b + 9);
     if (id >= l->n_tx || client >= l->n_nodes || l->tx[id].client != client) return;
     uint8_t tm[24];
@@ -988,6 +1032,7 @@ static void on_newblock(lbft *l, cp_env *env, pstate *p, const uint8_t *b, size_
         return;
     }
     mark_txs(l, ids, ntx, hdr_height(hdr));
+    if (l->lg) lbft_lg_included(l->lg, (uint32_t)(p - l->p), ids, ntx);
     free(ids);
     p->height++;
     memcpy(p->head, hash, 32);
@@ -1076,7 +1121,7 @@ static void handle(lbft *l, cp_env *env, uint32_t from, cp_msg *m)
         if (b[0] == LBFT_MSG_NEWBLOCK && hdr_height(b + 1) > p->height + 1 && from != NONE)
             ask_sync(l, env, &p->sync_at, p->height + 1, from); /* it missed blocks */
         if (b[0] == LBFT_MSG_NEWBLOCK) on_newblock(l, env, p, b, m->len);
-        if (b[0] == LBFT_MSG_TX) on_tx(l, env, p, b);
+        if (b[0] == LBFT_MSG_TX) on_tx(l, env, p, b, m->len);
         return;
     }
     if (b[0] == LBFT_MSG_TX) return;
@@ -1242,6 +1287,10 @@ lbft *lbft_new(const lbft_cfg *cfg, uint32_t n_nodes)
         cr_keypair_derive(&l->keys[i], cfg->seed, i);
     }
     if (!bad && cfg->civ_degree) bad = civilians_new(l);
+    if (!bad && cfg->ledger) {
+        uint32_t cap = cfg->max_txs * 8 > 1024 ? cfg->max_txs * 8 : 1024;
+        bad = !(l->lg = lbft_lg_new(n_nodes, cfg->proposers + cfg->n_twins, cap, base, 1000000000000ull, cfg->seed));
+    }
     if (bad) {
         lbft_free(l);
         return NULL;
@@ -1263,6 +1312,7 @@ void lbft_free(lbft *l)
     graph_free(&l->civ);
     free(l->keys), free(l->vcache), free(l->v), free(l->p), free(l->blocks), free(l->first_hash), free(l->first_set), free(l->vlist);
     free(l->first_prop), free(l->terms), free(l->term_set), free(l->store);
+    lbft_lg_free(l->lg);
     free(l);
 }
 
@@ -1293,4 +1343,14 @@ const lbft_violation *lbft_violation_list(const lbft *l, uint64_t *n)
     return l->vlist;
 }
 uint64_t lbft_malformed(const lbft *l) { return l->malformed; }
+
+int lbft_ledger_totals(const lbft *l, uint64_t *applied, uint64_t invalid[LBFT_LEDGER_REASONS], uint64_t *evicted)
+{
+    if (!l->lg) return -1;
+    const chain_block_stats *t = lbft_lg_totals(l->lg);
+    *applied = t->count[CHAIN_R_APPLIED];
+    for (int r = 1; r < CHAIN_R_COUNT && r <= LBFT_LEDGER_REASONS; r++) invalid[r - 1] = t->count[r];
+    *evicted = lbft_lg_evicted(l->lg);
+    return 0;
+}
 uint64_t lbft_bad_signatures(const lbft *l) { return l->bad_sigs; }

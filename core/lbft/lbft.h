@@ -68,6 +68,9 @@ typedef struct lbft_cfg {
                                 so the two instances' blocks differ). Twinned
                                 validators are faulty (not watched by the checker). */
     uint32_t n_twins;
+    int ledger;              /* transactions are core/chain transfers (nonces, fees, balances) in
+                                per-proposer mempools; headers commit to their Merkle root; the
+                                ledger applies every height (lbft_lg.h) */
     cr_memo *memo;
     const cost_table *costs;
 } lbft_cfg;
@@ -90,7 +93,9 @@ typedef struct lbft_block_rec {
     uint8_t cause;           /* impeach blocks: what validator 0 had seen when the deadline
                                 fired (LBFT_CAUSE_*) */
     uint32_t ntx;            /* transactions in the block */
+    uint32_t applied;        /* of which valid when the ledger applied them (= ntx without ledger) */
     uint8_t hash[32];
+    uint8_t state_root[32];  /* ledger state after the block (zeros without ledger) */
 } lbft_block_rec;
 
 enum {
@@ -129,6 +134,10 @@ const lbft_tx_rec *lbft_txs(const lbft *l, uint64_t *n);
 uint64_t lbft_violations(const lbft *l);   /* invariant violations seen (forks, short certs) */
 const lbft_violation *lbft_violation_list(const lbft *l, uint64_t *n);
 uint64_t lbft_malformed(const lbft *l);
+/* Ledger mode: transactions applied, invalid ones by reason (account, key, nonce, funds,
+ * signature, record) and mempool evictions. -1 without ledger. */
+#define LBFT_LEDGER_REASONS 6
+int lbft_ledger_totals(const lbft *l, uint64_t *applied, uint64_t invalid[LBFT_LEDGER_REASONS], uint64_t *evicted);
 uint64_t lbft_bad_signatures(const lbft *l);
 /* The proposer node of a height (1-based heights). */
 uint32_t lbft_proposer_of(const lbft *l, uint64_t height);

@@ -3,6 +3,7 @@
  * counts and the invariant counters. Invariant: only what the protocol recorded is reported. */
 #include "sim/world/world_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "sim/metrics/plot.h"
@@ -69,24 +70,24 @@ int wld_lbft_h5(wld *w, h5w *h)
     const lbft_block_rec *b = lbft_blocks(w->lbft, &n);
     size_t m = n ? n : 1;
     uint64_t *height = malloc(m * 8), *bt = malloc(m * 8), *ins = malloc(m * 8);
-    uint32_t *prop = malloc(m * 4), *ntx = malloc(m * 4);
+    uint32_t *prop = malloc(m * 4), *ntx = malloc(m * 4), *ok = malloc(m * 4);
     uint8_t *imp = malloc(m), *cause = malloc(m);
-    int rc = height && bt && ins && prop && imp && ntx && cause ? 0 : -1;
+    int rc = height && bt && ins && prop && imp && ntx && ok && cause ? 0 : -1;
     for (uint64_t i = 0; rc == 0 && i < n; i++)
         height[i] = b[i].height, bt[i] = b[i].block_time, ins[i] = b[i].inserted, prop[i] = b[i].proposer,
-        imp[i] = b[i].impeach, ntx[i] = b[i].ntx, cause[i] = b[i].cause;
+        imp[i] = b[i].impeach, ntx[i] = b[i].ntx, ok[i] = b[i].applied, cause[i] = b[i].cause;
     if (rc == 0) {
         h5w_col cols[] = {{"height", H5W_U64, height}, {"block_time_ns", H5W_U64, bt}, {"inserted_ns", H5W_U64, ins},
                           {"proposer", H5W_U32, prop}, {"impeach", H5W_U8, imp}, {"txs", H5W_U32, ntx},
-                          {"impeach_cause", H5W_U8, cause}};
-        rc = h5w_table(h, "/lbft/blocks", n, cols, 7);
+                          {"txs_applied", H5W_U32, ok}, {"impeach_cause", H5W_U8, cause}};
+        rc = h5w_table(h, "/lbft/blocks", n, cols, 8);
         rc |= h5w_attr_str(h, "/lbft/blocks", "impeach_causes",
                            "0=none,1=no block,2=no prepare certificate,3=no commit certificate,4=no validate");
         rc |= h5w_attr_u64(h, "/lbft", "violations", lbft_violations(w->lbft));
         rc |= h5w_attr_u64(h, "/lbft", "malformed", lbft_malformed(w->lbft));
         rc |= h5w_attr_u64(h, "/lbft", "bad_signatures", lbft_bad_signatures(w->lbft));
     }
-    free(height), free(bt), free(ins), free(prop), free(imp), free(ntx), free(cause);
+    free(height), free(bt), free(ins), free(prop), free(imp), free(ntx), free(ok), free(cause);
     return rc | lbft_violations_h5(w, h) | lbft_txs_h5(w, h) | lbft_civilians_h5(w, h);
 }
 
@@ -147,6 +148,24 @@ static void json_civilians(wld *w, js *j, const lbft_block_rec *b, uint64_t nb)
     free(t90), free(t100), free(d);
 }
 
+/* Ledger mode: applied and invalid transactions (by reason), evictions, the final state root. */
+static void json_ledger(wld *w, js *j, const lbft_block_rec *b, uint64_t n)
+{
+    static const char *const why[LBFT_LEDGER_REASONS] = {"account", "key", "nonce", "funds", "signature", "record"};
+    uint64_t applied, invalid[LBFT_LEDGER_REASONS], evicted;
+    if (lbft_ledger_totals(w->lbft, &applied, invalid, &evicted) != 0) return;
+    js_obj_begin(j, "ledger");
+    js_u64(j, "txs_applied", applied);
+    js_obj_begin(j, "txs_invalid");
+    for (int r = 0; r < LBFT_LEDGER_REASONS; r++) js_u64(j, why[r], invalid[r]);
+    js_obj_end(j);
+    js_u64(j, "pool_evictions", evicted);
+    char hex[65] = "";
+    for (int i = 0; n && i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", b[n - 1].state_root[i]);
+    js_str(j, "state_root", hex);
+    js_obj_end(j);
+}
+
 void wld_lbft_json(wld *w, js *j)
 {
     uint64_t n, imp = 0;
@@ -173,6 +192,7 @@ void wld_lbft_json(wld *w, js *j)
     st_write_json(j, "block_interval_s", &s);
     json_txs(w, j, n ? b[n - 1].inserted : 0);
     json_civilians(w, j, b, n);
+    json_ledger(w, j, b, n);
     js_obj_end(j);
     free(iv);
 }

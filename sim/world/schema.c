@@ -140,6 +140,9 @@ static const scn_field lbft_fields[] = {
         "validator ids that double-sign: they also sign every other valid block of a height"),
     SUB("equivocators", SCN_LIST_U32, wld_lbft_cfg, equivocators, NULL, offsetof(wld_lbft_cfg, n_equivocators), 0,
         "proposer ids that send two blocks at their heights (one to even, one to odd validators)"),
+    F("ledger", SCN_BOOL, wld_lbft_cfg, ledger, "false", 1.0, 0.0,
+      "transactions are signed transfers with nonces and fees, in per-proposer mempools (lowest fee evicted), "
+      "blocks commit to their Merkle root, and a ledger applies them (balances, nonces, state root)"),
     SUB("twins", SCN_LIST_U32, wld_lbft_cfg, twins, NULL, offsetof(wld_lbft_cfg, n_twins), 0,
         "Twins mode: validator or proposer ids that run a second instance with the same key (the nodes "
         "right after the proposers); per height a seeded split of the validators, each twin talking to one side"),

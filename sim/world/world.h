@@ -78,6 +78,7 @@ typedef struct wld_lbft_cfg {
     size_t n_offline;
     uint32_t *twins;
     size_t n_twins;
+    int ledger;
     uint32_t *byzantine;
     size_t n_byzantine;
     uint32_t *equivocators;

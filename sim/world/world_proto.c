@@ -63,7 +63,7 @@ static int new_lbft(wld *w, const wld_cfg *c, char *err, size_t len)
         .n_byzantine = (uint32_t)k->n_byzantine, .equivocators = k->equivocators,
         .n_equivocators = (uint32_t)k->n_equivocators, .civ_degree = k->civ_degree,
         .civ_fanout = k->civ_fanout, .offline = k->offline, .n_offline = (uint32_t)k->n_offline,
-        .twins = k->twins, .n_twins = (uint32_t)k->n_twins,
+        .twins = k->twins, .n_twins = (uint32_t)k->n_twins, .ledger = k->ledger,
         .memo = w->memo, .costs = w->costs,
     };
     uint64_t roles = (uint64_t)k->validators + k->proposers + k->n_twins;

@@ -1344,6 +1344,53 @@ const lbft_violation *lbft_violation_list(const lbft *l, uint64_t *n)
 }
 uint64_t lbft_malformed(const lbft *l) { return l->malformed; }
 
+static void add_violation(lbft *l, cp_time t, uint32_t node, uint64_t height, int kind)
+{
+    if (l->n_vlist == l->cap_vlist) {
+        uint64_t cap = l->cap_vlist ? l->cap_vlist * 2 : 16;
+        void *a = realloc(l->vlist, cap * sizeof *l->vlist);
+        if (!a) return;
+        l->vlist = a, l->cap_vlist = cap;
+    }
+    l->violations++;
+    l->vlist[l->n_vlist++] = (lbft_violation){t, node, height, (uint8_t)kind};
+}
+
+static void check_stall(lbft *l, cp_time healed, cp_time end)
+{
+    cp_time bound = healed + l->cfg.period + l->cfg.impeach_timeout + CP_S(1);
+    if (!healed || bound > end) return;
+    uint64_t last = 0;
+    for (uint64_t i = 0; i < l->n_blocks; i++) {
+        if (l->blocks[i].inserted > healed && l->blocks[i].inserted <= bound) return;
+        if (l->blocks[i].inserted <= healed) last = l->blocks[i].height;
+    }
+    if (last >= l->cfg.heights) return; /* nothing was left to insert */
+    add_violation(l, healed, 0, last + 1, LBFT_V_STALL);
+}
+
+static int overlaps(const lbft_window *w, size_t n, cp_time a, cp_time b)
+{
+    for (size_t i = 0; i < n; i++)
+        if (w[i].from <= b && (!w[i].until || w[i].until >= a)) return 1;
+    return 0;
+}
+
+void lbft_check_liveness(lbft *l, const lbft_window *w, size_t n, int lossy, cp_time end)
+{
+    for (size_t i = 0; i < n; i++) check_stall(l, w[i].until, end);
+    for (uint64_t i = 0; !lossy && i < l->n_blocks; i++) {
+        const lbft_block_rec *b = &l->blocks[i];
+        if (!b->impeach) continue;
+        uint32_t p = lbft_proposer_of(l, b->height);
+        cp_time span0 = b->block_time - l->cfg.period - l->cfg.impeach_timeout;
+        if (offline(l, p) || in_list(l->cfg.equivocators, l->cfg.n_equivocators, p) || twinned(l, p) ||
+            overlaps(w, n, span0, b->block_time))
+            continue;
+        add_violation(l, b->block_time, p, b->height, LBFT_V_HONEST_IMPEACHED);
+    }
+}
+
 int lbft_ledger_totals(const lbft *l, uint64_t *applied, uint64_t invalid[LBFT_LEDGER_REASONS], uint64_t *evicted)
 {
     if (!l->lg) return -1;

@@ -119,10 +119,23 @@ typedef struct lbft_violation {
     cp_time time;
     uint32_t node;           /* the validator whose action broke the invariant */
     uint64_t height;
-    uint8_t kind;            /* LBFT_V_FORK, LBFT_V_SHORT_CERT */
+    uint8_t kind;            /* LBFT_V_* */
 } lbft_violation;
 
-enum { LBFT_V_FORK = 1, LBFT_V_SHORT_CERT = 2 };
+enum { LBFT_V_FORK = 1, LBFT_V_SHORT_CERT = 2, LBFT_V_STALL = 3, LBFT_V_HONEST_IMPEACHED = 4 };
+
+/* The liveness checks, run once after the run with the scenario's fault windows [from, until)
+ * (crashes, partitions, link changes); `lossy`: the network drops messages (not synchronous).
+ *  - LBFT_V_STALL: a fault healed at `until` (before the last height was reached) and validator
+ *    0 inserted no block within period + impeach timeout + 1 s of it;
+ *  - LBFT_V_HONEST_IMPEACHED: an impeach block at a height whose proposer was honest (not
+ *    offline, equivocating or twinned) while no fault window overlapped that height's span
+ *    (parent time to the impeach deadline) on a lossless network.
+ * Each finding is added to the violation list (time, node 0 or the proposer, height). */
+typedef struct lbft_window {
+    cp_time from, until;     /* until = 0: never healed */
+} lbft_window;
+void lbft_check_liveness(lbft *l, const lbft_window *w, size_t n, int lossy, cp_time end);
 
 lbft *lbft_new(const lbft_cfg *cfg, uint32_t n_nodes);
 void lbft_free(lbft *l);

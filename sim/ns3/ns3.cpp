@@ -185,6 +185,8 @@ int packet_send(ns_eng *g, cp_node from, cp_node to, cp_msg *m, cp_time t, cp_rn
     }
     uint64_t id = g->next_id++;
     uint32_t total = std::max<uint32_t>(m->wire_size, sizeof id);
+    if (total % SEG && total % SEG < sizeof id) total += (uint32_t)sizeof id - total % SEG; /* every datagram
+                                                                                       carries the id */
     cp_time base = base_latency(g, from, to);
     g->inflight[id] = rx{from, to, m, lat > base ? lat - base : 0, 0, total};
     g->st.scheduled++;
@@ -324,7 +326,13 @@ void stats(const void *self, eng_stats *out) { *out = static_cast<const ns_eng *
 void release(void *self)
 {
     auto *g = static_cast<ns_eng *>(self);
-    for (auto &kv : g->inflight) des_msg_drop(g->d, kv.second.m);
+    for (auto &kv : g->inflight) {
+        if (getenv("CPSIM_NS3_DEBUG"))
+            fprintf(stderr, "ns3: in flight at the end: id %llu %u->%u type %u got %u of %u\n",
+                    (unsigned long long)kv.first, kv.second.from, kv.second.to, kv.second.m->type, kv.second.got,
+                    kv.second.total);
+        des_msg_drop(g->d, kv.second.m);
+    }
     g->inflight.clear();
     g->socks.clear();
     current = nullptr;

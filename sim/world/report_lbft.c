@@ -24,7 +24,8 @@ static int lbft_violations_h5(wld *w, h5w *h)
         h5w_col cols[] = {{"time_ns", H5W_U64, t}, {"node", H5W_U32, node}, {"height", H5W_U64, hh},
                           {"kind", H5W_U8, kind}};
         rc = h5w_table(h, "/lbft/violations", n, cols, 4);
-        rc |= h5w_attr_str(h, "/lbft/violations", "kinds", "1=fork (two blocks at one height),2=short certificate");
+        rc |= h5w_attr_str(h, "/lbft/violations", "kinds", "1=fork (two blocks at one height),2=short certificate,3=stall (no block within period + impeach "
+                           "timeout + 1 s after a fault healed),4=honest proposer impeached on a synchronous network");
     }
     free(t), free(hh), free(node), free(kind);
     return rc;

@@ -266,6 +266,17 @@ uint64_t wld_peak_rss_kb(void)
     return (uint64_t)ru.ru_maxrss;
 }
 
+/* LBFT's liveness checks over the scenario's fault windows (network.changes). */
+static void lbft_liveness(wld *w)
+{
+    const wld_net_cfg *nc = &w->cfg->network;
+    lbft_window *win = calloc(nc->n_changes + 1, sizeof *win);
+    if (!win) return;
+    for (size_t i = 0; i < nc->n_changes; i++) win[i] = (lbft_window){nc->changes[i].at, nc->changes[i].until};
+    lbft_check_liveness(w->lbft, win, nc->n_changes, nc->loss > 0, des_get_stats(w->des)->end_time);
+    free(win);
+}
+
 int wld_run(wld *w, int show, wld_run_info *info)
 {
     progress pr = {wall_now(), wall_now(), 0};
@@ -277,6 +288,7 @@ int wld_run(wld *w, int show, wld_run_info *info)
     double t0 = wall_now();
     int rc = des_run(w->des);
     if (rc == 0) w->run_err[0] = 0;
+    if (rc == 0 && w->lbft) lbft_liveness(w);
     if (show && des_get_stats(w->des)->events >= (1u << 20)) fputc('\n', stderr);
     info->wall_s = wall_now() - t0;
     info->events = des_get_stats(w->des)->events;

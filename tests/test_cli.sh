@@ -129,6 +129,8 @@ cmd=$(grep -A1 '^reproduce seed' "$tmp/swu.txt" | tail -1 | sed 's/^ *cpsim //')
 eval "\"\$bin\" $cmd --quiet --no-plots --out \"\$tmp/swr\"" 2>/dev/null; [ $? -eq 3 ]
 check $? "swarm --unsafe: the printed command reproduces the violation"
 "$bin" swarm "$lb" --out "$tmp/swn" 2>/dev/null; [ $? -eq 2 ]; check $? "swarm without --runs: exit 2"
+"$bin" swarm "$lb" --runs 2 -p consensus.offline=[1] --out "$tmp/swn" 2>"$tmp/err"; [ $? -eq 2 ] && grep -q "consensus.offline" "$tmp/err"
+check $? "swarm: a -p on a key the swarm sets is refused, exit 2"
 "$bin" swarm "$sw" --runs 2 --out "$tmp/swn" 2>/dev/null; [ $? -eq 2 ] && [ ! -e "$tmp/swn" ]
 check $? "swarm over a non-LBFT scenario: exit 2, nothing written"
 

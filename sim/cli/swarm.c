@@ -97,10 +97,27 @@ static int swm_usage(void)
     return 2;
 }
 
+/* The keys every run sets: a user's -p on them would be silently replaced, so it is refused. */
+static int swm_owned(const char *key)
+{
+    static const char *const other[] = {"network.changes", "seed"};
+    size_t len = strcspn(key, "=");
+    for (size_t k = 0; k < SWM_N_KINDS; k++)
+        if (!swm_kinds[k].timed && strlen(swm_kinds[k].key) == len && !strncmp(key, swm_kinds[k].key, len)) return 1;
+    for (size_t i = 0; i < sizeof other / sizeof other[0]; i++)
+        if (!strncmp(key, other[i], strlen(other[i])) && (len == strlen(other[i]) || key[strlen(other[i])] == '.'))
+            return 1;
+    return 0;
+}
+
 static int swm_add_override(swm_cfg *c, char *kv)
 {
     char *eq = strchr(kv, '=');
     if (!eq || eq == kv || c->n_ovr == SWM_MAX_OVR) return -1;
+    if (swm_owned(kv)) {
+        fprintf(stderr, "cpsim: swarm: -p %s: the swarm sets this key in every run (use --first-seed for seeds)\n", kv);
+        return -1;
+    }
     *eq = 0;
     c->ovr[c->n_ovr++] = (scn_override){kv, eq + 1};
     return 0;

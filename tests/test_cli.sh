@@ -108,6 +108,32 @@ check $? "tune: best point without constraints"
     grep -q "^best .*flood.degree=3 " "$tmp/tu2.txt" && [ -s "$tmp/tu2/tune.json" ]
 check $? "tune: best point under a constraint, tune.json written"
 
+# swarm: random fault mixes within the BFT bound show no violation; the same arguments give the
+# same swarm.json whatever -j; the mixes differ between seeds; --unsafe (f+1 double-signing
+# validators and an equivocating proposer: the checker's self-test) finds violations, exit 3,
+# and the printed `cpsim run` command reproduces one
+lb="$src/scenarios/lbft-swarm.yaml"
+"$bin" swarm "$lb" --runs 6 -j 2 --out "$tmp/swa" >"$tmp/swa.txt" 2>"$tmp/err"; rc=$?
+[ $rc -eq 0 ] || { sed 's/^/# /' "$tmp/err"; sed 's/^/# /' "$tmp/swa.txt"; }
+check $rc "swarm: 6 runs within the bound, no violation, exit 0"
+[ "$(grep -c '"seed"' "$tmp/swa/swarm.json")" -eq 6 ] && grep -q '"runs_with_violations": 0' "$tmp/swa/swarm.json"
+check $? "swarm: swarm.json has 6 records and the totals"
+"$bin" swarm "$lb" --runs 6 -j 1 --out "$tmp/swb" >/dev/null 2>&1
+cmp -s "$tmp/swa/swarm.json" "$tmp/swb/swarm.json"; check $? "swarm: same arguments, byte-identical swarm.json (-j 2 and -j 1)"
+[ "$(sed -n '2,7p' "$tmp/swa.txt" | sed 's/^[^b]*b=//' | sort -u | wc -l)" -ge 5 ]
+check $? "swarm: the fault mixes differ between seeds"
+"$bin" swarm "$lb" --runs 6 -j 2 --unsafe --out "$tmp/swu" >"$tmp/swu.txt" 2>/dev/null; rc=$?
+[ $rc -eq 3 ] && grep -q '"status": "violation"' "$tmp/swu/swarm.json" && grep -q "^violations in seeds: " "$tmp/swu.txt"
+check $? "swarm --unsafe: f+1 faulty validators give violations, exit 3"
+cmd=$(grep -A1 '^reproduce seed' "$tmp/swu.txt" | tail -1 | sed 's/^ *cpsim //')
+eval "\"\$bin\" $cmd --quiet --no-plots --out \"\$tmp/swr\"" 2>/dev/null; [ $? -eq 3 ]
+check $? "swarm --unsafe: the printed command reproduces the violation"
+"$bin" swarm "$lb" --out "$tmp/swn" 2>/dev/null; [ $? -eq 2 ]; check $? "swarm without --runs: exit 2"
+"$bin" swarm "$lb" --runs 2 -p consensus.offline=[1] --out "$tmp/swn" 2>"$tmp/err"; [ $? -eq 2 ] && grep -q "consensus.offline" "$tmp/err"
+check $? "swarm: a -p on a key the swarm sets is refused, exit 2"
+"$bin" swarm "$sw" --runs 2 --out "$tmp/swn" 2>/dev/null; [ $? -eq 2 ] && [ ! -e "$tmp/swn" ]
+check $? "swarm over a non-LBFT scenario: exit 2, nothing written"
+
 # the regression gate's comparison (the measuring side runs in tools/test.sh)
 printf '{"ratio.x": 1.0, "count.y": 7}' > "$tmp/base.json"
 printf '{"ratio.x": 0.95, "count.y": 7}' > "$tmp/ok.json"

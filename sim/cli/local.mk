@@ -1,6 +1,7 @@
 # sim/cli: the cpsim command.
 bin_PROGRAMS += cpsim
-cpsim_SOURCES = sim/cli/main.c sim/cli/sweep.h sim/cli/sweep_int.h sim/cli/sweep.c sim/cli/tune.c
+cpsim_SOURCES = sim/cli/main.c sim/cli/sweep.h sim/cli/sweep_int.h sim/cli/sweep.c sim/cli/tune.c \
+	sim/cli/swarm.h sim/cli/swarm.c
 # Set unconditionally: a variable defined only inside an automake conditional is empty
 # in the other branch (the program would then link without libcpsim.a).
 cpsim_CFLAGS = $(AM_CFLAGS)

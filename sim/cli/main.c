@@ -1,4 +1,5 @@
-/* sim/cli/main.c: the `cpsim` command: run, validate, bench, calibrate, schema, version, help.
+/* sim/cli/main.c: the `cpsim` command: run, validate, bench, calibrate, sweep, tune, swarm, schema,
+ * version, help.
  *
  * Exit codes: 0 success; 1 a run failed (I/O, out of memory); 2 bad usage or a bad scenario
  * (nothing has run and nothing has been written); 3 the run completed and its results are
@@ -11,6 +12,7 @@
 
 #include "bench/bench.h"
 #include "config.h"
+#include "sim/cli/swarm.h"
 #include "sim/cli/sweep.h"
 #include "sim/engine.h"
 #include "sim/world/world.h"
@@ -37,6 +39,11 @@ static const char usage_text[] =
     "        into DIR/sweep.json and DIR/sweep.h5 (default DIR: results/sweep)\n"
     "  tune FILE --grid ... (--minimize|--maximize) METRIC [--subject-to METRIC<=V]...\n"
     "        a sweep, then the best point and the frontier (DIR/tune.json)\n"
+    "  swarm FILE --runs N [--first-seed S] [-j N] [--out DIR] [--unsafe] [-p key=value]...\n"
+    "        LBFT swarm testing: per seed a random fault mix within the BFT bound (offline,\n"
+    "        double-signing, twinned validators; offline, equivocating, twinned proposers;\n"
+    "        timed partitions); DIR/swarm.json and a table; exit 3 if a run found violations\n"
+    "        (default DIR: results/swarm; --unsafe: f+1 faulty validators, a checker self-test)\n"
     "  schema\n"
     "        print every scenario key with its type, default and range (Markdown)\n"
     "  version\n"
@@ -230,6 +237,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "calibrate")) return bench_calibrate_main(argc - 1, argv + 1);
     if (!strcmp(cmd, "sweep")) return sweep_main(argc, argv);
     if (!strcmp(cmd, "tune")) return tune_main(argc, argv);
+    if (!strcmp(cmd, "swarm")) return swm_main(argc, argv);
     if (!strcmp(cmd, "schema")) {
         scn_schema_markdown(&wld_schema, stdout);
         return 0;

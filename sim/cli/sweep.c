@@ -174,36 +174,45 @@ static int write_headline(const char *dir, wld *w)
     return rename(tmp, path);
 }
 
-static int run_one(const sw_plan *p, size_t pt, uint64_t seed)
+int sw_run_in_dir(const char *file, const scn_override *o, size_t n, const char *dir, uint64_t *violations)
 {
-    scn_override o[MAX_OVR + MAX_GRID + 1];
-    size_t n = 0;
-    char sb[32], dir[PATHLEN], err[1024];
-    for (size_t i = 0; i < p->n_ovr; i++) o[n++] = p->ovr[i];
-    for (size_t k = 0; k < p->n_grid; k++) o[n++] = (scn_override){p->g[k].key, sw_value_at(p, pt, k)};
-    snprintf(sb, sizeof sb, "%llu", (unsigned long long)seed);
-    o[n++] = (scn_override){"seed", sb};
+    char err[1024];
     wld_cfg cfg;
     scn_doc doc = {0};
-    if (scn_load(p->file, &wld_schema, &cfg, o, n, &doc, err, sizeof err) != 0) {
+    *violations = 0;
+    if (scn_load(file, &wld_schema, &cfg, o, n, &doc, err, sizeof err) != 0) {
         fprintf(stderr, "%s\n", err);
         return 2;
     }
     wld *w = wld_new(&cfg, err, sizeof err);
     wld_run_info info;
     int rc = 1;
-    run_dir(p, pt, seed, dir);
-    if (!w) fprintf(stderr, "%s: error: %s\n", p->file, err);
+    if (!w) fprintf(stderr, "%s: error: %s\n", file, err);
     else if (wld_run(w, 0, &info) != 0) fprintf(stderr, "cpsim: %s\n", wld_run_error(w));
     else {
-        wld_out out = {dir, p->file, doc.text, "", wld_engine_names[cfg.engine], 0};
+        wld_out out = {dir, file, doc.text, "", wld_engine_names[cfg.engine], 0};
         if (wld_write_results(w, &out, &info, err, sizeof err) == 0 && write_headline(dir, w) == 0) rc = 0;
         else fprintf(stderr, "cpsim: %s\n", err);
+        *violations = wld_violations(w);
     }
     wld_free(w);
     scn_free(&wld_schema, &cfg);
     scn_doc_free(&doc);
     return rc;
+}
+
+static int run_one(const sw_plan *p, size_t pt, uint64_t seed)
+{
+    scn_override o[MAX_OVR + MAX_GRID + 1];
+    size_t n = 0;
+    char sb[32], dir[PATHLEN];
+    uint64_t bad;
+    for (size_t i = 0; i < p->n_ovr; i++) o[n++] = p->ovr[i];
+    for (size_t k = 0; k < p->n_grid; k++) o[n++] = (scn_override){p->g[k].key, sw_value_at(p, pt, k)};
+    snprintf(sb, sizeof sb, "%llu", (unsigned long long)seed);
+    o[n++] = (scn_override){"seed", sb};
+    run_dir(p, pt, seed, dir);
+    return sw_run_in_dir(p->file, o, n, dir, &bad);
 }
 
 /* ---- scheduling ---------------------------------------------------------------------- */
@@ -460,7 +469,7 @@ static void plot_all(const sw_plan *p, const sw_row *rows, size_t n)
         for (size_t dim = 0; dim < p->n_grid; dim++) plot_metric(p, rows, m, ref->name[m], dim);
 }
 
-static int mkdir_p(const char *dir)
+int sw_mkdir_p(const char *dir)
 {
     char tmp[PATHLEN];
     snprintf(tmp, sizeof tmp, "%s", dir);
@@ -519,7 +528,7 @@ int sw_execute(int argc, char **argv, sw_plan *pp, sw_row **rows_out)
     for (size_t i = 0; i < p->points * p->seeds; i++) { /* make every run folder before forking */
         char dir[PATHLEN];
         run_dir(p, i / p->seeds, 1 + i % p->seeds, dir);
-        if (mkdir_p(dir) != 0) {
+        if (sw_mkdir_p(dir) != 0) {
             fprintf(stderr, "cpsim: %s: cannot create: %s\n", dir, strerror(errno));
             return 1;
         }

@@ -48,6 +48,12 @@ const char *sw_value_at(const sw_plan *p, size_t pt, size_t k);
  * yet finished, merge, write sweep.json, sweep.h5 and plots; *rows: points x seeds rows
  * (malloc'd, the caller frees). Returns 0, 1 (I/O), 2 (usage) or 3 (some runs failed). */
 int sw_execute(int argc, char **argv, sw_plan *p, sw_row **rows);
+/* One run in the calling (child) process: load file with the overrides, run it, write its
+ * results and headline.txt into dir (which exists). Returns 0, 1 (run or I/O failure) or 2 (bad
+ * scenario); *violations: what the invariant checker found (0 if the run did not finish). */
+int sw_run_in_dir(const char *file, const scn_override *o, size_t n, const char *dir, uint64_t *violations);
+/* mkdir -p; 0 or -1 (errno set). */
+int sw_mkdir_p(const char *dir);
 /* Release the values a random design drew. */
 void sw_plan_free(sw_plan *p);
 

@@ -513,8 +513,36 @@ static void fill_map(ctx *c, const scn_field *f, struct fy_node *n, struct fy_no
     fill(c, f->sub, n, n ? n : parent, at(out, f->offset), path);
 }
 
+static void fill_seq_items(ctx *c, const scn_field *f, struct fy_node *n, struct fy_node *parent,
+                           void *out, const char *path);
+
+/* A whole sequence given on the command line ("-p network.changes=[{at: 1s, partition: [0]}]")
+ * replaces the file's; errors inside it are located in the override text. */
 static void fill_seq(ctx *c, const scn_field *f, struct fy_node *n, struct fy_node *parent,
                      void *out, const char *path)
+{
+    const scn_override *o = find_ovr(c, path);
+    if (!o) {
+        fill_seq_items(c, f, n, parent, out, path);
+        return;
+    }
+    struct fy_document *od = ovr_doc(o);
+    struct fy_node *root = od ? fy_document_root(od) : NULL;
+    if (!root || fy_node_get_type(root) != FYNT_SEQUENCE) {
+        fail_ovr(c, o, "%s: expected a list of mappings like [{key: value}, ...]", path);
+    } else {
+        char label[PATHLEN + 8];
+        const char *file = c->file;
+        snprintf(label, sizeof label, "-p %s", o->path);
+        c->file = label;
+        fill_seq_items(c, f, root, root, out, path);
+        c->file = file;
+    }
+    if (od) fy_document_destroy(od);
+}
+
+static void fill_seq_items(ctx *c, const scn_field *f, struct fy_node *n, struct fy_node *parent,
+                           void *out, const char *path)
 {
     void **arr = at(out, f->offset);
     size_t *cnt = at(out, f->count_offset);

@@ -71,7 +71,9 @@ struct scn_schema {
 };
 
 /* One override given on the command line: "-p network.loss=0.01". Paths use dots; sequence
- * elements are addressed by index ("nodes.0.count"), dict entries by key ("classes.sensor.cpu"). */
+ * elements are addressed by index ("nodes.0.count"), dict entries by key ("classes.sensor.cpu");
+ * a list or a whole sequence of mappings takes a YAML flow value ("consensus.offline=[1,3]",
+ * "network.changes=[{at: 5s, until: 9s, partition: [0,1]}]") that replaces the file's. */
 typedef struct scn_override {
     const char *path;
     const char *value;

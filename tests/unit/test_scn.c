@@ -168,6 +168,20 @@ static void t_overrides(void)
     scn_override section = {"m", "1"};
     CHECK(load(y, &c, &section, 1, err) == SCN_EOVERRIDE);
     CHECK(c.items == NULL && c.s == NULL); /* nothing half-filled */
+    /* a whole sequence replaces the file's; its items still take item overrides */
+    scn_override seq[] = {{"items", "[{n: 5}, {n: 6, w: 2}]"}, {"items.0.w", "3"}};
+    REQUIRE(load(y, &c, seq, 2, err) == 0);
+    CHECK(c.n_items == 2 && c.items[0].n == 5 && c.items[0].w == 3 && c.items[1].n == 6 && c.items[1].w == 2);
+    scn_free(&top_s, &c);
+    scn_override empty = {"items", "[]"};
+    REQUIRE(load(y, &c, &empty, 1, err) == 0);
+    CHECK(c.n_items == 0);
+    scn_free(&top_s, &c);
+    scn_override not_seq = {"items", "3"};
+    CHECK(load(y, &c, &not_seq, 1, err) == SCN_EOVERRIDE && strstr(err, "items: expected a list of mappings"));
+    scn_override bad_item = {"items", "[{n: 500}]"};
+    CHECK(load(y, &c, &bad_item, 1, err) < 0 && strstr(err, "-p items:") && strstr(err, "items.0.n"));
+    CHECK(c.items == NULL);
 }
 
 static void t_locate(void)

@@ -1369,24 +1369,24 @@ static void check_stall(lbft *l, cp_time healed, cp_time end)
     add_violation(l, healed, 0, last + 1, LBFT_V_STALL);
 }
 
-static int overlaps(const lbft_window *w, size_t n, cp_time a, cp_time b)
+/* Validators that cannot be counted on (offline, double-signing, twinned). */
+static uint32_t faulty_validators(const lbft *l)
 {
-    for (size_t i = 0; i < n; i++)
-        if (w[i].from <= b && (!w[i].until || w[i].until >= a)) return 1;
-    return 0;
+    uint32_t k = 0;
+    for (uint32_t v = 0; v < l->n; v++) k += offline(l, v) || byzantine(l, v) || twinned(l, v);
+    return k;
 }
 
 void lbft_check_liveness(lbft *l, const lbft_window *w, size_t n, int lossy, cp_time end)
 {
     for (size_t i = 0; i < n; i++) check_stall(l, w[i].until, end);
+    if (faulty_validators(l) > l->f || n) return; /* no normal quorum to expect, or not synchronous throughout
+                                                     (a healed fault can leave validators behind) */
     for (uint64_t i = 0; !lossy && i < l->n_blocks; i++) {
         const lbft_block_rec *b = &l->blocks[i];
         if (!b->impeach) continue;
         uint32_t p = lbft_proposer_of(l, b->height);
-        cp_time span0 = b->block_time - l->cfg.period - l->cfg.impeach_timeout;
-        if (offline(l, p) || in_list(l->cfg.equivocators, l->cfg.n_equivocators, p) || twinned(l, p) ||
-            overlaps(w, n, span0, b->block_time))
-            continue;
+        if (offline(l, p) || in_list(l->cfg.equivocators, l->cfg.n_equivocators, p) || twinned(l, p)) continue;
         add_violation(l, b->block_time, p, b->height, LBFT_V_HONEST_IMPEACHED);
     }
 }

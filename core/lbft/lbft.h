@@ -129,8 +129,8 @@ enum { LBFT_V_FORK = 1, LBFT_V_SHORT_CERT = 2, LBFT_V_STALL = 3, LBFT_V_HONEST_I
  *  - LBFT_V_STALL: a fault healed at `until` (before the last height was reached) and validator
  *    0 inserted no block within period + impeach timeout + 1 s of it;
  *  - LBFT_V_HONEST_IMPEACHED: an impeach block at a height whose proposer was honest (not
- *    offline, equivocating or twinned) while no fault window overlapped that height's span
- *    (parent time to the impeach deadline) on a lossless network.
+ *    offline, equivocating or twinned), in a run that was synchronous throughout (no fault
+ *    window, no loss) with at most f faulty validators (offline, double-signing or twinned).
  * Each finding is added to the violation list (time, node 0 or the proposer, height). */
 typedef struct lbft_window {
     cp_time from, until;     /* until = 0: never healed */

@@ -33,6 +33,7 @@
 #define SWM_MAX_PARTS 2
 #define SWM_MAX_SET 64              /* nodes in one drawn partition, at most */
 #define SWM_STREAM 0x737761726dull  /* "swarm": the mix's RNG stream */
+#define SWM_LIVENESS 4              /* internal status: only liveness findings (see swm_classify) */
 
 enum { SWM_VAL = 1, SWM_PROP = 2 };
 
@@ -85,7 +86,7 @@ typedef struct swm_cfg {
 typedef struct swm_result {
     int status;                      /* the child's exit status (1 if it was killed) */
     int have;                        /* headline read */
-    double heights, impeach, violations;
+    double heights, impeach, violations, safety;
 } swm_result;
 
 /* ---- command line and scenario --------------------------------------------------------- */
@@ -442,15 +443,29 @@ static void swm_read(const swm_cfg *c, uint64_t seed, swm_result *res)
         if (!strcmp(name, "heights")) res->heights = x, res->have = 1;
         else if (!strcmp(name, "impeach_blocks")) res->impeach = x;
         else if (!strcmp(name, "violations")) res->violations = x;
+        else if (!strcmp(name, "safety_violations")) res->safety = x;
     }
     fclose(f);
+}
+
+/* A run that exited 3 with no safety violation (fork, short certificate) found only liveness
+ * ones (a stall after a healed fault, an honest proposer impeached): SWM_LIVENESS. They are
+ * reported, and do not make the swarm fail: CPChain's LBFT has no retransmission, so a height
+ * can stall after a partition heals, and finding such runs is what the swarm is for. */
+static void swm_classify(const swm_cfg *c, int *status)
+{
+    for (uint64_t k = 0; k < c->runs; k++) {
+        swm_result r = {status[k], 0, 0, 0, 0, 0};
+        swm_read(c, c->first + k, &r);
+        if (status[k] == 3 && r.have && r.safety == 0) status[k] = SWM_LIVENESS;
+    }
 }
 
 /* ---- reporting ------------------------------------------------------------------------------ */
 
 static const char *swm_status_name(int st)
 {
-    return st == 0 ? "ok" : st == 3 ? "violation" : st == 2 ? "bad-scenario" : "failed";
+    return st == 0 ? "ok" : st == 3 ? "violation" : st == SWM_LIVENESS ? "liveness" : st == 2 ? "bad-scenario" : "failed";
 }
 
 static void swm_json_ids(js *j, const char *key, const uint32_t *ids, size_t n)
@@ -516,7 +531,7 @@ static void swm_table_row(FILE *f, uint64_t seed, const swm_mix *m, const swm_re
 }
 
 typedef struct swm_totals {
-    uint64_t ok, violating, failed, violations;
+    uint64_t ok, violating, failed, violations, liveness;
 } swm_totals;
 
 static void swm_json_totals(js *j, const swm_totals *t, uint64_t runs)
@@ -525,6 +540,7 @@ static void swm_json_totals(js *j, const swm_totals *t, uint64_t runs)
     js_u64(j, "runs", runs);
     js_u64(j, "ok", t->ok);
     js_u64(j, "runs_with_violations", t->violating);
+    js_u64(j, "runs_with_liveness_findings_only", t->liveness);
     js_u64(j, "failed", t->failed);
     js_u64(j, "violations", t->violations);
     js_obj_end(j);
@@ -536,13 +552,14 @@ static int swm_report_run(const swm_cfg *c, uint64_t k, int status, js *j, swm_t
     uint64_t seed = c->first + k;
     swm_mix m;
     swm_ovr v;
-    swm_result r = {status, 0, 0, 0, 0};
+    swm_result r = {status, 0, 0, 0, 0, 0};
     swm_read(c, seed, &r);
     if (swm_draw(c, seed, &m) != 0 || swm_ovr_build(c, &m, seed, &v) != 0) return -1;
     char *cmd = swm_command(c, &v);
     swm_json_run(j, seed, &m, &r, cmd);
     swm_table_row(stdout, seed, &m, &r);
-    t->ok += status == 0, t->violating += status == 3, t->failed += status != 0 && status != 3;
+    t->ok += status == 0, t->violating += status == 3, t->liveness += status == SWM_LIVENESS;
+    t->failed += status != 0 && status != 3 && status != SWM_LIVENESS;
     t->violations += r.have ? (uint64_t)r.violations : 0;
     free(cmd);
     swm_ovr_free(&v);
@@ -615,12 +632,14 @@ int swm_main(int argc, char **argv)
     if (swm_scenario(&c) != 0) return 2;
     if (swm_make_dirs(&c) != 0) return 1;
     int *status = calloc(c.runs, sizeof *status);
-    swm_totals t = {0, 0, 0, 0};
+    swm_totals t = {0, 0, 0, 0, 0};
     if (!status || swm_run_all(&c, status) != 0) return free(status), 1;
+    swm_classify(&c, status);
     int rc = swm_report(&c, status, &t);
     if (rc != 0) fprintf(stderr, "cpsim: %s/swarm.json: cannot write\n", c.out);
-    printf("%llu runs: %llu ok, %llu with violations, %llu failed; %s/swarm.json\n", (unsigned long long)c.runs,
-           (unsigned long long)t.ok, (unsigned long long)t.violating, (unsigned long long)t.failed, c.out);
+    printf("%llu runs: %llu ok, %llu with safety violations, %llu with liveness findings only, %llu failed; "
+           "%s/swarm.json\n", (unsigned long long)c.runs, (unsigned long long)t.ok, (unsigned long long)t.violating,
+           (unsigned long long)t.liveness, (unsigned long long)t.failed, c.out);
     if (t.violating) swm_print_repro(&c, status);
     free(status);
     return t.violating ? 3 : rc != 0 || t.failed ? 1 : 0;

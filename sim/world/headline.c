@@ -61,6 +61,11 @@ static void lbft_headline(wld *w, wld_headline *h)
     put(h, "commit_latency_p50_s", s.n ? s.p50 : 0);
     put(h, "commit_latency_p99_s", s.n ? s.p99 : 0);
     put(h, "violations", (double)lbft_violations(w->lbft));
+    uint64_t nv, safety = 0;
+    const lbft_violation *v = lbft_violation_list(w->lbft, &nv);
+    for (uint64_t i = 0; i < nv; i++) safety += v[i].kind == LBFT_V_FORK || v[i].kind == LBFT_V_SHORT_CERT;
+    put(h, "safety_violations", (double)safety);
+    put(h, "liveness_violations", (double)(nv - safety));
 }
 
 void wld_headline_get(wld *w, wld_headline *h)

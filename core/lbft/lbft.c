@@ -936,11 +936,63 @@ static void client_submit(lbft *l, cp_env *env)
     env_msg_unref(env, m);
 }
 
-static void client_arm(lbft *l, cp_env *env)
+/* The clients' total rate at t: a burst's rate inside it, the base rate outside. */
+static double rate_at(const lbft *l, cp_time t)
+{
+    for (uint32_t i = 0; i < l->cfg.n_bursts; i++)
+        if (t >= l->cfg.bursts[i].at && t < l->cfg.bursts[i].until) return l->cfg.bursts[i].rate;
+    return l->cfg.tx_rate;
+}
+
+static double rate_max(const lbft *l)
+{
+    double m = l->cfg.tx_rate;
+    for (uint32_t i = 0; i < l->cfg.n_bursts; i++)
+        if (l->cfg.bursts[i].rate > m) m = l->cfg.bursts[i].rate;
+    return m;
+}
+
+static int has_load(const lbft *l) { return rate_max(l) > 0; }
+
+/* The earliest burst start after t with a positive rate (CP_TIME_NEVER if none). */
+static cp_time next_burst(const lbft *l, cp_time t)
+{
+    cp_time best = CP_TIME_NEVER;
+    for (uint32_t i = 0; i < l->cfg.n_bursts; i++)
+        if (l->cfg.bursts[i].at > t && l->cfg.bursts[i].rate > 0 && l->cfg.bursts[i].at < best)
+            best = l->cfg.bursts[i].at;
+    return best;
+}
+
+/* Arm a client's next submission. Poisson: exponential gaps at the highest rate, thinned at
+ * firing time to the rate then (exact for a piecewise-constant rate); constant: the gap at the
+ * current rate, the first one a random phase within it. */
+static void client_arm(lbft *l, cp_env *env, int first)
 {
     uint32_t clients = l->n_nodes - l->base;
-    double mean_ns = 1e9 * clients / l->cfg.tx_rate;
+    cp_time now = env_now(env);
+    if (l->cfg.tx_pattern == LBFT_TX_CONSTANT) {
+        double r = rate_at(l, now);
+        if (r <= 0) {
+            cp_time nb = next_burst(l, now);
+            if (nb != CP_TIME_NEVER) env_timer(env, nb - now, CLIENT_TAG);
+            return;
+        }
+        cp_time gap = (cp_time)(1e9 * clients / r);
+        env_timer(env, 1 + (first && gap ? rng_below(env->rng, gap) : gap), CLIENT_TAG);
+        return;
+    }
+    double mean_ns = 1e9 * clients / rate_max(l);
     env_timer(env, 1 + (cp_time)rng_exp(env->rng, mean_ns), CLIENT_TAG);
+}
+
+/* A client's timer: submit if the rate now admits it (thinning), then arm the next one. */
+static void client_fire(lbft *l, cp_env *env)
+{
+    double r = rate_at(l, env_now(env)), m = rate_max(l);
+    int go = l->cfg.tx_pattern == LBFT_TX_CONSTANT ? r > 0 : (r >= m || (r > 0 && rng_unit(env->rng) < r / m));
+    if (go) client_submit(l, env);
+    client_arm(l, env, 0);
 }
 
 /* A proposer receives a transaction: verify it into the pool. */
@@ -1153,8 +1205,7 @@ static void lb_timer(void *self, cp_env *env, uint64_t tag)
 {
     lbft *l = self;
     if (tag == CLIENT_TAG) {
-        client_submit(l, env);
-        client_arm(l, env);
+        client_fire(l, env);
         return;
     }
     if (ME >= l->n) {
@@ -1187,7 +1238,7 @@ static void lb_start(void *self, cp_env *env)
         schedule_proposal(l, env, p);
     } else {
         if (l->nciv) genesis(l->civ_head[env->self - l->civ0]);
-        if (l->cfg.tx_rate > 0) client_arm(l, env);
+        if (has_load(l)) client_arm(l, env, 1);
     }
 }
 
@@ -1221,8 +1272,8 @@ static void lb_restart(void *self, cp_env *env)
         p->sync_at = 0;
         schedule_proposal(l, env, p);
         ask_sync(l, env, &p->sync_at, p->height + 1, NONE);
-    } else if (l->cfg.tx_rate > 0) {
-        client_arm(l, env);
+    } else if (has_load(l)) {
+        client_arm(l, env, 1);
     }
 }
 
@@ -1264,7 +1315,7 @@ lbft *lbft_new(const lbft_cfg *cfg, uint32_t n_nodes)
     uint32_t n = cfg->validators, base = n + cfg->proposers + cfg->n_twins;
     if (n < 4 || n > 1000 || (n - 1) % 3 || cfg->proposers < 1 || base > n_nodes || !twins_ok(cfg) ||
         cfg->term_len < 1 || cfg->view_len < 1 || !cfg->memo || !cfg->costs ||
-        (cfg->tx_rate > 0 && base == n_nodes))
+        (cfg->tx_rate > 0 && base == n_nodes) || cfg->tx_rate < 0)
         return NULL;
     lbft *l = calloc(1, sizeof *l);
     if (!l) return NULL;

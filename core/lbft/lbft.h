@@ -31,6 +31,14 @@
 #include "core/crypto/cr.h"
 #include "core/env.h"
 
+/* A scheduled change of the clients' total transaction rate: `rate` per second in [at, until). */
+typedef struct lbft_burst {
+    cp_time at, until;
+    double rate;
+} lbft_burst;
+
+enum { LBFT_TX_POISSON = 0, LBFT_TX_CONSTANT = 1 };
+
 typedef struct lbft_cfg {
     uint32_t validators;     /* n = 3f+1, 4..1000 */
     uint32_t proposers;      /* >= 1 */
@@ -40,7 +48,11 @@ typedef struct lbft_cfg {
     cp_time block_delay;     /* acceptance window after parent time + period */
     uint64_t heights;        /* stop proposing after this height */
     uint32_t block_size;     /* wire bytes of a block's header and fixed part */
-    double tx_rate;          /* transactions per second from all clients (Poisson), 0 = none */
+    double tx_rate;          /* transactions per second from all clients, 0 = none */
+    int tx_pattern;          /* LBFT_TX_POISSON (exponential gaps per client) or LBFT_TX_CONSTANT
+                                (fixed gaps, a random phase per client) */
+    const lbft_burst *bursts;/* rate changes over time (the base rate applies outside them) */
+    uint32_t n_bursts;
     uint32_t tx_size;        /* wire bytes per transaction */
     uint32_t max_txs;        /* transactions per block at most */
     uint64_t seed;           /* keys: cr_keypair_derive(seed, node) */

@@ -167,6 +167,29 @@ static void json_ledger(wld *w, js *j, const lbft_block_rec *b, uint64_t n)
     js_obj_end(j);
 }
 
+/* Messages and bytes per inserted height by type, and the validators' CPU busy fraction. */
+static void json_per_block(wld *w, js *j, uint64_t heights)
+{
+    const des_type_stats *ts = des_type_stats_get(w->des);
+    const cp_proto_ops *ops = w->proto_ops;
+    js_obj_begin(j, "per_block");
+    for (uint16_t t = 0; heights && t < ops->n_msg_types; t++) {
+        js_obj_begin(j, ops->msg_type_names[t]);
+        js_num(j, "messages", (double)ts[t].sent / (double)heights);
+        js_num(j, "bytes", (double)ts[t].sent_bytes / (double)heights);
+        js_obj_end(j);
+    }
+    js_obj_end(j);
+    uint32_t n = w->cfg->consensus.validators;
+    cp_time end = des_get_stats(w->des)->end_time;
+    double *f = malloc((n ? n : 1) * sizeof *f);
+    for (uint32_t v = 0; f && v < n; v++) f[v] = end ? (double)des_cpu_busy(w->des, v) / (double)end : 0;
+    st_summary s;
+    st_summarize(f, f ? n : 0, &s);
+    st_write_json(j, "validator_cpu_busy_fraction", &s);
+    free(f);
+}
+
 void wld_lbft_json(wld *w, js *j)
 {
     uint64_t n, imp = 0;
@@ -194,6 +217,7 @@ void wld_lbft_json(wld *w, js *j)
     json_txs(w, j, n ? b[n - 1].inserted : 0);
     json_civilians(w, j, b, n);
     json_ledger(w, j, b, n);
+    json_per_block(w, j, n);
     js_obj_end(j);
     free(iv);
 }

@@ -25,6 +25,15 @@ static const scn_field rtt_fields[] = {
 };
 static const scn_schema rtt_schema = {"rtt", sizeof(wld_rtt_cfg), rtt_fields};
 
+static const scn_field burst_fields[] = {
+    F("at", SCN_DURATION, wld_burst_cfg, at, NULL, 1.0, 0.0, "simulated time the burst starts"),
+    F("until", SCN_DURATION, wld_burst_cfg, until, NULL, 1.0, 0.0, "simulated time it ends (later than at)"),
+    F("rate", SCN_FLOAT, wld_burst_cfg, rate, NULL, 0, 1e7, "transactions per second from all clients meanwhile"),
+    END,
+};
+static const scn_schema burst_schema = {"burst", sizeof(wld_burst_cfg), burst_fields};
+static const char *const tx_pattern_names[] = {"poisson", "constant", NULL};
+
 static const scn_field change_fields[] = {
     F("at", SCN_DURATION, wld_change_cfg, at, NULL, 1.0, 0.0, "simulated time the change starts"),
     F("until", SCN_DURATION, wld_change_cfg, until, "0", 1.0, 0.0,
@@ -127,7 +136,11 @@ static const scn_field lbft_fields[] = {
     F("block_size", SCN_SIZE, wld_lbft_cfg, block_size, "1kB", 0, 100e6,
       "wire size of a block without its transactions (header, seal, fixed fields)"),
     F("tx_rate", SCN_FLOAT, wld_lbft_cfg, tx_rate, "0", 0, 1e7,
-      "signed transactions per second from all clients (Poisson); clients are the nodes after the proposers"),
+      "signed transactions per second from all clients; clients are the nodes after the proposers (and twins)"),
+    E("tx_pattern", wld_lbft_cfg, tx_pattern, "poisson", tx_pattern_names,
+      "arrivals per client: poisson (exponential gaps) or constant (fixed gaps, random phase)"),
+    SUB("tx_bursts", SCN_SEQ, wld_lbft_cfg, tx_bursts, &burst_schema, offsetof(wld_lbft_cfg, n_tx_bursts), 0,
+        "scheduled rate changes: list of {at, until, rate}; tx_rate applies outside them"),
     F("tx_size", SCN_SIZE, wld_lbft_cfg, tx_size, "250B", 81, 1e6, "wire size of a transaction"),
     F("max_txs", SCN_U32, wld_lbft_cfg, max_txs, "2000", 0, 1e6, "transactions per block at most"),
     F("civilian_degree", SCN_U32, wld_lbft_cfg, civ_degree, "0", 0, 1e4,

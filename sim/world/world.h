@@ -69,10 +69,18 @@ typedef struct wld_flood_cfg {
     int64_t source;
 } wld_flood_cfg;
 
+typedef struct wld_burst_cfg {
+    uint64_t at, until;     /* ns */
+    double rate;
+} wld_burst_cfg;
+
 typedef struct wld_lbft_cfg {
     uint32_t validators, proposers, term_len, view_len, default_proposers;
     uint64_t period, impeach_timeout, block_delay, heights, block_size, tx_size;
     double tx_rate;
+    int tx_pattern;         /* 0 poisson, 1 constant */
+    wld_burst_cfg *tx_bursts;
+    size_t n_tx_bursts;
     uint32_t max_txs, civ_degree, civ_fanout;
     uint32_t *offline;
     size_t n_offline;

@@ -36,6 +36,7 @@ struct wld {
     cost_table *costs;
     flood_crypto fcrypto;
     const eng_backend *backend; /* NULL: the built-in engine */
+    lbft_burst *bursts;         /* consensus.tx_bursts, converted */
     char run_err[256];
 };
 

@@ -4,6 +4,7 @@
 #include "sim/world/world_int.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 static int new_flood(wld *w, const wld_cfg *c, char *err, size_t len)
 {
@@ -64,6 +65,7 @@ static int new_lbft(wld *w, const wld_cfg *c, char *err, size_t len)
         .n_equivocators = (uint32_t)k->n_equivocators, .civ_degree = k->civ_degree,
         .civ_fanout = k->civ_fanout, .offline = k->offline, .n_offline = (uint32_t)k->n_offline,
         .twins = k->twins, .n_twins = (uint32_t)k->n_twins, .ledger = k->ledger,
+        .tx_pattern = k->tx_pattern, .n_bursts = (uint32_t)k->n_tx_bursts,
         .memo = w->memo, .costs = w->costs,
     };
     uint64_t roles = (uint64_t)k->validators + k->proposers + k->n_twins;
@@ -87,6 +89,16 @@ static int new_lbft(wld *w, const wld_cfg *c, char *err, size_t len)
         snprintf(err, len, "consensus.default_proposers: expected at least 4 (the default seats of a term)");
         return -1;
     }
+    for (size_t i = 0; i < k->n_tx_bursts; i++)
+        if (k->tx_bursts[i].until <= k->tx_bursts[i].at) {
+            snprintf(err, len, "consensus.tx_bursts.%zu.until: expected a time later than at", i);
+            return -1;
+        }
+    w->bursts = calloc(k->n_tx_bursts + 1, sizeof *w->bursts);
+    if (!w->bursts) return -1;
+    for (size_t i = 0; i < k->n_tx_bursts; i++)
+        w->bursts[i] = (lbft_burst){k->tx_bursts[i].at, k->tx_bursts[i].until, k->tx_bursts[i].rate};
+    lc.bursts = w->bursts;
     w->lbft = lbft_new(&lc, w->n_nodes);
     w->proto = w->lbft;
     w->proto_ops = lbft_ops();
@@ -111,4 +123,5 @@ void wld_proto_free(wld *w)
     flood_free(w->flood);
     phold_free(w->phold);
     lbft_free(w->lbft);
+    free(w->bursts);
 }

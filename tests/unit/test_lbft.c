@@ -241,6 +241,35 @@ static void t_ledger_mode(void)
     stop(&r);
 }
 
+static uint64_t submitted_in(const lbft *l, cp_time a, cp_time b)
+{
+    uint64_t n, k = 0;
+    const lbft_tx_rec *t = lbft_txs(l, &n);
+    for (uint64_t i = 0; i < n; i++) k += t[i].submit >= a && t[i].submit < b;
+    return k;
+}
+
+/* Workload patterns: constant arrivals give exactly rate x time (one per client per gap);
+ * a burst raises the Poisson rate inside its window only (counts within 5 sigma). */
+static void t_tx_patterns(void)
+{
+    run r;
+    scn_override c[3] = {{"consensus.tx_rate", "41"}, {"consensus.tx_pattern", "constant"}, {"duration", "60s"}};
+    REQUIRE(start(&r, c, 3) == 0);
+    uint64_t k = submitted_in(r.w->lbft, CP_S(10), CP_S(50)); /* 41 clients, one per second each */
+    CHECK(k >= 41 * 40 - 41 && k <= 41 * 40 + 41);
+    stop(&r);
+    scn_override b[3] = {{"consensus.tx_rate", "20"}, {"consensus.tx_bursts", "[{at: 20s, until: 30s, rate: 400}]"},
+                         {"duration", "50s"}};
+    REQUIRE(start(&r, b, 3) == 0);
+    uint64_t in = submitted_in(r.w->lbft, CP_S(20), CP_S(30)), before = submitted_in(r.w->lbft, CP_S(5), CP_S(15));
+    CHECK(in > 4000 - 5 * 64 && in < 4000 + 5 * 64);      /* Poisson: sd = sqrt(4000) */
+    CHECK(before > 200 - 5 * 15 && before < 200 + 5 * 15); /* sd = sqrt(200) */
+    printf("# constant 41/s over 40 s: %llu; burst 400/s over 10 s: %llu, base 20/s over 10 s: %llu\n",
+           (unsigned long long)k, (unsigned long long)in, (unsigned long long)before);
+    stop(&r);
+}
+
 static void t_decoder_strict(void)
 {
     enum { BM = 1 + 88 + 64, FX = BM + 8 };  /* type, header, seal; one bitmap word (n <= 64) */
@@ -301,5 +330,5 @@ static void t_transactions_committed_once(void)
     stop(&r);
 }
 
-TEST_MAIN(TEST(t_ledger_mode), TEST(t_block_every_period), TEST(t_offline_proposer_impeached_at_20s), TEST(t_silent_validators), TEST(t_dpor_elected_terms), TEST(t_commit_latency_closed_form), TEST(t_civilians_get_every_block), TEST(t_committee_sizes),
+TEST_MAIN(TEST(t_ledger_mode), TEST(t_tx_patterns), TEST(t_block_every_period), TEST(t_offline_proposer_impeached_at_20s), TEST(t_silent_validators), TEST(t_dpor_elected_terms), TEST(t_commit_latency_closed_form), TEST(t_civilians_get_every_block), TEST(t_committee_sizes),
           TEST(t_decoder_strict), TEST(t_transactions_committed_once))

@@ -44,6 +44,19 @@ cmp -s "$tmp/a/summary.json" "$tmp/b/summary.json"; check $? "same seed: byte-id
 "$bin" run "$src/scenarios/partition.yaml" -p nodes.0.count=150 --quiet --no-plots --out "$tmp/p" 2>/dev/null
 check $? "run partition scenario"
 
+# protocol: dht: a small DHT runs, its summary has the dht block, the same seed gives the same bytes
+small_dht="-p nodes.0.count=300 -p nodes.1.count=100 -p dht.lookups=100 -p dht.stores=20 -p dht.gets=50 --quiet --no-plots"
+"$bin" run "$src/scenarios/dht-lookups.yaml" $small_dht --out "$tmp/d1" 2>"$tmp/err"; rc=$?
+[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/err"
+check $rc "run dht-lookups (small)"
+grep -q '"dht": {' "$tmp/d1/summary.json" && grep -q '"get_success_rate"' "$tmp/d1/summary.json"
+check $? "dht: summary.json has the dht block"
+"$bin" run "$src/scenarios/dht-lookups.yaml" $small_dht --out "$tmp/d2" 2>/dev/null
+cmp -s "$tmp/d1/run.h5" "$tmp/d2/run.h5" && cmp -s "$tmp/d1/summary.json" "$tmp/d2/summary.json"
+check $? "dht: same seed, byte-identical run.h5 and summary.json"
+"$bin" run "$src/scenarios/dht-lookups.yaml" $small_dht --seed 2 --out "$tmp/d3" 2>/dev/null
+! cmp -s "$tmp/d1/summary.json" "$tmp/d3/summary.json"; check $? "dht: another seed, different summary.json"
+
 for f in "$src"/tests/scenarios/invalid/*.yaml; do
     name=$(basename "$f")
     want=$(head -1 "$f" | sed 's/^# expect: //')

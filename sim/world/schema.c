@@ -15,7 +15,9 @@
 static const char *const table_names[] = {"default", "uniform", NULL};
 static const char *const jitter_names[] = {"none", "uniform", "exponential", NULL};
 const char *const wld_engine_names[] = {"des", "simgrid", "ns3", "ns3-light", NULL};
-static const char *const proto_names[] = {"flood", "phold", "lbft", NULL};
+static const char *const proto_names[] = {"flood", "phold", "lbft", "dht", NULL};
+static const char *const boot_names[] = {"prefill", "join", NULL};
+static const char *const churn_names[] = {"none", "exponential", "weibull", NULL};
 
 static const scn_field rtt_fields[] = {
     F("a", SCN_STR, wld_rtt_cfg, a, NULL, 1.0, 0.0, "first region name"),
@@ -147,6 +149,44 @@ static const scn_field lbft_fields[] = {
 };
 static const scn_schema lbft_schema = {"consensus", sizeof(wld_lbft_cfg), lbft_fields};
 
+static const scn_field dht_fields[] = {
+    F("k", SCN_U32, wld_dht_cfg, k, "20", 1, 64, "bucket size and replication factor (contacts per bucket, nodes per value)"),
+    F("alpha", SCN_U32, wld_dht_cfg, alpha, "3", 1, 64, "parallel RPCs of a lookup"),
+    F("rpc_timeout", SCN_DURATION, wld_dht_cfg, rpc_timeout, "2s", 1e6, 1e12,
+      "an RPC without an answer by then fails (its contact leaves the table)"),
+    F("probe_gap", SCN_DURATION, wld_dht_cfg, probe_gap, "10s", 0, 1e13,
+      "minimum time between two eviction probes (PING of a bucket's oldest contact) of a node"),
+    E("bootstrap", wld_dht_cfg, bootstrap, "prefill", boot_names,
+      "prefill: routing tables start converged; join: node v joins at v * join_spacing through an earlier node"),
+    F("join_spacing", SCN_DURATION, wld_dht_cfg, join_spacing, "100ms", 0, 1e12, "join mode: time between two joins"),
+    F("republish", SCN_DURATION, wld_dht_cfg, republish, "1h", 0, 31536000e9,
+      "every holder republishes each value this often (0 = never)"),
+    F("refresh", SCN_DURATION, wld_dht_cfg, refresh, "1h", 0, 31536000e9,
+      "every node refreshes one random bucket this often (0 = never)"),
+    F("ttl", SCN_DURATION, wld_dht_cfg, ttl, "24h", 1e9, 31536000e9, "a stored value expires after this"),
+    E("churn", wld_dht_cfg, churn, "none", churn_names,
+      "session length distribution: none (always online), exponential or weibull (mean mean_session)"),
+    F("mean_session", SCN_DURATION, wld_dht_cfg, mean_session, "100min", 1e9, 31536000e9,
+      "mean online session (100 min: 1 % of the nodes leave per minute)"),
+    F("mean_offline", SCN_DURATION, wld_dht_cfg, mean_offline, "10min", 1e9, 31536000e9,
+      "mean offline period (exponential)"),
+    F("weibull_shape", SCN_FLOAT, wld_dht_cfg, weibull_shape, "0.5", 0.05, 20, "shape of Weibull sessions"),
+    F("lookups", SCN_UINT, wld_dht_cfg, lookups, "1000", 0, 1e9,
+      "FIND_NODE lookups of random keys by random nodes, at times uniform in [work_start, work_end]"),
+    F("stores", SCN_UINT, wld_dht_cfg, stores, "100", 0, 1e9, "STOREs of fresh values in the same window"),
+    F("gets", SCN_UINT, wld_dht_cfg, gets, "100", 0, 1e9,
+      "FIND_VALUE lookups of stored keys at times uniform in [get_start, get_end] (needs stores)"),
+    F("work_start", SCN_DURATION, wld_dht_cfg, work_start, "1s", 0, 31536000e9, "start of the lookup and store window"),
+    F("work_end", SCN_DURATION, wld_dht_cfg, work_end, "61s", 0, 31536000e9, "end of the lookup and store window"),
+    F("get_start", SCN_DURATION, wld_dht_cfg, get_start, "70s", 0, 31536000e9, "start of the get window"),
+    F("get_end", SCN_DURATION, wld_dht_cfg, get_end, "130s", 0, 31536000e9, "end of the get window"),
+    F("value_size", SCN_U32, wld_dht_cfg, value_size, "100", 1, 4096, "bytes per stored value"),
+    F("cpu_per_msg", SCN_DURATION, wld_dht_cfg, cpu_per_msg, "2us", 0, 1e10,
+      "reference-server CPU per message handled (scaled by the device class)"),
+    END,
+};
+static const scn_schema dht_schema = {"dht", sizeof(wld_dht_cfg), dht_fields};
+
 static const scn_field phold_fields[] = {
     F("per_node", SCN_U32, wld_phold_cfg, per_node, "1", 1, 1e6, "events started by each node"),
     F("payload", SCN_U32, wld_phold_cfg, payload, "64", 8, 1e6, "bytes per event message"),
@@ -160,7 +200,7 @@ static const scn_field top_fields[] = {
     F("duration", SCN_DURATION, wld_cfg, duration, "60s", 1, 31536000e9, "simulated time to run (up to one year)"),
     E("engine", wld_cfg, engine, "des", wld_engine_names,
       "engine: des (built-in), simgrid, ns3 (packets) or ns3-light (ns-3 scheduler, cpsim links); --engine overrides"),
-    E("protocol", wld_cfg, protocol, "flood", proto_names, "protocol run by every node: flood, phold or lbft"),
+    E("protocol", wld_cfg, protocol, "flood", proto_names, "protocol run by every node: flood, phold, lbft or dht"),
     SUB("network", SCN_MAP, wld_cfg, network, &net_schema, 0, 0, "the network model"),
     SUB("classes", SCN_DICT, wld_cfg, classes, &class_schema, offsetof(wld_cfg, n_classes), 0,
         "device classes defined or redefined by the scenario (a definition is complete: keys it "
@@ -171,6 +211,7 @@ static const scn_field top_fields[] = {
     SUB("phold", SCN_MAP, wld_cfg, phold, &phold_schema, 0, 0, "PHOLD benchmark (protocol: phold)"),
     SUB("crypto", SCN_MAP, wld_cfg, crypto, &crypto_schema, 0, 0, "real signatures, the memo and CPU costs"),
     SUB("consensus", SCN_MAP, wld_cfg, consensus, &lbft_schema, 0, 0, "LBFT 2.0 (protocol: lbft)"),
+    SUB("dht", SCN_MAP, wld_cfg, dht, &dht_schema, 0, 0, "Kademlia DHT (protocol: dht)"),
     F("plots", SCN_BOOL, wld_cfg, plots, "true", 1.0, 0.0, "draw plots with gnuplot"),
     END,
 };

@@ -91,6 +91,16 @@ typedef struct wld_crypto_cfg {
     char *cost_table;       /* cost table file from `cpsim calibrate` ("" = built-in defaults) */
 } wld_crypto_cfg;
 
+typedef struct wld_dht_cfg {
+    uint32_t k, alpha, value_size;
+    uint64_t rpc_timeout, probe_gap, join_spacing, republish, refresh, ttl;
+    int bootstrap, churn;     /* DHT_BOOT_*, DHT_CHURN_* (same order as the schema names) */
+    uint64_t mean_session, mean_offline;
+    double weibull_shape;
+    uint64_t lookups, stores, gets;
+    uint64_t work_start, work_end, get_start, get_end, cpu_per_msg;
+} wld_dht_cfg;
+
 typedef struct wld_phold_cfg {
     uint32_t per_node, payload;
 } wld_phold_cfg;
@@ -110,10 +120,11 @@ typedef struct wld_cfg {
     wld_phold_cfg phold;
     wld_crypto_cfg crypto;
     wld_lbft_cfg consensus;
+    wld_dht_cfg dht;
     bool plots;
 } wld_cfg;
 
-enum { WLD_PROTO_FLOOD = 0, WLD_PROTO_PHOLD = 1, WLD_PROTO_LBFT = 2 };
+enum { WLD_PROTO_FLOOD = 0, WLD_PROTO_PHOLD = 1, WLD_PROTO_LBFT = 2, WLD_PROTO_DHT = 3 };
 
 extern const scn_schema wld_schema;
 

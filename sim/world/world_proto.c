@@ -1,6 +1,6 @@
 /* sim/world/world_proto.c: creates the protocol instance the scenario names and hands its
- * operations table to the engine. Invariant: exactly one of w->flood / w->phold is set, and
- * w->proto points at it. */
+ * operations table to the engine. Invariant: exactly one of w->flood / w->phold / w->lbft /
+ * w->dht is set, and w->proto points at it. */
 #include "sim/world/world_int.h"
 
 #include <stdio.h>
@@ -93,6 +93,49 @@ static int new_lbft(wld *w, const wld_cfg *c, char *err, size_t len)
     return w->lbft ? 0 : -1;
 }
 
+static int dht_windows_ok(const wld_dht_cfg *k, char *err, size_t len)
+{
+    if (k->work_end < k->work_start) {
+        snprintf(err, len, "dht.work_end: expected no earlier than dht.work_start");
+        return 0;
+    }
+    if (k->get_end < k->get_start) {
+        snprintf(err, len, "dht.get_end: expected no earlier than dht.get_start");
+        return 0;
+    }
+    if (k->gets && !k->stores) {
+        snprintf(err, len, "dht.gets: gets look up stored keys: expected dht.stores > 0");
+        return 0;
+    }
+    return 1;
+}
+
+static int new_dht(wld *w, const wld_cfg *c, char *err, size_t len)
+{
+    const wld_dht_cfg *k = &c->dht;
+    if (!dht_windows_ok(k, err, len)) return -1;
+    if (w->n_nodes < 2 || k->k >= w->n_nodes) {
+        snprintf(err, len, "dht.k: expected fewer than the %u nodes (and at least 2 nodes)", w->n_nodes);
+        return -1;
+    }
+    dht_cfg dc = dht_cfg_default();
+    dc.k = k->k, dc.alpha = k->alpha, dc.rpc_timeout = k->rpc_timeout, dc.probe_gap = k->probe_gap;
+    dc.bootstrap = k->bootstrap, dc.join_spacing = k->join_spacing;
+    dc.republish = k->republish, dc.refresh = k->refresh, dc.ttl = k->ttl;
+    dc.churn_dist = k->churn, dc.mean_session = k->mean_session, dc.mean_offline = k->mean_offline;
+    dc.weibull_shape = k->weibull_shape;
+    dc.lookups = k->lookups, dc.stores = k->stores, dc.gets = k->gets;
+    dc.work_start = k->work_start, dc.work_end = k->work_end;
+    dc.get_start = k->get_start, dc.get_end = k->get_end;
+    dc.value_size = k->value_size, dc.cpu_per_msg = k->cpu_per_msg;
+    dc.emit_metrics = 0; /* the per-lookup table /dht/lookups holds the same numbers */
+    w->dht = dht_new(&dc, w->n_nodes, w->seed);
+    w->proto = w->dht;
+    w->proto_ops = dht_ops();
+    if (!w->dht) snprintf(err, len, "dht: cannot build the DHT (out of memory?)");
+    return w->dht ? 0 : -1;
+}
+
 int wld_proto_new(wld *w, const wld_cfg *c, char *err, size_t len)
 {
     switch (c->protocol) {
@@ -102,6 +145,8 @@ int wld_proto_new(wld *w, const wld_cfg *c, char *err, size_t len)
         return new_phold(w, c);
     case WLD_PROTO_LBFT:
         return new_lbft(w, c, err, len);
+    case WLD_PROTO_DHT:
+        return new_dht(w, c, err, len);
     }
     return -1;
 }
@@ -111,4 +156,5 @@ void wld_proto_free(wld *w)
     flood_free(w->flood);
     phold_free(w->phold);
     lbft_free(w->lbft);
+    dht_free(w->dht);
 }

@@ -57,6 +57,21 @@ check $? "dht: same seed, byte-identical run.h5 and summary.json"
 "$bin" run "$src/scenarios/dht-lookups.yaml" $small_dht --seed 2 --out "$tmp/d3" 2>/dev/null
 ! cmp -s "$tmp/d1/summary.json" "$tmp/d3/summary.json"; check $? "dht: another seed, different summary.json"
 
+# protocol: data: a small insurance run finishes its trades, its aggregates are right, and the
+# same seed gives the same bytes
+small_data="-p nodes.0.count=20 -p data.devices=20 -p data.trades=4 --quiet --no-plots"
+"$bin" run "$src/scenarios/insurance-small.yaml" $small_data --out "$tmp/i1" 2>"$tmp/err"; rc=$?
+[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/err"
+check $rc "run insurance-small (small)"
+grep -q '"data": {' "$tmp/i1/summary.json" && grep -q '"finished": 4' "$tmp/i1/summary.json" &&
+    grep -q '"wrong": 0' "$tmp/i1/summary.json"
+check $? "data: summary.json has the data block, 4 trades finished, no wrong aggregate"
+"$bin" run "$src/scenarios/insurance-small.yaml" $small_data --out "$tmp/i2" 2>/dev/null
+cmp -s "$tmp/i1/run.h5" "$tmp/i2/run.h5" && cmp -s "$tmp/i1/summary.json" "$tmp/i2/summary.json"
+check $? "data: same seed, byte-identical run.h5 and summary.json"
+"$bin" run "$src/scenarios/insurance-small.yaml" $small_data -p data.devices=30 --out "$tmp/i3" 2>"$tmp/err"
+[ $? -eq 2 ] && grep -q "data.roles" "$tmp/err"; check $? "data: more roles than nodes is a named error"
+
 for f in "$src"/tests/scenarios/invalid/*.yaml; do
     name=$(basename "$f")
     want=$(head -1 "$f" | sed 's/^# expect: //')

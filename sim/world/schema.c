@@ -15,7 +15,7 @@
 static const char *const table_names[] = {"default", "uniform", NULL};
 static const char *const jitter_names[] = {"none", "uniform", "exponential", NULL};
 const char *const wld_engine_names[] = {"des", "simgrid", "ns3", "ns3-light", NULL};
-static const char *const proto_names[] = {"flood", "phold", "lbft", "dht", NULL};
+static const char *const proto_names[] = {"flood", "phold", "lbft", "dht", "data", NULL};
 static const char *const boot_names[] = {"prefill", "join", NULL};
 static const char *const churn_names[] = {"none", "exponential", "weibull", NULL};
 
@@ -187,6 +187,53 @@ static const scn_field dht_fields[] = {
 };
 static const scn_schema dht_schema = {"dht", sizeof(wld_dht_cfg), dht_fields};
 
+static const scn_field data_fields[] = {
+    F("devices", SCN_U32, wld_data_cfg, devices, "100", 1, 1e7,
+      "data owners producing readings: nodes 0..devices-1 (each device owns its stream)"),
+    F("gateways", SCN_U32, wld_data_cfg, gateways, "10", 1, 1e6,
+      "the next nodes: gateways (device d uploads through gateway d mod gateways) and storage replicas; gateway 0 aggregates"),
+    F("proxies", SCN_U32, wld_data_cfg, proxies, "5", 0, 1e6, "the next nodes: re-encryption proxies"),
+    F("buyers", SCN_U32, wld_data_cfg, buyers, "5", 0, 1e6, "the next nodes: data buyers"),
+    F("committee", SCN_U32, wld_data_cfg, committee, "5", 0, 255, "the next nodes: the aggregation committee (threshold key holders)"),
+    F("sample_interval", SCN_DURATION, wld_data_cfg, sample_interval, "1s", 1e6, 1e13, "a reading per device this often"),
+    F("enc_interval", SCN_DURATION, wld_data_cfg, enc_interval, "10min", 1e6, 1e15,
+      "a fresh data key (PRE capsule) per device this often; one trade authorization covers one such epoch; a multiple of upload_interval"),
+    F("upload_interval", SCN_DURATION, wld_data_cfg, upload_interval, "1min", 1e6, 1e15,
+      "a device seals, chunks and uploads its batch this often (one data-record transaction each)"),
+    F("data_end", SCN_DURATION, wld_data_cfg, data_end, "30min", 1e6, 31536000e9, "devices stop producing after this"),
+    F("reading_size", SCN_SIZE, wld_data_cfg, reading_size, "32B", 16, 4096, "bytes per reading"),
+    F("chunk_size", SCN_SIZE, wld_data_cfg, chunk_size, "1kB", 64, 65536,
+      "bytes per stored chunk (a batch has at most 31 chunks: one record transaction)"),
+    F("replicas", SCN_U32, wld_data_cfg, replicas, "3", 1, 8,
+      "gateways holding each chunk: the XOR-closest gateway DHT ids to the chunk hash"),
+    F("trades", SCN_U32, wld_data_cfg, trades, "10", 0, 1e7,
+      "orders by random buyers for random owners' finished epochs, at times uniform in [trade_start, trade_end]"),
+    F("trade_start", SCN_DURATION, wld_data_cfg, trade_start, "20min", 0, 31536000e9, "start of the order window"),
+    F("trade_end", SCN_DURATION, wld_data_cfg, trade_end, "30min", 0, 31536000e9, "end of the order window"),
+    F("epochs_per_order", SCN_U32, wld_data_cfg, epochs_per_order, "1", 1, 1e5, "consecutive epochs bought per order"),
+    F("pre_t", SCN_U32, wld_data_cfg, pre_t, "2", 1, 64, "cfrags the buyer needs per epoch (threshold)"),
+    F("pre_n", SCN_U32, wld_data_cfg, pre_n, "3", 1, 64, "proxies (kfrags) per order"),
+    F("dishonest", SCN_U32, wld_data_cfg, dishonest, "0", 0, 64,
+      "the first proxies send wrong cfrags (detected by the buyer's verification and reported)"),
+    F("corrupt_gateway", SCN_INT, wld_data_cfg, corrupt_gateway, "-1", -1, 16e6,
+      "a gateway node id that serves corrupted chunks (detected by their content address), or -1"),
+    F("seller_timeout", SCN_DURATION, wld_data_cfg, seller_timeout, "1min", 1e6, 1e15,
+      "the buyer withdraws if the seller has not confirmed by then"),
+    F("deliver_timeout", SCN_DURATION, wld_data_cfg, deliver_timeout, "2min", 1e6, 1e15,
+      "the trade is disputed if the buyer has not decrypted by then after the seller's confirmation"),
+    F("fetch_timeout", SCN_DURATION, wld_data_cfg, fetch_timeout, "10s", 1e6, 1e15,
+      "chunks not received by then are fetched again from the next replica"),
+    F("agg_window", SCN_DURATION, wld_data_cfg, agg_window, "5min", 0, 1e15,
+      "aggregation window: each device sends one encrypted reading per window (0 = no aggregation)"),
+    F("agg_grace", SCN_DURATION, wld_data_cfg, agg_grace, "30s", 0, 1e15,
+      "the aggregator closes a window this long after its end"),
+    F("agg_t", SCN_U32, wld_data_cfg, agg_t, "3", 1, 255, "partial decryptions combined (committee threshold)"),
+    F("cpu_per_msg", SCN_DURATION, wld_data_cfg, cpu_per_msg, "5us", 0, 1e10,
+      "reference-server CPU per message handled, beyond the crypto charged from the cost table"),
+    END,
+};
+static const scn_schema data_schema = {"data", sizeof(wld_data_cfg), data_fields};
+
 static const scn_field phold_fields[] = {
     F("per_node", SCN_U32, wld_phold_cfg, per_node, "1", 1, 1e6, "events started by each node"),
     F("payload", SCN_U32, wld_phold_cfg, payload, "64", 8, 1e6, "bytes per event message"),
@@ -200,7 +247,7 @@ static const scn_field top_fields[] = {
     F("duration", SCN_DURATION, wld_cfg, duration, "60s", 1, 31536000e9, "simulated time to run (up to one year)"),
     E("engine", wld_cfg, engine, "des", wld_engine_names,
       "engine: des (built-in), simgrid, ns3 (packets) or ns3-light (ns-3 scheduler, cpsim links); --engine overrides"),
-    E("protocol", wld_cfg, protocol, "flood", proto_names, "protocol run by every node: flood, phold, lbft or dht"),
+    E("protocol", wld_cfg, protocol, "flood", proto_names, "protocol run by every node: flood, phold, lbft, dht or data"),
     SUB("network", SCN_MAP, wld_cfg, network, &net_schema, 0, 0, "the network model"),
     SUB("classes", SCN_DICT, wld_cfg, classes, &class_schema, offsetof(wld_cfg, n_classes), 0,
         "device classes defined or redefined by the scenario (a definition is complete: keys it "
@@ -212,6 +259,8 @@ static const scn_field top_fields[] = {
     SUB("crypto", SCN_MAP, wld_cfg, crypto, &crypto_schema, 0, 0, "real signatures, the memo and CPU costs"),
     SUB("consensus", SCN_MAP, wld_cfg, consensus, &lbft_schema, 0, 0, "LBFT 2.0 (protocol: lbft)"),
     SUB("dht", SCN_MAP, wld_cfg, dht, &dht_schema, 0, 0, "Kademlia DHT (protocol: dht)"),
+    SUB("data", SCN_MAP, wld_cfg, data, &data_schema, 0, 0,
+        "IoT data platform: encrypted uploads, data records, PRE trades, HE aggregation (protocol: data)"),
     F("plots", SCN_BOOL, wld_cfg, plots, "true", 1.0, 0.0, "draw plots with gnuplot"),
     END,
 };

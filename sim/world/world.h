@@ -101,6 +101,16 @@ typedef struct wld_dht_cfg {
     uint64_t work_start, work_end, get_start, get_end, cpu_per_msg;
 } wld_dht_cfg;
 
+typedef struct wld_data_cfg {
+    uint32_t devices, gateways, proxies, buyers, committee;
+    uint64_t sample_interval, enc_interval, upload_interval, data_end;
+    uint64_t reading_size, chunk_size;
+    uint32_t replicas, trades, epochs_per_order, pre_t, pre_n, dishonest, agg_t;
+    uint64_t trade_start, trade_end, seller_timeout, deliver_timeout, fetch_timeout;
+    uint64_t agg_window, agg_grace, cpu_per_msg;
+    int64_t corrupt_gateway;
+} wld_data_cfg;
+
 typedef struct wld_phold_cfg {
     uint32_t per_node, payload;
 } wld_phold_cfg;
@@ -121,10 +131,11 @@ typedef struct wld_cfg {
     wld_crypto_cfg crypto;
     wld_lbft_cfg consensus;
     wld_dht_cfg dht;
+    wld_data_cfg data;
     bool plots;
 } wld_cfg;
 
-enum { WLD_PROTO_FLOOD = 0, WLD_PROTO_PHOLD = 1, WLD_PROTO_LBFT = 2, WLD_PROTO_DHT = 3 };
+enum { WLD_PROTO_FLOOD = 0, WLD_PROTO_PHOLD = 1, WLD_PROTO_LBFT = 2, WLD_PROTO_DHT = 3, WLD_PROTO_DATA = 4 };
 
 extern const scn_schema wld_schema;
 

@@ -1,6 +1,6 @@
 /* sim/world/world_proto.c: creates the protocol instance the scenario names and hands its
  * operations table to the engine. Invariant: exactly one of w->flood / w->phold / w->lbft /
- * w->dht is set, and w->proto points at it. */
+ * w->dht / w->data is set, and w->proto points at it. */
 #include "sim/world/world_int.h"
 
 #include <stdio.h>
@@ -136,6 +136,26 @@ static int new_dht(wld *w, const wld_cfg *c, char *err, size_t len)
     return w->dht ? 0 : -1;
 }
 
+static int new_data(wld *w, const wld_cfg *c, char *err, size_t len)
+{
+    const wld_data_cfg *k = &c->data;
+    data_cfg dc = data_cfg_default();
+    dc.devices = k->devices, dc.gateways = k->gateways, dc.proxies = k->proxies, dc.buyers = k->buyers;
+    dc.committee = k->committee, dc.sample_interval = k->sample_interval, dc.enc_interval = k->enc_interval;
+    dc.upload_interval = k->upload_interval, dc.data_end = k->data_end;
+    dc.reading_size = (uint32_t)k->reading_size, dc.chunk_size = (uint32_t)k->chunk_size;
+    dc.replicas = k->replicas, dc.trades = k->trades, dc.trade_start = k->trade_start, dc.trade_end = k->trade_end;
+    dc.epochs_per_order = k->epochs_per_order, dc.pre_t = k->pre_t, dc.pre_n = k->pre_n;
+    dc.dishonest = k->dishonest, dc.seller_timeout = k->seller_timeout, dc.deliver_timeout = k->deliver_timeout;
+    dc.fetch_timeout = k->fetch_timeout, dc.agg_window = k->agg_window, dc.agg_grace = k->agg_grace;
+    dc.agg_t = k->agg_t, dc.cpu_per_msg = k->cpu_per_msg, dc.costs = w->costs;
+    dc.corrupt_gateway = k->corrupt_gateway < 0 ? CP_NODE_NONE : (cp_node)k->corrupt_gateway;
+    w->data = data_new(&dc, w->n_nodes, w->seed, err, len);
+    w->proto = w->data;
+    w->proto_ops = data_ops();
+    return w->data ? 0 : -1;
+}
+
 int wld_proto_new(wld *w, const wld_cfg *c, char *err, size_t len)
 {
     switch (c->protocol) {
@@ -147,6 +167,8 @@ int wld_proto_new(wld *w, const wld_cfg *c, char *err, size_t len)
         return new_lbft(w, c, err, len);
     case WLD_PROTO_DHT:
         return new_dht(w, c, err, len);
+    case WLD_PROTO_DATA:
+        return new_data(w, c, err, len);
     }
     return -1;
 }
@@ -157,4 +179,5 @@ void wld_proto_free(wld *w)
     phold_free(w->phold);
     lbft_free(w->lbft);
     dht_free(w->dht);
+    data_free(w->data);
 }

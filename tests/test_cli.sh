@@ -72,6 +72,11 @@ check $? "data: same seed, byte-identical run.h5 and summary.json"
 "$bin" run "$src/scenarios/insurance-small.yaml" $small_data -p data.devices=30 --out "$tmp/i3" 2>"$tmp/err"
 [ $? -eq 2 ] && grep -q "data.roles" "$tmp/err"; check $? "data: more roles than nodes is a named error"
 
+"$bin" run "$src/tests/scenarios/data-crash.yaml" --quiet --out "$tmp/dc" 2>"$tmp/err"; rc=$?
+[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/err"
+[ $rc -eq 0 ] && grep -q '"wrong": 0' "$tmp/dc/summary.json" && grep -q '"malformed": 0' "$tmp/dc/summary.json"
+check $? "data: crash and restart: no duplicate message, no wrong aggregate"
+
 for f in "$src"/tests/scenarios/invalid/*.yaml; do
     name=$(basename "$f")
     want=$(head -1 "$f" | sed 's/^# expect: //')

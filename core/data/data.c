@@ -274,6 +274,16 @@ static void start(void *self, cp_env *env)
     data_agg_start(d, env);
 }
 
+/* A crashed node keeps its state (keys, capsules, stored chunks) and loses its timers. */
+static void restart(void *self, cp_env *env)
+{
+    data *d = self;
+    int r = data_role_of(d, env->self);
+    if (r == DATA_DEVICE) data_dev_restart(d, env);
+    if (r == DATA_BUYER) data_buyer_restart(d, env);
+    data_agg_restart(d, env);
+}
+
 typedef void (*from_fn)(data *, cp_env *, cp_node, rd *);
 typedef void (*plain_fn)(data *, cp_env *, rd *);
 
@@ -313,7 +323,7 @@ static void on_timer(void *self, cp_env *env, uint64_t tag)
 
 static const cp_proto_ops ops = {
     .name = "data", .start = start, .on_message = on_message, .on_timer = on_timer,
-    .msg_type_names = msg_names, .n_msg_types = DATA_N_MSG,
+    .msg_type_names = msg_names, .n_msg_types = DATA_N_MSG, .restart = restart,
 };
 
 const cp_proto_ops *data_ops(void) { return &ops; }

@@ -40,6 +40,10 @@
  * to the committee, verifies their partial decryptions and combines agg_t of them. The result
  * is compared to the plain sum of the readings it included (simulation bookkeeping only).
  *
+ * Crash and restart: a node keeps its state and loses its timers; a device skips the batches
+ * due while it was down (a gap: an order covering it ends disputed), a buyer re-arms its
+ * orders. Messages are not retransmitted: a lost STORE or upload leaves its record unready.
+ *
  * CPU: every crypto operation is charged through the cost table (cost_charge), plus
  * cpu_per_msg per message handled. Determinism: all randomness from node RNG streams and the
  * seed. Ownership: data_new/data_free; returned pointers are owned by the data instance and

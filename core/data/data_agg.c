@@ -39,6 +39,11 @@ void data_agg_free(data *d)
 
 static cp_node aggregator(const data *d) { return d->first[DATA_GATEWAY]; }
 
+static cp_time close_at(const data *d, size_t w)
+{
+    return (cp_time)(w + 1) * d->cfg.agg_window + d->cfg.agg_grace;
+}
+
 static cp_time send_at(const data *d, cp_node dev, size_t w)
 {
     return (cp_time)w * d->cfg.agg_window + d->dev[dev - d->first[DATA_DEVICE]].offset % d->cfg.agg_window;
@@ -57,7 +62,28 @@ void data_agg_start(data *d, cp_env *env)
     int r = data_role_of(d, env->self);
     if (r == DATA_DEVICE && send_at(d, env->self, 0) <= d->cfg.data_end)
         env_timer(env, send_at(d, env->self, 0), DTAG(T_AGG_SEND, 0));
-    if (env->self == aggregator(d)) env_timer(env, d->cfg.agg_window + d->cfg.agg_grace, DTAG(T_AGG_CLOSE, 0));
+    if (env->self == aggregator(d)) env_timer(env, close_at(d, 0), DTAG(T_AGG_CLOSE, 0));
+}
+
+/* After a crash, re-arm only a timer that was lost (due while down); windows missed stay
+ * unsent (device) or unclosed (aggregator). */
+void data_agg_restart(data *d, cp_env *env)
+{
+    cp_time now = env_now(env);
+    if (data_role_of(d, env->self) == DATA_DEVICE) {
+        dev_st *s = &d->dev[env->self - d->first[DATA_DEVICE]];
+        size_t w = s->agg_next;
+        if (w >= d->n_win || send_at(d, env->self, w) >= now) return;
+        while (w < d->n_win && send_at(d, env->self, w) < now) w++;
+        if (w < d->n_win && send_at(d, env->self, w) <= d->cfg.data_end)
+            s->agg_next = (uint32_t)w, env_timer(env, send_at(d, env->self, w) - now, DTAG(T_AGG_SEND, w));
+    }
+    if (env->self != aggregator(d)) return;
+    size_t w = 0;
+    while (w < d->n_win && d->win[w].closed != CP_TIME_NEVER) w++;
+    if (w >= d->n_win || close_at(d, w) >= now) return;
+    while (w < d->n_win && close_at(d, w) < now) w++;
+    if (w < d->n_win) env_timer(env, close_at(d, w) - now, DTAG(T_AGG_CLOSE, w));
 }
 
 static void put_ct(wr *w, uint32_t win, const he_ct *ct, uint8_t type)
@@ -79,6 +105,7 @@ static int get_ct(rd *r, he_ct *ct)
 static void dev_send(data *d, cp_env *env, uint32_t w)
 {
     he_ct ct;
+    d->dev[env->self - d->first[DATA_DEVICE]].agg_next = w + 1;
     if (w + 1 < d->n_win && send_at(d, env->self, w + 1) <= d->cfg.data_end)
         env_timer(env, send_at(d, env->self, w + 1) - env_now(env), DTAG(T_AGG_SEND, w + 1));
     data_charge(d, env, COST_HE_ENC, 1);

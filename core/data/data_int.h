@@ -37,6 +37,7 @@ typedef struct dev_st {
     uint64_t next_upload;
     uint32_t *recs;              /* record indices, in interval order */
     uint32_t n_recs, cap_recs;
+    uint32_t agg_next;           /* the window whose send timer is armed */
 } dev_st;
 
 typedef struct ep_st {           /* one epoch of an order, at the buyer */
@@ -63,6 +64,7 @@ typedef struct order_st {
     uint32_t *chunk_rec;         /* per chunk: position of its record in recs */
     uint32_t recs_left;          /* records not yet decided */
     uint64_t disputed;           /* bit i: proxy position i reported */
+    cp_time seller_at, deliver_at, fetch_at; /* when the armed timers fire (restart: lost ones) */
     uint8_t fetching;
 } order_st;
 
@@ -157,6 +159,7 @@ int rd_done(const rd *r); /* 1 if everything was read exactly */
 /* data_up.c: devices, gateways, storage. */
 void data_dev_start(data *d, cp_env *env);
 void data_on_upload_timer(data *d, cp_env *env);
+void data_dev_restart(data *d, cp_env *env);
 void data_on_upload(data *d, cp_env *env, cp_node from, rd *r);
 void data_on_store(data *d, cp_env *env, cp_node from, rd *r);
 void data_on_store_ack(data *d, cp_env *env, rd *r);
@@ -167,6 +170,7 @@ void data_epoch_keypair(const data *d, cp_node dev, uint64_t epoch, pre_keypair 
 int data_trades_make(data *d);
 void data_trades_free(data *d);
 void data_buyer_start(data *d, cp_env *env);
+void data_buyer_restart(data *d, cp_env *env);
 void data_on_trade_timer(data *d, cp_env *env, int kind, uint32_t i);
 void data_on_order(data *d, cp_env *env, cp_node from, rd *r);
 void data_on_seller_ok(data *d, cp_env *env, rd *r);
@@ -180,6 +184,7 @@ void data_on_dispute(data *d, cp_env *env, rd *r);
 int data_agg_make(data *d, cp_rng *rng);
 void data_agg_free(data *d);
 void data_agg_start(data *d, cp_env *env);
+void data_agg_restart(data *d, cp_env *env);
 void data_on_agg_timer(data *d, cp_env *env, int kind, uint32_t w);
 void data_on_agg_ct(data *d, cp_env *env, cp_node from, rd *r);
 void data_on_agg_req(data *d, cp_env *env, cp_node from, rd *r);

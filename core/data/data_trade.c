@@ -95,6 +95,24 @@ void data_buyer_start(data *d, cp_env *env)
             env_timer(env, d->tr[t].ordered, DTAG(T_ORDER, t));
 }
 
+/* After a crash, timers due while down were lost: they fire now (a late order, a timeout
+ * noticed late, a refetch); timers due later are still pending and are left alone. */
+void data_buyer_restart(data *d, cp_env *env)
+{
+    cp_time now = env_now(env);
+    for (size_t t = 0; t < d->n_tr; t++) {
+        const data_trade *tr = &d->tr[t];
+        const order_st *o = &d->os[t];
+        int st = tr->state;
+        if (tr->buyer != env->self) continue;
+        if (st == DATA_T_PENDING && tr->ordered < now) env_timer(env, 0, DTAG(T_ORDER, t));
+        if (st == DATA_T_CREATED && o->seller_at < now) env_timer(env, 0, DTAG(T_SELLER_TO, t));
+        if ((st == DATA_T_SELLER_CONFIRMED || st == DATA_T_PROXY_DELIVERED) && o->deliver_at < now)
+            env_timer(env, 0, DTAG(T_DELIVER_TO, t));
+        if (st == DATA_T_PROXY_DELIVERED && o->fetch_at < now) env_timer(env, 0, DTAG(T_FETCH, t));
+    }
+}
+
 /* ---- buyer: order ------------------------------------------------------------------- */
 
 static void place(data *d, cp_env *env, size_t t)
@@ -114,6 +132,7 @@ static void place(data *d, cp_env *env, size_t t)
     wr_bytes(&w, buyer_kp(d, env->self)->pk, 32);
     if (!w.bad) data_send(d, env, tr->seller, DATA_M_ORDER, w.p, w.n);
     env_timer(env, d->cfg.seller_timeout, DTAG(T_SELLER_TO, t));
+    d->os[t].seller_at = env_now(env) + d->cfg.seller_timeout;
 }
 
 static void fetch_one(data *d, cp_env *env, size_t t, uint32_t idx)
@@ -170,6 +189,7 @@ static void start_fetch(data *d, cp_env *env, size_t t)
         for (uint32_t i = 0; i < o->n_chunks; i++) fetch_one(d, env, t, i);
     }
     env_timer(env, d->cfg.fetch_timeout, DTAG(T_FETCH, t));
+    o->fetch_at = env_now(env) + d->cfg.fetch_timeout;
 }
 
 static void refetch(data *d, cp_env *env, size_t t)
@@ -179,6 +199,7 @@ static void refetch(data *d, cp_env *env, size_t t)
         if (o->attempt[i] != 0xff) o->attempt[i] = (uint8_t)((o->attempt[i] + 1) % 0xfe), d->tr[t].refetches++,
                                    fetch_one(d, env, t, i);
     env_timer(env, d->cfg.fetch_timeout, DTAG(T_FETCH, t));
+    o->fetch_at = env_now(env) + d->cfg.fetch_timeout;
 }
 
 void data_on_trade_timer(data *d, cp_env *env, int kind, uint32_t i)
@@ -393,6 +414,7 @@ void data_on_seller_ok(data *d, cp_env *env, rd *r)
     if (d->tr[t].state != DATA_T_CREATED) return;
     d->tr[t].state = DATA_T_SELLER_CONFIRMED;
     env_timer(env, d->cfg.deliver_timeout, DTAG(T_DELIVER_TO, t));
+    d->os[t].deliver_at = env_now(env) + d->cfg.deliver_timeout;
     try_keys(d, env, t);
 }
 

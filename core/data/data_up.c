@@ -30,6 +30,18 @@ void data_dev_start(data *d, cp_env *env)
     if (upload_at(d, s, 0) <= d->cfg.data_end) env_timer(env, upload_at(d, s, 0), DTAG(T_UPLOAD, 0));
 }
 
+/* After a crash: if the pending upload timer was lost (due while down), the batches due
+ * while down are lost too; produce from the next one. A timer due later is still pending. */
+void data_dev_restart(data *d, cp_env *env)
+{
+    dev_st *s = &d->dev[env->self - d->first[DATA_DEVICE]];
+    cp_time now = env_now(env);
+    if (upload_at(d, s, s->next_upload) >= now) return;
+    while (upload_at(d, s, s->next_upload) < now) s->next_upload++;
+    if (upload_at(d, s, s->next_upload) <= d->cfg.data_end)
+        env_timer(env, upload_at(d, s, s->next_upload) - now, DTAG(T_UPLOAD, 0));
+}
+
 /* A fresh key for a new epoch: encapsulate to the epoch's delegating key (charged). */
 static int epoch_key(data *d, cp_env *env, dev_st *s, uint64_t epoch)
 {
@@ -193,7 +205,8 @@ void data_on_upload(data *d, cp_env *env, cp_node from, rd *r)
     uint64_t interval = rd_u64(r);
     uint32_t nch = rd_u16(r);
     int ok = !r->bad && ri < d->n_rec && d->rec[ri].owner == from && d->rec[ri].interval == interval &&
-             d->rec[ri].n_chunks == nch && d->rec[ri].gateway == env->self && !d->rm[ri].txe;
+             d->rec[ri].n_chunks == nch && d->rec[ri].gateway == env->self && !d->rm[ri].txe &&
+             d->rec[ri].ready == CP_TIME_NEVER; /* a replayed upload is refused */
     for (uint32_t c = 0; ok && c < nch; c++) {
         uint32_t len = rd_u32(r);
         const uint8_t *b = rd_bytes(r, len);

@@ -44,6 +44,39 @@ cmp -s "$tmp/a/summary.json" "$tmp/b/summary.json"; check $? "same seed: byte-id
 "$bin" run "$src/scenarios/partition.yaml" -p nodes.0.count=150 --quiet --no-plots --out "$tmp/p" 2>/dev/null
 check $? "run partition scenario"
 
+# protocol: dht: a small DHT runs, its summary has the dht block, the same seed gives the same bytes
+small_dht="-p nodes.0.count=300 -p nodes.1.count=100 -p dht.lookups=100 -p dht.stores=20 -p dht.gets=50 --quiet --no-plots"
+"$bin" run "$src/scenarios/dht-lookups.yaml" $small_dht --out "$tmp/d1" 2>"$tmp/err"; rc=$?
+[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/err"
+check $rc "run dht-lookups (small)"
+grep -q '"dht": {' "$tmp/d1/summary.json" && grep -q '"get_success_rate"' "$tmp/d1/summary.json"
+check $? "dht: summary.json has the dht block"
+"$bin" run "$src/scenarios/dht-lookups.yaml" $small_dht --out "$tmp/d2" 2>/dev/null
+cmp -s "$tmp/d1/run.h5" "$tmp/d2/run.h5" && cmp -s "$tmp/d1/summary.json" "$tmp/d2/summary.json"
+check $? "dht: same seed, byte-identical run.h5 and summary.json"
+"$bin" run "$src/scenarios/dht-lookups.yaml" $small_dht --seed 2 --out "$tmp/d3" 2>/dev/null
+! cmp -s "$tmp/d1/summary.json" "$tmp/d3/summary.json"; check $? "dht: another seed, different summary.json"
+
+# protocol: data: a small insurance run finishes its trades, its aggregates are right, and the
+# same seed gives the same bytes
+small_data="-p nodes.0.count=20 -p data.devices=20 -p data.trades=4 --quiet --no-plots"
+"$bin" run "$src/scenarios/insurance-small.yaml" $small_data --out "$tmp/i1" 2>"$tmp/err"; rc=$?
+[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/err"
+check $rc "run insurance-small (small)"
+grep -q '"data": {' "$tmp/i1/summary.json" && grep -q '"finished": 4' "$tmp/i1/summary.json" &&
+    grep -q '"wrong": 0' "$tmp/i1/summary.json"
+check $? "data: summary.json has the data block, 4 trades finished, no wrong aggregate"
+"$bin" run "$src/scenarios/insurance-small.yaml" $small_data --out "$tmp/i2" 2>/dev/null
+cmp -s "$tmp/i1/run.h5" "$tmp/i2/run.h5" && cmp -s "$tmp/i1/summary.json" "$tmp/i2/summary.json"
+check $? "data: same seed, byte-identical run.h5 and summary.json"
+"$bin" run "$src/scenarios/insurance-small.yaml" $small_data -p data.devices=30 --out "$tmp/i3" 2>"$tmp/err"
+[ $? -eq 2 ] && grep -q "data.roles" "$tmp/err"; check $? "data: more roles than nodes is a named error"
+
+"$bin" run "$src/tests/scenarios/data-crash.yaml" --quiet --out "$tmp/dc" 2>"$tmp/err"; rc=$?
+[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/err"
+[ $rc -eq 0 ] && grep -q '"wrong": 0' "$tmp/dc/summary.json" && grep -q '"malformed": 0' "$tmp/dc/summary.json"
+check $? "data: crash and restart: no duplicate message, no wrong aggregate"
+
 for f in "$src"/tests/scenarios/invalid/*.yaml; do
     name=$(basename "$f")
     want=$(head -1 "$f" | sed 's/^# expect: //')

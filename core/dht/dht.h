@@ -105,7 +105,7 @@ typedef struct dht_result {
     uint16_t hops;
     uint8_t kind;             /* DHT_LK_* */
     uint8_t ok;
-    uint8_t pad[4];           /* zero: results compare bytewise */
+    uint8_t key4[4];          /* the first 4 bytes of the key (no padding: results compare bytewise) */
 } dht_result;
 
 typedef struct dht_counts {

@@ -39,7 +39,8 @@ void dht_record(dht *d, cp_env *env, const dht_lookup *l, int ok)
         d->cap_res = nc;
     }
     cp_time lat = env_now(env) - l->start;
-    d->res[d->n_res++] = (dht_result){l->start, lat, l->owner, l->rpcs, l->max_depth, l->kind, (uint8_t)(ok != 0), {0}};
+    d->res[d->n_res++] = (dht_result){l->start, lat, l->owner, l->rpcs, l->max_depth, l->kind, (uint8_t)(ok != 0),
+                                      {l->key[0], l->key[1], l->key[2], l->key[3]}};
     if (l->kind == DHT_LK_FIND) d->cnt.finds++, d->cnt.finds_ok += ok != 0;
     if (l->kind == DHT_LK_GET) d->cnt.gets++, d->cnt.gets_ok += ok != 0;
     if (l->kind == DHT_LK_STORE) d->cnt.stores++;

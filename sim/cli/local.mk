@@ -2,13 +2,16 @@
 bin_PROGRAMS += cpsim
 cpsim_SOURCES = sim/cli/main.c sim/cli/sweep.h sim/cli/sweep_int.h sim/cli/sweep.c sim/cli/tune.c \
 	sim/cli/swarm.h sim/cli/swarm.c
-# Set unconditionally: a variable defined only inside an automake conditional is empty
-# in the other branch (the program would then link without libcpsim.a).
+# Defined in both branches: a variable defined only inside an automake conditional is empty
+# in the other branch (the program would then link without libcpsim.a). OpenMPI comes before
+# the engine libraries: libsimgrid also exports MPI_Init (SMPI), and the first library that
+# defines a symbol wins.
+if HAVE_MPI
+cpsim_CFLAGS = $(AM_CFLAGS) $(MPI_CFLAGS)
+cpsim_LDADD = libcpsim.a $(MPI_LIBS) $(LDADD)
+else
 cpsim_CFLAGS = $(AM_CFLAGS)
 cpsim_LDADD = $(LDADD)
-if HAVE_MPI
-cpsim_CFLAGS += $(MPI_CFLAGS)
-cpsim_LDADD += $(MPI_LIBS)
 endif
 dist_man1_MANS += doc/cpsim.1
 

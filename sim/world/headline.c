@@ -76,5 +76,7 @@ void wld_headline_get(wld *w, wld_headline *h)
     put(h, "simulated_s", (double)ds->end_time / 1e9);
     if (w->flood) flood_headline(w, h);
     if (w->lbft) lbft_headline(w, h);
+    if (w->dht) wld_dht_headline(w, h);
+    if (w->data) wld_data_headline(w, h);
     if (w->phold) put(h, "handled", (double)phold_handled(w->phold));
 }

@@ -15,7 +15,9 @@
 static const char *const table_names[] = {"default", "uniform", NULL};
 static const char *const jitter_names[] = {"none", "uniform", "exponential", NULL};
 const char *const wld_engine_names[] = {"des", "simgrid", "ns3", "ns3-light", NULL};
-static const char *const proto_names[] = {"flood", "phold", "lbft", NULL};
+static const char *const proto_names[] = {"flood", "phold", "lbft", "dht", "data", NULL};
+static const char *const boot_names[] = {"prefill", "join", NULL};
+static const char *const churn_names[] = {"none", "exponential", "weibull", NULL};
 
 static const scn_field rtt_fields[] = {
     F("a", SCN_STR, wld_rtt_cfg, a, NULL, 1.0, 0.0, "first region name"),
@@ -163,6 +165,91 @@ static const scn_field lbft_fields[] = {
 };
 static const scn_schema lbft_schema = {"consensus", sizeof(wld_lbft_cfg), lbft_fields};
 
+static const scn_field dht_fields[] = {
+    F("k", SCN_U32, wld_dht_cfg, k, "20", 1, 64, "bucket size and replication factor (contacts per bucket, nodes per value)"),
+    F("alpha", SCN_U32, wld_dht_cfg, alpha, "3", 1, 64, "parallel RPCs of a lookup"),
+    F("rpc_timeout", SCN_DURATION, wld_dht_cfg, rpc_timeout, "2s", 1e6, 1e12,
+      "an RPC without an answer by then fails (its contact leaves the table)"),
+    F("probe_gap", SCN_DURATION, wld_dht_cfg, probe_gap, "10s", 0, 1e13,
+      "minimum time between two eviction probes (PING of a bucket's oldest contact) of a node"),
+    E("bootstrap", wld_dht_cfg, bootstrap, "prefill", boot_names,
+      "prefill: routing tables start converged; join: node v joins at v * join_spacing through an earlier node"),
+    F("join_spacing", SCN_DURATION, wld_dht_cfg, join_spacing, "100ms", 0, 1e12, "join mode: time between two joins"),
+    F("republish", SCN_DURATION, wld_dht_cfg, republish, "1h", 0, 31536000e9,
+      "every holder republishes each value this often (0 = never)"),
+    F("refresh", SCN_DURATION, wld_dht_cfg, refresh, "1h", 0, 31536000e9,
+      "every node refreshes one random bucket this often (0 = never)"),
+    F("ttl", SCN_DURATION, wld_dht_cfg, ttl, "24h", 1e9, 31536000e9, "a stored value expires after this"),
+    E("churn", wld_dht_cfg, churn, "none", churn_names,
+      "session length distribution: none (always online), exponential or weibull (mean mean_session)"),
+    F("mean_session", SCN_DURATION, wld_dht_cfg, mean_session, "100min", 1e9, 31536000e9,
+      "mean online session (100 min: 1 % of the nodes leave per minute)"),
+    F("mean_offline", SCN_DURATION, wld_dht_cfg, mean_offline, "10min", 1e9, 31536000e9,
+      "mean offline period (exponential)"),
+    F("weibull_shape", SCN_FLOAT, wld_dht_cfg, weibull_shape, "0.5", 0.05, 20, "shape of Weibull sessions"),
+    F("lookups", SCN_UINT, wld_dht_cfg, lookups, "1000", 0, 1e9,
+      "FIND_NODE lookups of random keys by random nodes, at times uniform in [work_start, work_end]"),
+    F("stores", SCN_UINT, wld_dht_cfg, stores, "100", 0, 1e9, "STOREs of fresh values in the same window"),
+    F("gets", SCN_UINT, wld_dht_cfg, gets, "100", 0, 1e9,
+      "FIND_VALUE lookups of stored keys at times uniform in [get_start, get_end] (needs stores)"),
+    F("work_start", SCN_DURATION, wld_dht_cfg, work_start, "1s", 0, 31536000e9, "start of the lookup and store window"),
+    F("work_end", SCN_DURATION, wld_dht_cfg, work_end, "61s", 0, 31536000e9, "end of the lookup and store window"),
+    F("get_start", SCN_DURATION, wld_dht_cfg, get_start, "70s", 0, 31536000e9, "start of the get window"),
+    F("get_end", SCN_DURATION, wld_dht_cfg, get_end, "130s", 0, 31536000e9, "end of the get window"),
+    F("value_size", SCN_U32, wld_dht_cfg, value_size, "100", 1, 4096, "bytes per stored value"),
+    F("cpu_per_msg", SCN_DURATION, wld_dht_cfg, cpu_per_msg, "2us", 0, 1e10,
+      "reference-server CPU per message handled (scaled by the device class)"),
+    END,
+};
+static const scn_schema dht_schema = {"dht", sizeof(wld_dht_cfg), dht_fields};
+
+static const scn_field data_fields[] = {
+    F("devices", SCN_U32, wld_data_cfg, devices, "100", 1, 1e7,
+      "data owners producing readings: nodes 0..devices-1 (each device owns its stream)"),
+    F("gateways", SCN_U32, wld_data_cfg, gateways, "10", 1, 1e6,
+      "the next nodes: gateways (device d uploads through gateway d mod gateways) and storage replicas; gateway 0 aggregates"),
+    F("proxies", SCN_U32, wld_data_cfg, proxies, "5", 0, 1e6, "the next nodes: re-encryption proxies"),
+    F("buyers", SCN_U32, wld_data_cfg, buyers, "5", 0, 1e6, "the next nodes: data buyers"),
+    F("committee", SCN_U32, wld_data_cfg, committee, "5", 0, 255, "the next nodes: the aggregation committee (threshold key holders)"),
+    F("sample_interval", SCN_DURATION, wld_data_cfg, sample_interval, "1s", 1e6, 1e13, "a reading per device this often"),
+    F("enc_interval", SCN_DURATION, wld_data_cfg, enc_interval, "10min", 1e6, 1e15,
+      "a fresh data key (PRE capsule) per device this often; one trade authorization covers one such epoch; a multiple of upload_interval"),
+    F("upload_interval", SCN_DURATION, wld_data_cfg, upload_interval, "1min", 1e6, 1e15,
+      "a device seals, chunks and uploads its batch this often (one data-record transaction each)"),
+    F("data_end", SCN_DURATION, wld_data_cfg, data_end, "30min", 1e6, 31536000e9, "devices stop producing after this"),
+    F("reading_size", SCN_SIZE, wld_data_cfg, reading_size, "32B", 16, 4096, "bytes per reading"),
+    F("chunk_size", SCN_SIZE, wld_data_cfg, chunk_size, "1kB", 64, 65536,
+      "bytes per stored chunk (a batch has at most 31 chunks: one record transaction)"),
+    F("replicas", SCN_U32, wld_data_cfg, replicas, "3", 1, 8,
+      "gateways holding each chunk: the XOR-closest gateway DHT ids to the chunk hash"),
+    F("trades", SCN_U32, wld_data_cfg, trades, "10", 0, 1e7,
+      "orders by random buyers for random owners' finished epochs, at times uniform in [trade_start, trade_end]"),
+    F("trade_start", SCN_DURATION, wld_data_cfg, trade_start, "20min", 0, 31536000e9, "start of the order window"),
+    F("trade_end", SCN_DURATION, wld_data_cfg, trade_end, "30min", 0, 31536000e9, "end of the order window"),
+    F("epochs_per_order", SCN_U32, wld_data_cfg, epochs_per_order, "1", 1, 1e5, "consecutive epochs bought per order"),
+    F("pre_t", SCN_U32, wld_data_cfg, pre_t, "2", 1, 64, "cfrags the buyer needs per epoch (threshold)"),
+    F("pre_n", SCN_U32, wld_data_cfg, pre_n, "3", 1, 64, "proxies (kfrags) per order"),
+    F("dishonest", SCN_U32, wld_data_cfg, dishonest, "0", 0, 64,
+      "the first proxies send wrong cfrags (detected by the buyer's verification and reported)"),
+    F("corrupt_gateway", SCN_INT, wld_data_cfg, corrupt_gateway, "-1", -1, 16e6,
+      "a gateway node id that serves corrupted chunks (detected by their content address), or -1"),
+    F("seller_timeout", SCN_DURATION, wld_data_cfg, seller_timeout, "1min", 1e6, 1e15,
+      "the buyer withdraws if the seller has not confirmed by then"),
+    F("deliver_timeout", SCN_DURATION, wld_data_cfg, deliver_timeout, "2min", 1e6, 1e15,
+      "the trade is disputed if the buyer has not decrypted by then after the seller's confirmation"),
+    F("fetch_timeout", SCN_DURATION, wld_data_cfg, fetch_timeout, "10s", 1e6, 1e15,
+      "chunks not received by then are fetched again from the next replica"),
+    F("agg_window", SCN_DURATION, wld_data_cfg, agg_window, "5min", 0, 1e15,
+      "aggregation window: each device sends one encrypted reading per window (0 = no aggregation)"),
+    F("agg_grace", SCN_DURATION, wld_data_cfg, agg_grace, "30s", 0, 1e15,
+      "the aggregator closes a window this long after its end"),
+    F("agg_t", SCN_U32, wld_data_cfg, agg_t, "3", 1, 255, "partial decryptions combined (committee threshold)"),
+    F("cpu_per_msg", SCN_DURATION, wld_data_cfg, cpu_per_msg, "5us", 0, 1e10,
+      "reference-server CPU per message handled, beyond the crypto charged from the cost table"),
+    END,
+};
+static const scn_schema data_schema = {"data", sizeof(wld_data_cfg), data_fields};
+
 static const scn_field phold_fields[] = {
     F("per_node", SCN_U32, wld_phold_cfg, per_node, "1", 1, 1e6, "events started by each node"),
     F("payload", SCN_U32, wld_phold_cfg, payload, "64", 8, 1e6, "bytes per event message"),
@@ -176,7 +263,7 @@ static const scn_field top_fields[] = {
     F("duration", SCN_DURATION, wld_cfg, duration, "60s", 1, 31536000e9, "simulated time to run (up to one year)"),
     E("engine", wld_cfg, engine, "des", wld_engine_names,
       "engine: des (built-in), simgrid, ns3 (packets) or ns3-light (ns-3 scheduler, cpsim links); --engine overrides"),
-    E("protocol", wld_cfg, protocol, "flood", proto_names, "protocol run by every node: flood, phold or lbft"),
+    E("protocol", wld_cfg, protocol, "flood", proto_names, "protocol run by every node: flood, phold, lbft, dht or data"),
     SUB("network", SCN_MAP, wld_cfg, network, &net_schema, 0, 0, "the network model"),
     SUB("classes", SCN_DICT, wld_cfg, classes, &class_schema, offsetof(wld_cfg, n_classes), 0,
         "device classes defined or redefined by the scenario (a definition is complete: keys it "
@@ -187,6 +274,9 @@ static const scn_field top_fields[] = {
     SUB("phold", SCN_MAP, wld_cfg, phold, &phold_schema, 0, 0, "PHOLD benchmark (protocol: phold)"),
     SUB("crypto", SCN_MAP, wld_cfg, crypto, &crypto_schema, 0, 0, "real signatures, the memo and CPU costs"),
     SUB("consensus", SCN_MAP, wld_cfg, consensus, &lbft_schema, 0, 0, "LBFT 2.0 (protocol: lbft)"),
+    SUB("dht", SCN_MAP, wld_cfg, dht, &dht_schema, 0, 0, "Kademlia DHT (protocol: dht)"),
+    SUB("data", SCN_MAP, wld_cfg, data, &data_schema, 0, 0,
+        "IoT data platform: encrypted uploads, data records, PRE trades, HE aggregation (protocol: data)"),
     F("plots", SCN_BOOL, wld_cfg, plots, "true", 1.0, 0.0, "draw plots with gnuplot"),
     END,
 };

@@ -100,6 +100,26 @@ typedef struct wld_crypto_cfg {
     char *cost_table;       /* cost table file from `cpsim calibrate` ("" = built-in defaults) */
 } wld_crypto_cfg;
 
+typedef struct wld_dht_cfg {
+    uint32_t k, alpha, value_size;
+    uint64_t rpc_timeout, probe_gap, join_spacing, republish, refresh, ttl;
+    int bootstrap, churn;     /* DHT_BOOT_*, DHT_CHURN_* (same order as the schema names) */
+    uint64_t mean_session, mean_offline;
+    double weibull_shape;
+    uint64_t lookups, stores, gets;
+    uint64_t work_start, work_end, get_start, get_end, cpu_per_msg;
+} wld_dht_cfg;
+
+typedef struct wld_data_cfg {
+    uint32_t devices, gateways, proxies, buyers, committee;
+    uint64_t sample_interval, enc_interval, upload_interval, data_end;
+    uint64_t reading_size, chunk_size;
+    uint32_t replicas, trades, epochs_per_order, pre_t, pre_n, dishonest, agg_t;
+    uint64_t trade_start, trade_end, seller_timeout, deliver_timeout, fetch_timeout;
+    uint64_t agg_window, agg_grace, cpu_per_msg;
+    int64_t corrupt_gateway;
+} wld_data_cfg;
+
 typedef struct wld_phold_cfg {
     uint32_t per_node, payload;
 } wld_phold_cfg;
@@ -119,10 +139,12 @@ typedef struct wld_cfg {
     wld_phold_cfg phold;
     wld_crypto_cfg crypto;
     wld_lbft_cfg consensus;
+    wld_dht_cfg dht;
+    wld_data_cfg data;
     bool plots;
 } wld_cfg;
 
-enum { WLD_PROTO_FLOOD = 0, WLD_PROTO_PHOLD = 1, WLD_PROTO_LBFT = 2 };
+enum { WLD_PROTO_FLOOD = 0, WLD_PROTO_PHOLD = 1, WLD_PROTO_LBFT = 2, WLD_PROTO_DHT = 3, WLD_PROTO_DATA = 4 };
 
 extern const scn_schema wld_schema;
 

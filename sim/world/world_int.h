@@ -4,6 +4,8 @@
 
 #include "core/crypto/cost.h"
 #include "core/crypto/cr.h"
+#include "core/data/data.h"
+#include "core/dht/dht.h"
 #include "core/flood/flood.h"
 #include "core/lbft/lbft.h"
 #include "core/phold/phold.h"
@@ -32,6 +34,8 @@ struct wld {
     flood *flood;            /* set when the protocol is flood */
     phold *phold;            /* set when the protocol is phold */
     lbft *lbft;              /* set when the protocol is lbft */
+    dht *dht;                /* set when the protocol is dht */
+    data *data;              /* set when the protocol is data */
     cr_memo *memo;
     cost_table *costs;
     flood_crypto fcrypto;
@@ -57,5 +61,17 @@ void wld_flood_plots(wld *w, const char *dir);
 int wld_lbft_h5(wld *w, h5w *h);
 void wld_lbft_json(wld *w, js *j);
 void wld_lbft_plots(wld *w, const char *dir);
+
+/* DHT results (report_dht.c). */
+int wld_dht_h5(wld *w, h5w *h);
+void wld_dht_json(wld *w, js *j);
+void wld_dht_plots(wld *w, const char *dir);
+void wld_dht_headline(wld *w, wld_headline *h);
+
+/* Data platform results (report_data.c). */
+int wld_data_h5(wld *w, h5w *h);
+void wld_data_json(wld *w, js *j);
+void wld_data_plots(wld *w, const char *dir);
+void wld_data_headline(wld *w, wld_headline *h);
 
 #endif

@@ -1,6 +1,6 @@
 /* sim/world/world_proto.c: creates the protocol instance the scenario names and hands its
- * operations table to the engine. Invariant: exactly one of w->flood / w->phold is set, and
- * w->proto points at it. */
+ * operations table to the engine. Invariant: exactly one of w->flood / w->phold / w->lbft /
+ * w->dht / w->data is set, and w->proto points at it. */
 #include "sim/world/world_int.h"
 
 #include <stdio.h>
@@ -105,6 +105,69 @@ static int new_lbft(wld *w, const wld_cfg *c, char *err, size_t len)
     return w->lbft ? 0 : -1;
 }
 
+static int dht_windows_ok(const wld_dht_cfg *k, char *err, size_t len)
+{
+    if (k->work_end < k->work_start) {
+        snprintf(err, len, "dht.work_end: expected no earlier than dht.work_start");
+        return 0;
+    }
+    if (k->get_end < k->get_start) {
+        snprintf(err, len, "dht.get_end: expected no earlier than dht.get_start");
+        return 0;
+    }
+    if (k->gets && !k->stores) {
+        snprintf(err, len, "dht.gets: gets look up stored keys: expected dht.stores > 0");
+        return 0;
+    }
+    return 1;
+}
+
+static int new_dht(wld *w, const wld_cfg *c, char *err, size_t len)
+{
+    const wld_dht_cfg *k = &c->dht;
+    if (!dht_windows_ok(k, err, len)) return -1;
+    if (w->n_nodes < 2 || k->k >= w->n_nodes) {
+        snprintf(err, len, "dht.k: expected fewer than the %u nodes (and at least 2 nodes)", w->n_nodes);
+        return -1;
+    }
+    dht_cfg dc = dht_cfg_default();
+    dc.k = k->k, dc.alpha = k->alpha, dc.rpc_timeout = k->rpc_timeout, dc.probe_gap = k->probe_gap;
+    dc.bootstrap = k->bootstrap, dc.join_spacing = k->join_spacing;
+    dc.republish = k->republish, dc.refresh = k->refresh, dc.ttl = k->ttl;
+    dc.churn_dist = k->churn, dc.mean_session = k->mean_session, dc.mean_offline = k->mean_offline;
+    dc.weibull_shape = k->weibull_shape;
+    dc.lookups = k->lookups, dc.stores = k->stores, dc.gets = k->gets;
+    dc.work_start = k->work_start, dc.work_end = k->work_end;
+    dc.get_start = k->get_start, dc.get_end = k->get_end;
+    dc.value_size = k->value_size, dc.cpu_per_msg = k->cpu_per_msg;
+    dc.emit_metrics = 0; /* the per-lookup table /dht/lookups holds the same numbers */
+    w->dht = dht_new(&dc, w->n_nodes, w->seed);
+    w->proto = w->dht;
+    w->proto_ops = dht_ops();
+    if (!w->dht) snprintf(err, len, "dht: cannot build the DHT (out of memory?)");
+    return w->dht ? 0 : -1;
+}
+
+static int new_data(wld *w, const wld_cfg *c, char *err, size_t len)
+{
+    const wld_data_cfg *k = &c->data;
+    data_cfg dc = data_cfg_default();
+    dc.devices = k->devices, dc.gateways = k->gateways, dc.proxies = k->proxies, dc.buyers = k->buyers;
+    dc.committee = k->committee, dc.sample_interval = k->sample_interval, dc.enc_interval = k->enc_interval;
+    dc.upload_interval = k->upload_interval, dc.data_end = k->data_end;
+    dc.reading_size = (uint32_t)k->reading_size, dc.chunk_size = (uint32_t)k->chunk_size;
+    dc.replicas = k->replicas, dc.trades = k->trades, dc.trade_start = k->trade_start, dc.trade_end = k->trade_end;
+    dc.epochs_per_order = k->epochs_per_order, dc.pre_t = k->pre_t, dc.pre_n = k->pre_n;
+    dc.dishonest = k->dishonest, dc.seller_timeout = k->seller_timeout, dc.deliver_timeout = k->deliver_timeout;
+    dc.fetch_timeout = k->fetch_timeout, dc.agg_window = k->agg_window, dc.agg_grace = k->agg_grace;
+    dc.agg_t = k->agg_t, dc.cpu_per_msg = k->cpu_per_msg, dc.costs = w->costs;
+    dc.corrupt_gateway = k->corrupt_gateway < 0 ? CP_NODE_NONE : (cp_node)k->corrupt_gateway;
+    w->data = data_new(&dc, w->n_nodes, w->seed, err, len);
+    w->proto = w->data;
+    w->proto_ops = data_ops();
+    return w->data ? 0 : -1;
+}
+
 int wld_proto_new(wld *w, const wld_cfg *c, char *err, size_t len)
 {
     switch (c->protocol) {
@@ -114,6 +177,10 @@ int wld_proto_new(wld *w, const wld_cfg *c, char *err, size_t len)
         return new_phold(w, c);
     case WLD_PROTO_LBFT:
         return new_lbft(w, c, err, len);
+    case WLD_PROTO_DHT:
+        return new_dht(w, c, err, len);
+    case WLD_PROTO_DATA:
+        return new_data(w, c, err, len);
     }
     return -1;
 }
@@ -124,4 +191,6 @@ void wld_proto_free(wld *w)
     phold_free(w->phold);
     lbft_free(w->lbft);
     free(w->bursts);
+    dht_free(w->dht);
+    data_free(w->data);
 }

@@ -1,0 +1,193 @@
+/* core/data/data_int.h: internals shared by the files of core/data (not a public contract). */
+#ifndef DATA_INT_H
+#define DATA_INT_H
+
+#include "core/crypto/he.h"
+#include "core/crypto/pre.h"
+#include "core/data/data.h"
+
+/* Timer tags: kind in the top byte, an index below. */
+#define DTAG(kind, i) (((uint64_t)(kind) << 56) | (uint64_t)(i))
+enum { T_UPLOAD = 1, T_ORDER, T_SELLER_TO, T_DELIVER_TO, T_FETCH, T_AGG_SEND, T_AGG_CLOSE };
+
+typedef struct chunk {
+    uint8_t hash[32];
+    uint8_t *bytes;
+    uint32_t len, record;
+    cp_node rep[DATA_MAX_REPLICAS];
+    uint8_t held;                /* bit i: rep[i] acknowledged */
+} chunk;
+
+typedef struct rec_meta {        /* per record, beside the public data_record */
+    uint32_t chunk0;             /* first chunk index */
+    uint32_t acks_left;
+    uint8_t pt_hash[32];         /* bookkeeping: hash of the plaintext the device sealed */
+    pre_capsule cap;
+    uint8_t *txe;                /* the signed record transaction, held by the gateway */
+    uint32_t txlen;
+} rec_meta;
+
+typedef struct dev_st {
+    uint8_t master[32];          /* the owner's master secret for per-epoch delegating keys */
+    uint8_t key[32];             /* the current epoch key */
+    uint64_t epoch;              /* epoch of key, UINT64_MAX before the first */
+    pre_capsule *caps;           /* per epoch */
+    uint64_t n_caps;
+    cp_time offset;              /* phase of sampling and uploads */
+    uint64_t next_upload;
+    uint32_t *recs;              /* record indices, in interval order */
+    uint32_t n_recs, cap_recs;
+    uint32_t agg_next;           /* the window whose send timer is armed */
+} dev_st;
+
+typedef struct ep_st {           /* one epoch of an order, at the buyer */
+    uint64_t epoch;
+    uint8_t pk_a[32], key[32];
+    pre_capsule cap;
+    pre_cfrag *cf;               /* pre_n slots, by proxy position */
+    uint64_t got, checked, good; /* bit i: proxy position i */
+    uint8_t have_cap, have_key;
+} ep_st;
+
+typedef struct order_st {
+    uint32_t n_ep;
+    ep_st *ep;
+    cp_node proxy[DATA_MAX_PROXIES];
+    uint32_t *recs;              /* records being fetched */
+    uint32_t n_recs;
+    uint8_t **ct;                /* per record: ciphertext being assembled */
+    uint32_t *left;              /* per record: chunks still missing */
+    uint32_t *chunks;            /* global chunk indices of all records, in order */
+    uint8_t *attempt;            /* per chunk: replica tried; 0xff = got */
+    uint32_t n_chunks;
+    uint8_t *dec;                /* per record: decrypted */
+    uint32_t *chunk_rec;         /* per chunk: position of its record in recs */
+    uint32_t recs_left;          /* records not yet decided */
+    uint64_t disputed;           /* bit i: proxy position i reported */
+    cp_time seller_at, deliver_at, fetch_at; /* when the armed timers fire (restart: lost ones) */
+    uint8_t fetching;
+} order_st;
+
+typedef struct win_st {
+    he_ct sum;
+    uint32_t n_pd;
+    he_pdec *pd;                 /* committee slots */
+    uint8_t *pd_ok;
+} win_st;
+
+struct data {
+    data_cfg cfg;
+    uint32_t n;
+    uint64_t seed;
+    cost_table *own_costs;
+    const cost_table *costs;
+    cp_node first[DATA_N_ROLES + 1]; /* role r: nodes first[r]..first[r+1]-1 */
+    cr_keypair *sig;             /* per node */
+    uint64_t *nonce;             /* per node: next transaction nonce */
+    uint8_t (*dht_id)[32];       /* per gateway: its DHT id */
+    dev_st *dev;
+    pre_keypair *buyer_key;      /* per buyer */
+    /* records and chunks */
+    data_record *rec;
+    rec_meta *rm;
+    size_t n_rec, cap_rec, cap_rm;
+    chunk *ch;
+    size_t n_ch, cap_ch;
+    uint32_t *map;               /* open addressing over chunk indices (UINT32_MAX empty) */
+    size_t map_cap;
+    /* tx log */
+    data_tx *tx;
+    size_t n_tx, cap_tx;
+    uint8_t *txb;
+    size_t n_txb, cap_txb;
+    /* trades */
+    data_trade *tr;
+    order_st *os;
+    size_t n_tr;
+    uint64_t *proxy_load;
+    /* aggregation */
+    he_ctx *he;
+    he_share *shares;
+    data_window *win;
+    win_st *ws;
+    size_t n_win;
+    data_counts cnt;
+    data_role_stats roles[DATA_N_ROLES];
+    uint8_t *buf;                /* encode scratch */
+    size_t buf_cap;
+};
+
+/* data.c */
+void data_charge(data *d, cp_env *env, cost_op op, double units);
+int data_send(data *d, cp_env *env, cp_node to, uint16_t type, const uint8_t *b, size_t len);
+int data_reserve(void **p, size_t *cap, size_t need, size_t elem);
+/* Sign (charged to env->self) and encode a transaction into out (CHAIN_TX_MAX); its length or 0. */
+size_t data_tx_make(data *d, cp_env *env, int kind, uint64_t ref, const void *payload, size_t len,
+                    const uint8_t (*chunks)[32], uint16_t n_chunks, uint64_t interval, uint8_t *out);
+/* Append an encoded transaction to the log; its index or UINT32_MAX. */
+uint32_t data_tx_append(data *d, int kind, cp_node sender, uint64_t ref, cp_time ready, const uint8_t *b, size_t n);
+/* Make and append a trade transaction of env->self, ready now. */
+uint32_t data_trade_tx(data *d, cp_env *env, int kind, uint64_t order);
+uint32_t data_chunk_find(const data *d, const uint8_t hash[32]);
+int data_chunk_add(data *d, const uint8_t hash[32], const uint8_t *b, uint32_t len, uint32_t record);
+
+/* data_wire.c: a bounds-checked writer and reader. */
+typedef struct wr {
+    uint8_t *p;
+    size_t n, cap;
+    int bad;
+} wr;
+typedef struct rd {
+    const uint8_t *p;
+    size_t n, off;
+    int bad;
+} rd;
+void wr_init(wr *w, data *d);
+void wr_u8(wr *w, uint8_t v);
+void wr_u16(wr *w, uint16_t v);
+void wr_u32(wr *w, uint32_t v);
+void wr_u64(wr *w, uint64_t v);
+void wr_bytes(wr *w, const void *b, size_t len);
+uint8_t rd_u8(rd *r);
+uint16_t rd_u16(rd *r);
+uint32_t rd_u32(rd *r);
+uint64_t rd_u64(rd *r);
+const uint8_t *rd_bytes(rd *r, size_t len);
+void rd_init(rd *r, const cp_msg *m);
+int rd_done(const rd *r); /* 1 if everything was read exactly */
+
+/* data_up.c: devices, gateways, storage. */
+void data_dev_start(data *d, cp_env *env);
+void data_on_upload_timer(data *d, cp_env *env);
+void data_dev_restart(data *d, cp_env *env);
+void data_on_upload(data *d, cp_env *env, cp_node from, rd *r);
+void data_on_store(data *d, cp_env *env, cp_node from, rd *r);
+void data_on_store_ack(data *d, cp_env *env, rd *r);
+void data_on_fetch(data *d, cp_env *env, cp_node from, rd *r);
+void data_epoch_keypair(const data *d, cp_node dev, uint64_t epoch, pre_keypair *out);
+
+/* data_trade.c */
+int data_trades_make(data *d);
+void data_trades_free(data *d);
+void data_buyer_start(data *d, cp_env *env);
+void data_buyer_restart(data *d, cp_env *env);
+void data_on_trade_timer(data *d, cp_env *env, int kind, uint32_t i);
+void data_on_order(data *d, cp_env *env, cp_node from, rd *r);
+void data_on_seller_ok(data *d, cp_env *env, rd *r);
+void data_on_kfrag(data *d, cp_env *env, cp_node from, rd *r);
+void data_on_cfrag(data *d, cp_env *env, cp_node from, rd *r);
+void data_on_chunk(data *d, cp_env *env, cp_node from, rd *r);
+void data_on_confirm(data *d, cp_env *env, rd *r);
+void data_on_dispute(data *d, cp_env *env, rd *r);
+
+/* data_agg.c */
+int data_agg_make(data *d, cp_rng *rng);
+void data_agg_free(data *d);
+void data_agg_start(data *d, cp_env *env);
+void data_agg_restart(data *d, cp_env *env);
+void data_on_agg_timer(data *d, cp_env *env, int kind, uint32_t w);
+void data_on_agg_ct(data *d, cp_env *env, cp_node from, rd *r);
+void data_on_agg_req(data *d, cp_env *env, cp_node from, rd *r);
+void data_on_agg_pdec(data *d, cp_env *env, cp_node from, rd *r);
+
+#endif

@@ -28,7 +28,7 @@ static const char usage_text[] =
     "        (default DIR: results/<name>-<seed>)\n"
     "  validate FILE [-p key.path=value]...\n"
     "        check a scenario file and exit (0 valid, 2 invalid)\n"
-    "  bench heap|phold|gossip|crypto|consensus|engines|dht|all [options] [--json]\n"
+    "  bench heap|phold|gossip|crypto|consensus|engines|dht|data|all [options] [--json]\n"
     "  bench compare BASE.json NEW.json [--threshold P%]\n"
     "        the regression gate over `bench all` output\n"
     "        benchmarks; see `cpsim bench NAME --help`\n"
@@ -221,9 +221,10 @@ static int cmd_bench(int argc, char **argv)
     if (!strcmp(what, "consensus")) return bench_consensus_main(argc - 2, argv + 2);
     if (!strcmp(what, "engines")) return bench_engines_main(argc - 2, argv + 2);
     if (!strcmp(what, "dht")) return bench_dht_main(argc - 2, argv + 2);
+    if (!strcmp(what, "data")) return bench_data_main(argc - 2, argv + 2);
     if (!strcmp(what, "all")) return bench_all_main(argc - 2, argv + 2);
     if (!strcmp(what, "compare")) return bench_compare_main(argc - 2, argv + 2);
-    fprintf(stderr, "cpsim: unknown benchmark '%s' (heap, phold, gossip, crypto, consensus, engines, dht)\n", what);
+    fprintf(stderr, "cpsim: unknown benchmark '%s' (heap, phold, gossip, crypto, consensus, engines, dht, data)\n", what);
     return 2;
 }
 

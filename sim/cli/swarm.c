@@ -51,8 +51,7 @@ static const swm_kind swm_kinds[] = {
     {"byzantine", "consensus.byzantine", SWM_VAL, 0, 0, 1},
     {"twins", "consensus.twins", SWM_VAL | SWM_PROP, 0, 1, 0},
     {"equivocators", "consensus.equivocators", SWM_PROP, 0, 0, 1},
-    /* once network.changes entries take crash lists (down between at and until, restarted):
-     * {"crash", "crash", SWM_VAL | SWM_PROP, 1, 0, 0}, */
+    {"crash", "crash", SWM_VAL | SWM_PROP, 1, 0, 0}, /* down between at and until, then restarted */
 };
 #define SWM_N_KINDS (sizeof swm_kinds / sizeof swm_kinds[0])
 

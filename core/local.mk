@@ -32,7 +32,7 @@ tests_fuzz_fuzz_dht_SOURCES = tests/fuzz/fuzz_dht.c
 tests_fuzz_fuzz_dht_LDFLAGS = -fsanitize=fuzzer
 endif
 libcpsim_a_SOURCES += core/data/data.h core/data/data_int.h core/data/data.c core/data/data_wire.c \
-	core/data/data_up.c core/data/data_trade.c core/data/data_agg.c
+	core/data/data_up.c core/data/data_trade.c core/data/data_agg.c core/data/data_model.c core/data/data_model.h
 check_PROGRAMS += tests/unit/test_data
 tests_unit_test_data_SOURCES = tests/unit/test_data.c
 TESTS += tests/unit/test_data

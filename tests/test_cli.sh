@@ -124,6 +124,9 @@ echo "# traffic: records=$(jget "$s" workload.records) e2e mean=$(jget "$s" work
 check $? "traffic-conditions: all 180 records used, end-to-end latency = upload interval + lag + pipeline"
 within 0.95 "$(jget "$s" workload.map_accuracy)" 1 && within 1 "$(jget "$s" workload.gateway_handovers)" 1e9
 check $? "traffic-conditions: congestion map right on >= 95 % of segments, uploads hand over between gateways"
+"$bin" run "$src/scenarios/traffic-conditions.yaml" $tr --out "$tmp/tr2" 2>/dev/null
+cmp -s "$tmp/tr/run.h5" "$tmp/tr2/run.h5" && cmp -s "$tmp/tr/summary.json" "$tmp/tr2/summary.json"
+check $? "traffic-conditions: same seed, byte-identical run.h5 and summary.json"
 
 for f in "$src"/tests/scenarios/invalid/*.yaml; do
     name=$(basename "$f")

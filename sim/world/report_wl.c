@@ -3,7 +3,8 @@
  * batteries, fast ones, failures in the run, detections with their lead time, late, missed,
  * false positives, data latency. Traffic: records and readings the navigation consumer used,
  * map accuracy, data age at use, end-to-end latency, records per second, gateway handovers.
- * Invariant: computed from what the buyers decrypted (wl_*), in a fixed order. */
+ * Sweep headlines: ev_detected, ev_false_pos, ev_lead_p50_s; tr_e2e_p99_s, tr_age_p50_s,
+ * tr_records_per_s. Invariant: computed from what the buyers decrypted (wl_*), in a fixed order. */
 #include "sim/world/world_int.h"
 
 #include <stdlib.h>
@@ -112,4 +113,37 @@ int wld_wl_h5(wld *w, h5w *h)
 {
     int m = w->cfg->data.device_model;
     return m == DATA_MODEL_BATTERY ? h5_ev(w, h) : m == DATA_MODEL_VEHICLE ? h5_traffic(w, h) : 0;
+}
+
+static void put(wld_headline *h, const char *name, double v)
+{
+    if (h->n < WLD_HEADLINE_MAX) h->name[h->n] = name, h->value[h->n++] = v;
+}
+
+static double pick(const double *v, size_t n, int p99)
+{
+    st_summary s;
+    st_summarize(v, n, &s);
+    return s.n ? (p99 ? s.p99 : s.p50) : 0;
+}
+
+void wld_wl_headline(wld *w, wld_headline *h)
+{
+    int m = w->cfg->data.device_model;
+    if (m == DATA_MODEL_BATTERY) {
+        const wld_battery_cfg *b = &w->cfg->data.battery;
+        wl_ev e;
+        if (!wl_ev_run(w->data, b->horizon, b->min_points, w->cfg->duration, &e)) {
+            put(h, "ev_detected", e.detected), put(h, "ev_false_pos", e.false_pos);
+            put(h, "ev_lead_p50_s", pick(e.lead_s, e.n_lead, 0));
+        }
+        wl_ev_free(&e);
+    } else if (m == DATA_MODEL_VEHICLE) {
+        wl_traffic t;
+        if (!wl_traffic_run(w->data, w->cfg->data.vehicle.map_window, &t)) {
+            put(h, "tr_e2e_p99_s", pick(t.latency_s, t.readings, 1)), put(h, "tr_age_p50_s", pick(t.age_s, t.readings, 0));
+            put(h, "tr_records_per_s", t.records_per_s);
+        }
+        wl_traffic_free(&t);
+    }
 }

@@ -77,6 +77,57 @@ check $? "data: same seed, byte-identical run.h5 and summary.json"
 [ $rc -eq 0 ] && grep -q '"wrong": 0' "$tmp/dc/summary.json" && grep -q '"malformed": 0' "$tmp/dc/summary.json"
 check $? "data: crash and restart: no duplicate message, no wrong aggregate"
 
+# jget FILE a.b.c: the number at that key path of a summary.json (one key per line).
+jget() {
+    awk -v want="$2" '
+        /^ *"[^"]*": *\{/ { k = $1; gsub(/[":]/, "", k); path = path (path == "" ? "" : ".") k; next }
+        /^ *\}/ { sub(/\.?[^.]*$/, "", path); next }
+        /^ *"[^"]*": / { k = $1; gsub(/[":]/, "", k); v = $2; gsub(/,/, "", v);
+                         if ((path == "" ? k : path "." k) == want) print v }' "$1"
+}
+# within LO X HI (floating point)
+within() { awk -v lo="$1" -v x="$2" -v hi="$3" 'BEGIN { exit !(x != "" && x + 0 >= lo && x + 0 <= hi) }'; }
+
+# EV maintenance, small (30 batteries, 60 cycles of one hour, a third of them fast). With fade a
+# = 0.001 per cycle, fast_factor 5 and fail_health 0.8, a fast battery fails after
+# floor(0.2 / 0.005) + 1 = 41 cycles (41 h after its phase o in [0, 10h)), a healthy one after
+# 201: so exactly the fast ones fail within the 65 h run. The provider gets epoch 0 (cycles
+# 0..9) at 10h + 10h + 1min + pipeline and its fit then reaches 80 % at cycle ~40, within the
+# 50-cycle horizon: every fast battery is flagged then, lead time in [41h - 20h01m - 1min,
+# 41h + 10h - 20h01m] = [20h58m, 30h59m]; a healthy fit stays ~200 - 60 > 50 cycles away.
+ev="-p nodes.0.count=30 -p data.devices=30 -p data.battery.fast_fraction=0.34 -p data.data_end=60h -p duration=65h --quiet --no-plots"
+"$bin" run "$src/scenarios/ev-maintenance.yaml" $ev --out "$tmp/ev" 2>"$tmp/err"; rc=$?
+[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/err"
+s="$tmp/ev/summary.json"
+fast=$(jget "$s" workload.fast)
+echo "# ev: fast=$fast failing=$(jget "$s" workload.failing_in_run) detected=$(jget "$s" workload.detected) fp=$(jget "$s" workload.false_positives) lead=[$(jget "$s" workload.lead_time_s.min), $(jget "$s" workload.lead_time_s.max)]"
+[ $rc -eq 0 ] && within 1 "$fast" 30 && [ "$(jget "$s" workload.failing_in_run)" = "$fast" ] &&
+    [ "$(jget "$s" workload.detected)" = "$fast" ] && [ "$(jget "$s" workload.missed)" = 0 ] &&
+    [ "$(jget "$s" workload.late)" = 0 ] && [ "$(jget "$s" workload.false_positives)" = 0 ]
+check $? "ev-maintenance: exactly the fast batteries fail in the run, all flagged before failure, no false positive"
+within 75480 "$(jget "$s" workload.lead_time_s.min)" 111540 && within 75480 "$(jget "$s" workload.lead_time_s.max)" 111540
+check $? "ev-maintenance: lead time within the hand-derived [20h58m, 30h59m]"
+
+# Traffic conditions, small (20 vehicles, 10 minutes). enc_interval = upload_interval = U = 60s,
+# sample S = 1s, subscription lag L = 10s: a reading k of epoch e is taken at o + eU + kS and
+# delivered at (e+2)U + L + pipeline, so its end-to-end latency is 2U - kS - o + L + pipeline:
+# mean (U + S)/2 + U/2 + L + pipeline = U + L + S/2 + pipeline ~ 70.5 s (+-15 s for the phases
+# o of 20 vehicles), min >= L, max <= 2U + L + 5 s. The map (speed cut midway between free and
+# jammed flow) classifies >= 95 % of the observed segments right, and vehicles change gateway.
+tr="-p nodes.0.count=20 -p data.devices=20 -p data.data_end=10min -p duration=12min --quiet --no-plots"
+"$bin" run "$src/scenarios/traffic-conditions.yaml" $tr --out "$tmp/tr" 2>"$tmp/err"; rc=$?
+[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/err"
+s="$tmp/tr/summary.json"
+echo "# traffic: records=$(jget "$s" workload.records) e2e mean=$(jget "$s" workload.e2e_latency_s.mean) min=$(jget "$s" workload.e2e_latency_s.min) max=$(jget "$s" workload.e2e_latency_s.max) accuracy=$(jget "$s" workload.map_accuracy) handovers=$(jget "$s" workload.gateway_handovers)"
+[ $rc -eq 0 ] && [ "$(jget "$s" workload.records)" = 180 ] && within 55.5 "$(jget "$s" workload.e2e_latency_s.mean)" 85.5 &&
+    within 10 "$(jget "$s" workload.e2e_latency_s.min)" 200 && within 10 "$(jget "$s" workload.e2e_latency_s.max)" 135
+check $? "traffic-conditions: all 180 records used, end-to-end latency = upload interval + lag + pipeline"
+within 0.95 "$(jget "$s" workload.map_accuracy)" 1 && within 1 "$(jget "$s" workload.gateway_handovers)" 1e9
+check $? "traffic-conditions: congestion map right on >= 95 % of segments, uploads hand over between gateways"
+"$bin" run "$src/scenarios/traffic-conditions.yaml" $tr --out "$tmp/tr2" 2>/dev/null
+cmp -s "$tmp/tr/run.h5" "$tmp/tr2/run.h5" && cmp -s "$tmp/tr/summary.json" "$tmp/tr2/summary.json"
+check $? "traffic-conditions: same seed, byte-identical run.h5 and summary.json"
+
 for f in "$src"/tests/scenarios/invalid/*.yaml; do
     name=$(basename "$f")
     want=$(head -1 "$f" | sed 's/^# expect: //')

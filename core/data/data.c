@@ -30,6 +30,7 @@ data_cfg data_cfg_default(void)
     c.seller_timeout = CP_S(30), c.deliver_timeout = CP_S(60), c.fetch_timeout = CP_S(5);
     c.agg_window = CP_S(60), c.agg_grace = CP_S(10), c.agg_t = 3;
     c.cpu_per_msg = CP_US(5);
+    c.model = data_model_default();
     return c;
 }
 
@@ -53,7 +54,7 @@ static const char *cfg_error(const data_cfg *c, uint32_t n)
     if (c->trades && !c->epochs_per_order) return "epochs_per_order: expected >= 1";
     if (c->agg_window && (!c->committee || !c->agg_t || c->agg_t > c->committee || c->committee > 255))
         return "agg_t: expected 1 <= agg_t <= committee <= 255";
-    return NULL;
+    return data_model_check(&c->model, c->reading_size);
 }
 
 static int make_keys(data *d)
@@ -89,6 +90,7 @@ data *data_new(const data_cfg *cfg, uint32_t n_nodes, uint64_t seed, char *err, 
     data *d = calloc(1, sizeof *d);
     if (!d) return NULL;
     d->cfg = *cfg, d->n = n_nodes, d->seed = seed;
+    d->cfg.model.gateways = cfg->gateways;
     uint32_t cnt[DATA_N_ROLES] = {cfg->devices, cfg->gateways, cfg->proxies, cfg->buyers, cfg->committee};
     for (int r = 0; r < DATA_N_ROLES; r++) d->first[r + 1] = d->first[r] + cnt[r], d->roles[r].nodes = cnt[r];
     d->costs = cfg->costs;
@@ -418,4 +420,42 @@ uint32_t data_reading_value(uint64_t seed, cp_node dev, uint64_t j)
     uint64_t x = seed * 0x9E3779B97F4A7C15ull ^ ((uint64_t)dev << 32) ^ j;
     x ^= x >> 33, x *= 0xff51afd7ed558ccdull, x ^= x >> 33, x *= 0xc4ceb9fe1a85ec53ull, x ^= x >> 33;
     return (uint32_t)(x % 1000);
+}
+
+double data_sample_s(const data *d)
+{
+    return (double)d->cfg.sample_interval / 1e9;
+}
+
+cp_node data_upload_gateway(const data *d, cp_node dev, uint64_t u)
+{
+    uint64_t ns = d->cfg.upload_interval / d->cfg.sample_interval;
+    return d->first[DATA_GATEWAY] +
+           data_model_gateway(&d->cfg.model, d->seed, dev, u * ns + ns - 1, data_sample_s(d), d->cfg.gateways);
+}
+
+const data_cfg *data_get_cfg(const data *d)
+{
+    return &d->cfg;
+}
+
+uint64_t data_seed(const data *d)
+{
+    return d->seed;
+}
+
+int data_trade_key(const data *d, size_t trade, uint64_t epoch, uint8_t key[32])
+{
+    const order_st *o = trade < d->n_tr ? &d->os[trade] : NULL;
+    for (uint32_t e = 0; o && e < o->n_ep; e++)
+        if (o->ep[e].epoch == epoch && o->ep[e].have_key) return memcpy(key, o->ep[e].key, 32), 1;
+    return 0;
+}
+
+int data_trade_has(const data *d, size_t trade, uint32_t record)
+{
+    const order_st *o = trade < d->n_tr ? &d->os[trade] : NULL;
+    for (uint32_t i = 0; o && i < o->n_recs; i++)
+        if (o->recs[i] == record && o->dec[i]) return 1;
+    return 0;
 }

@@ -3,10 +3,12 @@
  * proxies, and threshold-homomorphic aggregation of readings.
  *
  * Roles are node ranges, in this order from node 0: devices, gateways, proxies, buyers,
- * committee. Device d is its own data owner (one stream, 0); its gateway is gateway d mod G.
+ * committee. Device d is its own data owner (one stream, 0); its gateway is gateway d mod G,
+ * except under the vehicle model, where each record goes through the roadside gateway of the
+ * cell the vehicle is in at the record's last sample (data_model_gateway): a handover.
  *
  * Uploads: a device samples a reading every sample_interval (the reading is a pure function
- * of seed, device and sample index, so checks can recompute it); per enc_interval ("epoch") it
+ * of the device model, seed, device and sample index, so checks can recompute it); per enc_interval ("epoch") it
  * makes a fresh data key by PRE encapsulation (pre_encapsulate) to a per-epoch delegating key
  * derived from its master secret (pre_stream_key, label = stream || epoch), so one
  * authorization covers exactly one epoch; per upload_interval it encrypts the batch with
@@ -56,6 +58,7 @@
 
 #include "core/crypto/cost.h"
 #include "core/crypto/cr.h"
+#include "core/data/data_model.h"
 #include "core/env.h"
 
 enum { DATA_DEVICE, DATA_GATEWAY, DATA_PROXY, DATA_BUYER, DATA_COMMITTEE, DATA_N_ROLES };
@@ -97,6 +100,7 @@ typedef struct data_cfg {
     uint32_t agg_t;            /* committee threshold, 1..committee */
     cp_time cpu_per_msg;
     const cost_table *costs;   /* borrowed; NULL: built-in defaults */
+    data_model model;          /* what the readings are (data_model.h); vehicle: the gateway follows the cell */
 } data_cfg;
 
 typedef struct data data;
@@ -107,6 +111,8 @@ data *data_new(const data_cfg *cfg, uint32_t n_nodes, uint64_t seed, char *err, 
 void data_free(data *d);
 const cp_proto_ops *data_ops(void);
 int data_role_of(const data *d, cp_node v);
+const data_cfg *data_get_cfg(const data *d); /* the cfg in use (model.gateways set) */
+uint64_t data_seed(const data *d);
 
 /* ---- results -------------------------------------------------------------------------- */
 
@@ -165,6 +171,9 @@ const data_role_stats *data_get_role_stats(const data *d, int role);
 uint64_t data_proxy_load(const data *d, uint32_t p);
 /* Whether buyer b holds the key of owner's epoch e (and then its bytes in key). */
 int data_buyer_key(const data *d, cp_node buyer, cp_node owner, uint64_t epoch, uint8_t key[32]);
+/* The same for one trade (index into data_trades): O(that trade's epochs / records). */
+int data_trade_key(const data *d, size_t trade, uint64_t epoch, uint8_t key[32]);
+int data_trade_has(const data *d, size_t trade, uint32_t record);
 /* Whether buyer b decrypted record r. */
 int data_buyer_has(const data *d, cp_node buyer, uint32_t record);
 /* The capsule (PRE_CAPSULE_BYTES) of record r's epoch, or NULL. */

@@ -118,6 +118,9 @@ struct data {
 };
 
 /* data.c */
+/* Sample interval in seconds (device models); the gateway node of dev's upload u. */
+double data_sample_s(const data *d);
+cp_node data_upload_gateway(const data *d, cp_node dev, uint64_t u);
 void data_charge(data *d, cp_env *env, cost_op op, double units);
 int data_send(data *d, cp_env *env, cp_node to, uint16_t type, const uint8_t *b, size_t len);
 int data_reserve(void **p, size_t *cap, size_t need, size_t elem);

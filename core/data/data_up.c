@@ -66,9 +66,7 @@ static uint8_t *batch(const data *d, cp_node v, uint64_t u, cp_time t0, size_t *
     for (uint64_t j = 0; pt && j < ns; j++) {
         uint8_t *p = pt + j * rs;
         uint64_t t = t0 + j * d->cfg.sample_interval;
-        uint32_t val = data_reading_value(d->seed, v, u * ns + j);
-        for (int k = 0; k < 8; k++) p[k] = (uint8_t)(t >> (8 * k));
-        for (int k = 0; k < 4; k++) p[8 + k] = (uint8_t)(v >> (8 * k)), p[12 + k] = (uint8_t)(val >> (8 * k));
+        data_model_reading(&d->cfg.model, d->seed, v, u * ns + j, data_sample_s(d), t, p, (uint32_t)rs);
     }
     *len = ns * rs;
     return pt;
@@ -82,7 +80,7 @@ static uint32_t add_record(data *d, cp_env *env, dev_st *s, uint64_t u, uint64_t
     if (data_reserve((void **)&s->recs, &nr, s->n_recs + 1, sizeof *s->recs)) return UINT32_MAX;
     s->cap_recs = (uint32_t)nr;
     uint32_t r = (uint32_t)d->n_rec++;
-    d->rec[r] = (data_record){env->self, d->first[DATA_GATEWAY] + (env->self - d->first[DATA_DEVICE]) % d->cfg.gateways,
+    d->rec[r] = (data_record){env->self, data_upload_gateway(d, env->self, u),
                               0, 0, (uint32_t)ptlen, u, epoch, s->offset + u * d->cfg.upload_interval, 0,
                               CP_TIME_NEVER, UINT32_MAX};
     memset(&d->rm[r], 0, sizeof d->rm[r]);

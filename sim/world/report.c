@@ -214,7 +214,7 @@ static int write_h5(wld *w, const wld_out *o, char *err, size_t len)
     if (w->phold) rc |= h5w_attr_u64(h, "/", "phold_handled", phold_handled(w->phold));
     if (w->lbft) rc |= wld_lbft_h5(w, h);
     if (w->dht) rc |= wld_dht_h5(w, h);
-    if (w->data) rc |= wld_data_h5(w, h);
+    if (w->data) rc |= wld_data_h5(w, h) | wld_wl_h5(w, h);
     if (rc != 0) {
         h5w_abort(h);
         snprintf(err, len, "%s: cannot write the HDF5 results", path);
@@ -288,7 +288,7 @@ static int write_summary(wld *w, const wld_out *o, char *err, size_t len)
     if (w->phold) js_u64(j, "phold_handled", phold_handled(w->phold));
     if (w->lbft) wld_lbft_json(w, j);
     if (w->dht) wld_dht_json(w, j);
-    if (w->data) wld_data_json(w, j);
+    if (w->data) wld_data_json(w, j), wld_wl_json(w, j);
     js_obj_end(j);
     if (js_close(j) != 0) {
         snprintf(err, len, "%s: cannot write", path);

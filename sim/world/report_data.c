@@ -308,4 +308,5 @@ void wld_data_headline(wld *w, wld_headline *h)
     put(h, "agg_p50_s", s.n ? s.p50 : 0);
     put(h, "agg_ok", (double)data_get_counts(w->data)->agg_ok);
     free(buf);
+    wld_wl_headline(w, h);
 }

@@ -203,6 +203,40 @@ static const scn_field dht_fields[] = {
 };
 static const scn_schema dht_schema = {"dht", sizeof(wld_dht_cfg), dht_fields};
 
+static const char *const model_names[] = {"generic", "battery", "vehicle", NULL};
+
+static const scn_field battery_fields[] = {
+    F("fade", SCN_FLOAT, wld_battery_cfg, m.fade, "0.001", 0, 1, "state of health lost per charge cycle (fraction)"),
+    F("fade_noise", SCN_FLOAT, wld_battery_cfg, m.fade_noise, "0.001", 0, 0.1,
+      "standard deviation of the measured state of health (fraction)"),
+    F("fast_fraction", SCN_FLOAT, wld_battery_cfg, m.fast_fraction, "0.1", 0, 1,
+      "share of batteries (drawn from seed and device) whose cells degrade fast_factor times faster"),
+    F("fast_factor", SCN_FLOAT, wld_battery_cfg, m.fast_factor, "5", 1, 1000, "degradation speed-up of the fast batteries"),
+    F("fail_health", SCN_FLOAT, wld_battery_cfg, m.fail_health, "0.8", 0.01, 0.99,
+      "a battery fails when its (noiseless) state of health drops below this"),
+    F("cycles_per_sample", SCN_U32, wld_battery_cfg, m.cycles_per_sample, "1", 1, 1e6, "charge cycles between two readings"),
+    F("horizon", SCN_FLOAT, wld_battery_cfg, horizon, "50", 0, 1e9,
+      "maintenance detector: flag a battery whose fitted health line reaches fail_health within this many cycles"),
+    F("min_points", SCN_U32, wld_battery_cfg, min_points, "5", 2, 1e9, "maintenance detector: readings needed before fitting"),
+    END,
+};
+static const scn_schema battery_schema = {"battery", sizeof(wld_battery_cfg), battery_fields};
+
+static const scn_field vehicle_fields[] = {
+    F("grid", SCN_U32, wld_vehicle_cfg, m.grid, "20", 1, 65535, "the road grid has grid x grid blocks (a torus); each vehicle drives along one row or column"),
+    F("block_m", SCN_FLOAT, wld_vehicle_cfg, m.block_m, "100", 1, 1e5, "block length (metres)"),
+    F("speed", SCN_FLOAT, wld_vehicle_cfg, m.speed_mps, "12", 0.1, 50, "free-flow speed (m/s)"),
+    F("speed_noise", SCN_FLOAT, wld_vehicle_cfg, m.speed_noise, "0.1", 0, 0.3,
+      "relative spread of a vehicle's speed (and half of it per reading)"),
+    F("congested_fraction", SCN_FLOAT, wld_vehicle_cfg, m.congested_fraction, "0.2", 0, 1, "share of roads that are congested"),
+    F("congestion_factor", SCN_FLOAT, wld_vehicle_cfg, m.congestion_factor, "0.3", 0.01, 1, "speed on a congested road relative to free flow"),
+    F("cell_blocks", SCN_U32, wld_vehicle_cfg, m.cell_blocks, "5", 1, 65535,
+      "a roadside gateway serves a cell of cell_blocks x cell_blocks blocks; a vehicle uploads through its cell's gateway (handover)"),
+    F("map_window", SCN_DURATION, wld_vehicle_cfg, map_window, "5min", 1e6, 1e15, "navigation consumer: one congestion map per window"),
+    END,
+};
+static const scn_schema vehicle_schema = {"vehicle", sizeof(wld_vehicle_cfg), vehicle_fields};
+
 static const scn_field data_fields[] = {
     F("devices", SCN_U32, wld_data_cfg, devices, "100", 1, 1e7,
       "data owners producing readings: nodes 0..devices-1 (each device owns its stream)"),
@@ -246,6 +280,14 @@ static const scn_field data_fields[] = {
     F("agg_t", SCN_U32, wld_data_cfg, agg_t, "3", 1, 255, "partial decryptions combined (committee threshold)"),
     F("cpu_per_msg", SCN_DURATION, wld_data_cfg, cpu_per_msg, "5us", 0, 1e10,
       "reference-server CPU per message handled, beyond the crypto charged from the cost table"),
+    E("device_model", wld_data_cfg, device_model, "generic", model_names,
+      "what the readings are: generic (hashed values), battery (EV battery health) or vehicle (segment speeds on a road grid); battery and vehicle need reading_size >= 32B"),
+    F("subscribe", SCN_BOOL, wld_data_cfg, subscribe, "false", 1.0, 0.0,
+      "buyers buy every epoch of every device once uploaded (device d: buyer d mod buyers); replaces the random trades"),
+    F("subscribe_lag", SCN_DURATION, wld_data_cfg, subscribe_lag, "30s", 0, 1e15,
+      "a subscription order for epoch e is placed at (e+1)*enc_interval + upload_interval + this"),
+    SUB("battery", SCN_MAP, wld_data_cfg, battery, &battery_schema, 0, 0, "battery model and maintenance detector (device_model: battery)"),
+    SUB("vehicle", SCN_MAP, wld_data_cfg, vehicle, &vehicle_schema, 0, 0, "vehicle model and congestion map (device_model: vehicle)"),
     END,
 };
 static const scn_schema data_schema = {"data", sizeof(wld_data_cfg), data_fields};

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/data/data_model.h"
 #include "core/env.h"
 #include "sim/scenario/scn.h"
 
@@ -110,6 +111,17 @@ typedef struct wld_dht_cfg {
     uint64_t work_start, work_end, get_start, get_end, cpu_per_msg;
 } wld_dht_cfg;
 
+typedef struct wld_battery_cfg {
+    data_model m;           /* kind is set from device_model */
+    double horizon;         /* maintenance detector: flag within this many cycles of failure */
+    uint32_t min_points;
+} wld_battery_cfg;
+
+typedef struct wld_vehicle_cfg {
+    data_model m;
+    uint64_t map_window;    /* navigation consumer: congestion map period */
+} wld_vehicle_cfg;
+
 typedef struct wld_data_cfg {
     uint32_t devices, gateways, proxies, buyers, committee;
     uint64_t sample_interval, enc_interval, upload_interval, data_end;
@@ -118,6 +130,11 @@ typedef struct wld_data_cfg {
     uint64_t trade_start, trade_end, seller_timeout, deliver_timeout, fetch_timeout;
     uint64_t agg_window, agg_grace, cpu_per_msg;
     int64_t corrupt_gateway;
+    int device_model;       /* DATA_MODEL_* */
+    bool subscribe;         /* buyers buy every epoch as it is uploaded (wl_subscribe) */
+    uint64_t subscribe_lag;
+    wld_battery_cfg battery;
+    wld_vehicle_cfg vehicle;
 } wld_data_cfg;
 
 typedef struct wld_phold_cfg {

@@ -71,6 +71,10 @@ void wld_dht_headline(wld *w, wld_headline *h);
 /* Data platform results (report_data.c). */
 int wld_data_h5(wld *w, h5w *h);
 void wld_data_json(wld *w, js *j);
+/* report_wl.c: the IoT application on top of protocol: data (device_model battery, vehicle). */
+int wld_wl_h5(wld *w, h5w *h);
+void wld_wl_json(wld *w, js *j);
+void wld_wl_headline(wld *w, wld_headline *h);
 void wld_data_plots(wld *w, const char *dir);
 void wld_data_headline(wld *w, wld_headline *h);
 

@@ -2,6 +2,7 @@
  * operations table to the engine. Invariant: exactly one of w->flood / w->phold / w->lbft /
  * w->dht / w->data is set, and w->proto points at it. */
 #include "sim/world/world_int.h"
+#include "sim/workload/wl.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -162,7 +163,15 @@ static int new_data(wld *w, const wld_cfg *c, char *err, size_t len)
     dc.fetch_timeout = k->fetch_timeout, dc.agg_window = k->agg_window, dc.agg_grace = k->agg_grace;
     dc.agg_t = k->agg_t, dc.cpu_per_msg = k->cpu_per_msg, dc.costs = w->costs;
     dc.corrupt_gateway = k->corrupt_gateway < 0 ? CP_NODE_NONE : (cp_node)k->corrupt_gateway;
-    w->data = data_new(&dc, w->n_nodes, w->seed, err, len);
+    dc.model = k->device_model == DATA_MODEL_VEHICLE ? k->vehicle.m : k->battery.m;
+    if (k->device_model == DATA_MODEL_GENERIC) dc.model = data_model_default();
+    dc.model.kind = k->device_model;
+    uint32_t n_orders = 0;
+    data_order *orders = k->subscribe ? wl_subscribe(&dc, k->subscribe_lag, &n_orders) : NULL;
+    if (k->subscribe) dc.orders = orders, dc.n_orders = n_orders, dc.trades = 0;
+    w->data = k->subscribe && !orders ? NULL : data_new(&dc, w->n_nodes, w->seed, err, len);
+    if (k->subscribe && !orders) snprintf(err, len, "data.subscribe: no epoch ends by data_end (or no buyer)");
+    free(orders);
     w->proto = w->data;
     w->proto_ops = data_ops();
     return w->data ? 0 : -1;

@@ -3,9 +3,13 @@
  * records of the epochs it bought and its keys open nothing else; a tampered ciphertext or a
  * wrong AAD is rejected by the AEAD, and a corrupted chunk is refetched from another replica;
  * a dishonest proxy's cfrag is detected and reported, and two of them stall the trade into a
- * dispute; the threshold aggregate equals the plain sum; same seed, same results. */
+ * dispute; the threshold aggregate equals the plain sum; same seed, same results. Device models
+ * (data_model.h): a battery fails after the hand-derived number of cycles, a vehicle's readings
+ * are consistent along its road and its records go through its cell's gateway (handover), and
+ * the protocol carries the model's readings and aggregates their values. */
 #include "core/chain/chain.h"
 #include "core/data/data.h"
+#include "core/data/data_model.h"
 #include "sim/des/des.h"
 #include "tests/harness.h"
 
@@ -231,6 +235,101 @@ static void t_bad_cfg(void)
     CHECK(data_new(&c, 19, 1, err, sizeof err) == NULL && strstr(err, "roles"));
 }
 
+static void t_model_battery(void)
+{
+    data_model m = data_model_default();
+    m.kind = DATA_MODEL_BATTERY; /* fade 0.001/cycle, x5 for fast, fails below 0.8 */
+    uint32_t fast = 0;
+    for (uint32_t v = 0; v < 10000; v++) {
+        int f = data_model_fast(&m, 7, v);
+        fast += (uint32_t)f;
+        CHECK_EQ_U64(data_model_fail_sample(&m, 7, v), f ? 41 : 201); /* floor(0.2 / rate) + 1 */
+    }
+    CHECK(fast > 800 && fast < 1200);
+    uint8_t p[DATA_MODEL_READING];
+    for (uint64_t j = 0; j < 300; j += 7) {
+        data_model_rd rd;
+        data_model_reading(&m, 7, 3, j, 60.0, 1000 + j, p, sizeof p);
+        data_model_decode(&m, p, &rd);
+        double want = 1 - data_model_fade_rate(&m, 7, 3) * (double)j;
+        CHECK(rd.t == 1000 + j && rd.dev == 3 && rd.cycle == j && rd.value < 1000);
+        CHECK_NEAR(rd.health_ppm / 1e6, want < 0 ? 0 : want, 0.0036); /* 3.5 sigma of the noise */
+        CHECK(rd.soc_pm >= 200 && rd.soc_pm <= 1000);
+        CHECK_EQ_U64(rd.value, data_model_value(&m, 7, 3, j, 60.0));
+    }
+}
+
+static void t_model_vehicle(void)
+{
+    data_model m = data_model_default();
+    m.kind = DATA_MODEL_VEHICLE, m.gateways = 16; /* grid 20, cells of 5 blocks, 12 m/s */
+    double cut = m.speed_mps * (1 + m.congestion_factor) / 2;
+    uint32_t changes = 0;
+    for (uint32_t v = 0; v < 50; v++) {
+        data_model_rd a, b;
+        uint8_t p[DATA_MODEL_READING];
+        data_model_reading(&m, 5, v, 0, 1.0, 0, p, sizeof p);
+        data_model_decode(&m, p, &a);
+        for (uint64_t j = 1; j < 600; j++) {
+            data_model_reading(&m, 5, v, j, 1.0, j, p, sizeof p);
+            data_model_decode(&m, p, &b);
+            CHECK(b.segment / m.grid == a.segment / m.grid); /* same road */
+            CHECK(b.handovers >= a.handovers && b.handovers <= a.handovers + 1);
+            changes += b.gateway != a.gateway;
+            CHECK((b.gateway != a.gateway) <= (b.handovers != a.handovers));
+            CHECK_EQ_U64(b.gateway, data_model_gateway(&m, 5, v, j, 1.0, 16));
+            CHECK((b.speed_cms / 100.0 < cut) == data_model_congested(&m, 5, b.segment));
+            a = b;
+        }
+    }
+    CHECK(changes > 50);
+}
+
+static void t_model_in_protocol(void)
+{
+    data_cfg c = small_cfg();
+    c.model = data_model_default();
+    c.model.kind = DATA_MODEL_VEHICLE, c.model.speed_mps = 40, c.model.cell_blocks = 2;
+    data *d = run(&c, 2);
+    REQUIRE(d);
+    size_t nr, nw;
+    const data_record *r = data_records(d, &nr);
+    c.model.gateways = 4; /* as data_new sets it */
+    uint32_t moved = 0, opened = 0;
+    for (size_t i = 0; i < nr; i++) {
+        uint64_t last = (r[i].interval + 1) * 20 - 1; /* 20 samples per upload */
+        CHECK_EQ_U64(r[i].gateway, 6 + data_model_gateway(&c.model, 2, r[i].owner, last, 1.0, 4));
+        moved += i >= 6 && r[i].gateway != r[i - 6].gateway;
+        uint8_t key[32], *ct = NULL, pt[20 * 32];
+        size_t len;
+        if (!data_buyer_key(d, BUYER0, r[i].owner, r[i].epoch, key) || data_record_ciphertext(d, (uint32_t)i, &ct, &len))
+            continue;
+        CHECK(data_open(pt, ct, len, key, r[i].owner, 0, r[i].interval, data_record_capsule(d, (uint32_t)i)) == CR_OK);
+        free(ct);
+        for (uint64_t j = 0; j < 20; j++) {
+            uint8_t want[32];
+            uint64_t t = r[i].first_reading + j * CP_S(1);
+            data_model_reading(&c.model, 2, r[i].owner, r[i].interval * 20 + j, 1.0, t, want, 32);
+            CHECK(memcmp(pt + j * 32, want, 32) == 0);
+        }
+        opened++;
+    }
+    CHECK(moved > 0);
+    CHECK_EQ_U64(opened, 4); /* dev 0, epochs 1..2 of 40 s: intervals 2..5 of 20 s */
+    const data_window *w = data_windows(d, &nw);
+    for (size_t i = 0; i < nw; i++) CHECK(w[i].ok && w[i].plain_sum > 0);
+    data_free(d);
+}
+
+static void t_model_bad_cfg(void)
+{
+    data_cfg c = small_cfg();
+    char err[200] = "";
+    c.model.kind = DATA_MODEL_BATTERY, c.reading_size = 16;
+    CHECK(data_new(&c, 20, 1, err, sizeof err) == NULL && strstr(err, "reading_size"));
+}
+
 TEST_MAIN(TEST(t_records_ready), TEST(t_buyer_gets_exactly_what_it_bought), TEST(t_aead_rejects_tampering),
           TEST(t_corrupted_chunk_refetched), TEST(t_wrong_cfrag_detected), TEST(t_aggregate_is_plain_sum),
-          TEST(t_determinism), TEST(t_bad_cfg))
+          TEST(t_determinism), TEST(t_bad_cfg), TEST(t_model_battery), TEST(t_model_vehicle),
+          TEST(t_model_in_protocol), TEST(t_model_bad_cfg))

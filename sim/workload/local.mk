@@ -1,0 +1,2 @@
+# sim/workload: IoT applications on the data platform (subscription, consumers' analyses).
+libcpsim_a_SOURCES += sim/workload/wl.h sim/workload/wl.c sim/workload/wl_ev.c sim/workload/wl_traffic.c

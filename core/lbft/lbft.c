@@ -892,6 +892,23 @@ static void tx_message(uint8_t m[24], uint64_t id, uint32_t client)
     memset(m + 20, 0, 4);
 }
 
+/* Send m to `count` proposer instances other than self that the sender may reach (its side of
+ * a twin pair), consecutive from a random start drawn from its stream: a client hands its
+ * transaction to two, and a proposer gossips a transaction new to it on to three. */
+static void to_some_proposers(lbft *l, cp_env *env, cp_msg *m, uint32_t count)
+{
+    uint32_t inst = l->base - l->n, sent = 0; /* proposers, then the twin instances */
+    uint32_t first = inst ? (uint32_t)rng_below(env->rng, inst) : 0;
+    for (uint32_t k = 0; k < inst && sent < count; k++) {
+        uint32_t j = (first + k) % inst, node = j < l->cfg.proposers ? l->n + j : l->tw0 + (j - l->cfg.proposers);
+        uint32_t r = role_of(l, node);
+        if (r < l->n || node == env->self) continue; /* a validator's twin, or itself */
+        if (l->cfg.n_twins && twinned(l, r) && side_of(l, env->self, 0) != side_of(l, node, 0)) continue;
+        env_send(env, node, m);
+        sent++;
+    }
+}
+
 /* Ledger mode: the client signs a core/chain transfer; the message is its id and bytes. */
 static void client_submit_chain(lbft *l, cp_env *env, uint64_t id)
 {
@@ -904,7 +921,7 @@ static void client_submit_chain(lbft *l, cp_env *env, uint64_t id)
         m->data[0] = LBFT_MSG_TX;
         put64(m->data + 1, id);
         memcpy(m->data + 9, buf + 9, len);
-        to_proposers(l, env, m, 1);
+        to_some_proposers(l, env, m, 2);
         env_msg_unref(env, m);
     }
     free(buf);
@@ -996,13 +1013,18 @@ static void client_fire(lbft *l, cp_env *env)
 }
 
 /* A proposer receives a transaction: verify it into the pool. */
-static void on_tx(lbft *l, cp_env *env, pstate *p, const uint8_t *b, size_t len)
+static void on_tx(lbft *l, cp_env *env, pstate *p, cp_msg *m)
 {
+    const uint8_t *b = m->data;
+    size_t len = m->len;
     uint64_t id = get64(b + 1);
-    if (l->lg) { /* ledger mode: verify (charged) into the instance's mempool */
-        cost_charge(env, l->cfg.costs, COST_VERIFY, 1);
-        if (id >= l->n_tx || lbft_lg_on_tx(l->lg, (uint32_t)(p - l->p), id, b + 9, len - 9, l->cfg.memo) != 0)
-            l->bad_sigs++;
+    if (l->lg) { /* ledger mode: a new transaction is verified (charged), pooled and gossiped on */
+        int verified = 0;
+        int rc = id < l->n_tx ? lbft_lg_on_tx(l->lg, (uint32_t)(p - l->p), id, b + 9, len - 9, l->cfg.memo, &verified)
+                              : -1;
+        if (verified) cost_charge(env, l->cfg.costs, COST_VERIFY, 1);
+        if (rc < 0) l->bad_sigs++;
+        if (rc == 1) to_some_proposers(l, env, m, 3); /* gossip on */
         return;
     }
     uint32_t client = get32(b + 9);
@@ -1173,7 +1195,7 @@ static void handle(lbft *l, cp_env *env, uint32_t from, cp_msg *m)
         if (b[0] == LBFT_MSG_NEWBLOCK && hdr_height(b + 1) > p->height + 1 && from != NONE)
             ask_sync(l, env, &p->sync_at, p->height + 1, from); /* it missed blocks */
         if (b[0] == LBFT_MSG_NEWBLOCK) on_newblock(l, env, p, b, m->len);
-        if (b[0] == LBFT_MSG_TX) on_tx(l, env, p, b, m->len);
+        if (b[0] == LBFT_MSG_TX) on_tx(l, env, p, m);
         return;
     }
     if (b[0] == LBFT_MSG_TX) return;

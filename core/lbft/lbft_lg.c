@@ -144,14 +144,20 @@ size_t lbft_lg_make_tx(lbft_lg *g, cp_env *env, uint64_t id, uint8_t *buf)
     return remember(g, id, buf, len, hash) == 0 ? len : 0;
 }
 
-int lbft_lg_on_tx(lbft_lg *g, uint32_t pool, uint64_t id, const uint8_t *bytes, size_t len, cr_memo *memo)
+int lbft_lg_on_tx(lbft_lg *g, uint32_t pool, uint64_t id, const uint8_t *bytes, size_t len, cr_memo *memo,
+                  int *verified)
 {
+    *verified = 0;
+    if (!lbft_lg_known(g, id) || g->tx[id].len != len || memcmp(g->tx[id].bytes, bytes, len) != 0) return -1;
+    if (chain_pool_contains(g->pools[pool], g->tx[id].hash)) return 0; /* heard before: no check */
     chain_tx *tx = malloc(sizeof *tx);
     int rc = -1;
-    if (tx && chain_tx_decode(bytes, len, tx) == CHAIN_OK && chain_tx_verify(tx, memo) == CHAIN_OK &&
-        lbft_lg_known(g, id) && g->tx[id].len == len && memcmp(g->tx[id].bytes, bytes, len) == 0) {
-        int a = chain_pool_add(g->pools[pool], bytes, len, g->tx[id].hash);
-        rc = a == CHAIN_OK || a == CHAIN_EDUP || a == CHAIN_EFULL ? 0 : -1;
+    if (tx && chain_tx_decode(bytes, len, tx) == CHAIN_OK) {
+        *verified = 1;
+        if (chain_tx_verify(tx, memo) == CHAIN_OK) {
+            int a = chain_pool_add(g->pools[pool], bytes, len, g->tx[id].hash);
+            rc = a == CHAIN_OK ? 1 : a == CHAIN_EDUP || a == CHAIN_EFULL ? 0 : -1;
+        }
     }
     free(tx);
     return rc;

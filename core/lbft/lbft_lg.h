@@ -1,7 +1,8 @@
 /* core/lbft/lbft_lg.h: LBFT's ledger mode (internal to core/lbft; prefix lbft_lg_).
  *
  * With `ledger` on, transactions are core/chain transfers: a client signs a transfer to
- * another client with the next nonce of its account and a fee; every proposer instance keeps
+ * another client with the next nonce of its account and a fee and sends it to two proposers,
+ * each of which gossips a transaction new to it on to three others; every proposer instance keeps
  * a core/chain mempool (deduplicated by hash, nonce-ordered per sender, evicting the lowest
  * fee when full) and picks by fee then arrival, respecting the ledger's nonces and balances; a
  * block header commits to the Merkle root of its transaction hashes; the ledger applies each
@@ -34,9 +35,12 @@ void lbft_lg_free(lbft_lg *g);
 /* A client's next transfer (to a random other client, fee 1..10), signed; encoded into buf
  * (CHAIN_TX_MAX bytes); returns its length and remembers it as transaction `id`. */
 size_t lbft_lg_make_tx(lbft_lg *g, cp_env *env, uint64_t id, uint8_t *buf);
-/* A proposer instance received transaction id's bytes: decode, verify (memo; the caller
- * charges), pool. 0 if pooled, -1 if malformed or not verifying (counted by the caller). */
-int lbft_lg_on_tx(lbft_lg *g, uint32_t pool, uint64_t id, const uint8_t *bytes, size_t len, cr_memo *memo);
+/* A proposer instance received transaction id's bytes: if its pool already has it, nothing
+ * (0, no check); else decode, verify (memo; *verified = 1, the caller charges) and pool:
+ * 1 if newly pooled (the caller gossips it on), 0 if not kept (pool full of higher fees),
+ * -1 if malformed or not verifying (counted by the caller). */
+int lbft_lg_on_tx(lbft_lg *g, uint32_t pool, uint64_t id, const uint8_t *bytes, size_t len, cr_memo *memo,
+                  int *verified);
 /* The ids the proposer instance puts in its next block (at most max). */
 uint32_t lbft_lg_pick(lbft_lg *g, uint32_t pool, uint64_t *ids, uint32_t max);
 /* The header's commitment to a list of transaction ids: the Merkle root of their hashes. */

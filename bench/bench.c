@@ -6,7 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 double bench_wall(void)
 {
@@ -45,4 +48,28 @@ int bench_parse_u64(const char *s, uint64_t *out)
     if (*end || v < 0) return -1;
     *out = (uint64_t)v;
     return 0;
+}
+
+void bench_in_child(void (*fn)(void *arg, void *out), void *arg, void *out, size_t size, uint64_t *rss_kb)
+{
+    int fd[2];
+    memset(out, 0, size);
+    *rss_kb = 0;
+    if (pipe(fd) != 0) return;
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(fd[0]);
+        fn(arg, out);
+        _exit(write(fd[1], out, size) == (ssize_t)size ? 0 : 1);
+    }
+    close(fd[1]);
+    size_t got = 0;
+    ssize_t k;
+    while (pid > 0 && got < size && (k = read(fd[0], (char *)out + got, size - got)) > 0) got += (size_t)k;
+    close(fd[0]);
+    if (got != size) memset(out, 0, size);
+    int st;
+    struct rusage ru;
+    if (pid > 0 && wait4(pid, &st, 0, &ru) == pid) *rss_kb = (uint64_t)ru.ru_maxrss;
 }

@@ -34,4 +34,8 @@ double bench_wall(void);              /* monotonic seconds */
 uint64_t bench_peak_rss_kb(void);     /* VmHWM of this process */
 void bench_reset_peak_rss(void);      /* best effort: resets VmHWM (Linux clear_refs) */
 int bench_parse_u64(const char *s, uint64_t *out);
+/* Run fn(arg, out) in a child process (engines with process-wide state, and a peak RSS of the
+ * run's own); the child's `size` bytes of out come back through a pipe (zeros if it failed).
+ * *rss_kb: the child's peak RSS. */
+void bench_in_child(void (*fn)(void *arg, void *out), void *arg, void *out, size_t size, uint64_t *rss_kb);
 #endif

@@ -39,53 +39,38 @@ static void yaml_for(char *s, size_t len, uint64_t devices)
              (unsigned long long)devices, (unsigned long long)gw, (unsigned long long)devices, (unsigned long long)gw);
 }
 
-static void child(uint64_t devices, int fd)
+/* In the child: one hour of the data platform with *(uint64_t *)arg devices. */
+static void child(void *arg, void *out)
 {
-    data_result r = {0};
+    data_result *r = out;
     char text[2048], err[512];
-    yaml_for(text, sizeof text, devices);
+    yaml_for(text, sizeof text, *(const uint64_t *)arg);
     wld_cfg cfg;
-    if (scn_load_string("bench-data", text, strlen(text), &wld_schema, &cfg, NULL, 0, err, sizeof err) == 0) {
-        wld *w = wld_new(&cfg, err, sizeof err);
-        wld_run_info info;
-        if (w && wld_run(w, 0, &info) == 0) {
-            const data_counts *c = data_get_counts(w->data);
-            size_t nrec, nwin;
-            data_records(w->data, &nrec);
-            data_windows(w->data, &nwin);
-            r.ok = 1, r.wall = info.wall_s, r.events = info.events;
-            r.records = nrec, r.ready = c->records_ready, r.trades = c->orders;
-            r.finished = c->finished, r.windows = nwin, r.windows_ok = c->agg_ok;
-        } else {
-            fprintf(stderr, "bench data: %s\n", w ? wld_run_error(w) : err);
-        }
-        wld_free(w);
-        scn_free(&wld_schema, &cfg);
-    } else {
+    if (scn_load_string("bench-data", text, strlen(text), &wld_schema, &cfg, NULL, 0, err, sizeof err) != 0) {
         fprintf(stderr, "bench data: %s\n", err);
+        return;
     }
-    if (write(fd, &r, sizeof r) != (ssize_t)sizeof r) _exit(1);
-    _exit(0);
+    wld *w = wld_new(&cfg, err, sizeof err);
+    wld_run_info info;
+    if (w && wld_run(w, 0, &info) == 0) {
+        const data_counts *c = data_get_counts(w->data);
+        size_t nrec, nwin;
+        data_records(w->data, &nrec);
+        data_windows(w->data, &nwin);
+        r->ok = 1, r->wall = info.wall_s, r->events = info.events;
+        r->records = nrec, r->ready = c->records_ready, r->trades = c->orders;
+        r->finished = c->finished, r->windows = nwin, r->windows_ok = c->agg_ok;
+    } else {
+        fprintf(stderr, "bench data: %s\n", w ? wld_run_error(w) : err);
+    }
+    wld_free(w);
+    scn_free(&wld_schema, &cfg);
 }
 
 static data_result measure(uint64_t devices, uint64_t *rss_kb)
 {
-    data_result r = {0};
-    int fd[2];
-    *rss_kb = 0;
-    if (pipe(fd) != 0) return r;
-    fflush(stdout);
-    pid_t pid = fork();
-    if (pid == 0) {
-        close(fd[0]);
-        child(devices, fd[1]);
-    }
-    close(fd[1]);
-    if (read(fd[0], &r, sizeof r) != (ssize_t)sizeof r) memset(&r, 0, sizeof r);
-    close(fd[0]);
-    int st;
-    struct rusage ru;
-    *rss_kb = wait4(pid, &st, 0, &ru) == pid ? (uint64_t)ru.ru_maxrss : 0;
+    data_result r;
+    bench_in_child(child, &devices, &r, sizeof r, rss_kb);
     return r;
 }
 

@@ -50,47 +50,39 @@ static char *gossip_yaml(uint32_t nodes, uint64_t blocks)
     return s;
 }
 
-static void child_run(const char *yaml, const char *engine, int fd)
+typedef struct eng_job {
+    const char *yaml, *engine;
+} eng_job;
+
+/* In the child: one run of the workload on the engine. */
+static void child_run(void *arg, void *out)
 {
-    eng_result r = {0};
+    const eng_job *jb = arg;
+    eng_result *r = out;
     char err[512];
     wld_cfg cfg;
-    scn_override ov = {"engine", engine};
-    if (scn_load_string("bench", yaml, strlen(yaml), &wld_schema, &cfg, &ov, 1, err, sizeof err) == 0) {
-        wld *w = wld_new(&cfg, err, sizeof err);
-        wld_run_info info;
-        if (w && wld_run(w, 0, &info) == 0) {
-            r.ok = 1;
-            r.handled = des_get_stats(w->des)->handled;
-            r.wall = info.wall_s;
-        } else {
-            fprintf(stderr, "bench engines: %s: %s\n", engine, w ? wld_run_error(w) : err);
-        }
-        wld_free(w);
-    } else {
+    scn_override ov = {"engine", jb->engine};
+    if (scn_load_string("bench", jb->yaml, strlen(jb->yaml), &wld_schema, &cfg, &ov, 1, err, sizeof err) != 0) {
         fprintf(stderr, "bench engines: %s\n", err);
+        return;
     }
-    if (write(fd, &r, sizeof r) != (ssize_t)sizeof r) _exit(1);
-    _exit(0);
+    wld *w = wld_new(&cfg, err, sizeof err);
+    wld_run_info info;
+    if (w && wld_run(w, 0, &info) == 0) {
+        r->ok = 1;
+        r->handled = des_get_stats(w->des)->handled;
+        r->wall = info.wall_s;
+    } else {
+        fprintf(stderr, "bench engines: %s: %s\n", jb->engine, w ? wld_run_error(w) : err);
+    }
+    wld_free(w);
 }
 
 static eng_result run_engine(const char *yaml, const char *engine)
 {
-    eng_result r = {0};
-    int fd[2];
-    if (pipe(fd) != 0) return r;
-    fflush(stdout);
-    pid_t pid = fork();
-    if (pid == 0) {
-        close(fd[0]);
-        child_run(yaml, engine, fd[1]);
-    }
-    close(fd[1]);
-    if (read(fd[0], &r, sizeof r) != (ssize_t)sizeof r) memset(&r, 0, sizeof r);
-    close(fd[0]);
-    int st;
-    struct rusage ru;
-    if (wait4(pid, &st, 0, &ru) == pid) r.rss_kb = (uint64_t)ru.ru_maxrss;
+    eng_result r;
+    eng_job jb = {yaml, engine};
+    bench_in_child(child_run, &jb, &r, sizeof r, &r.rss_kb);
     return r;
 }
 

@@ -58,6 +58,21 @@ typedef struct eng_backend {
     void (*free)(void *self);
 } eng_backend;
 
+/* Wake-up bookkeeping shared by backends that own the clock. Invariant: the runtime's next
+ * event time always has a pending wake-up at or before it. `armed` is the earliest pending one.
+ * eng_arm: 1 if a wake-up at t must be scheduled now (it is recorded); eng_woke: the wake-up at
+ * t has fired. */
+static inline int eng_arm(cp_time *armed, cp_time t, cp_time end)
+{
+    if (t > end || t >= *armed) return 0;
+    *armed = t;
+    return 1;
+}
+static inline void eng_woke(cp_time *armed, cp_time t)
+{
+    if (t == *armed) *armed = CP_TIME_NEVER;
+}
+
 /* The backend of that name ("des" gives NULL with *found = 1), or NULL, *found = 0. */
 const eng_backend *eng_find(const char *name, int *found);
 /* Space-separated names of the compiled-in engines, "des" first. */

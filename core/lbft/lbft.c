@@ -454,7 +454,8 @@ static int byzantine(const lbft *l, uint32_t node) { return in_list(l->cfg.byzan
 
 /* ---- insertion ---------------------------------------------------------------------- */
 
-static void violation(lbft *l, cp_env *env, uint64_t height, int kind)
+/* Count a violation and record it (the record is skipped only if memory runs out). */
+static void add_violation(lbft *l, cp_time t, uint32_t node, uint64_t height, int kind)
 {
     l->violations++;
     if (l->n_vlist == l->cap_vlist) {
@@ -463,7 +464,12 @@ static void violation(lbft *l, cp_env *env, uint64_t height, int kind)
         if (!a) return;
         l->vlist = a, l->cap_vlist = cap;
     }
-    l->vlist[l->n_vlist++] = (lbft_violation){env_now(env), env->self, height, (uint8_t)kind};
+    l->vlist[l->n_vlist++] = (lbft_violation){t, node, height, (uint8_t)kind};
+}
+
+static void violation(lbft *l, cp_env *env, uint64_t height, int kind)
+{
+    add_violation(l, env_now(env), env->self, height, kind);
 }
 
 static int quorum(const lbft *l, int impeach);
@@ -1416,18 +1422,6 @@ const lbft_violation *lbft_violation_list(const lbft *l, uint64_t *n)
     return l->vlist;
 }
 uint64_t lbft_malformed(const lbft *l) { return l->malformed; }
-
-static void add_violation(lbft *l, cp_time t, uint32_t node, uint64_t height, int kind)
-{
-    if (l->n_vlist == l->cap_vlist) {
-        uint64_t cap = l->cap_vlist ? l->cap_vlist * 2 : 16;
-        void *a = realloc(l->vlist, cap * sizeof *l->vlist);
-        if (!a) return;
-        l->vlist = a, l->cap_vlist = cap;
-    }
-    l->violations++;
-    l->vlist[l->n_vlist++] = (lbft_violation){t, node, height, (uint8_t)kind};
-}
 
 static void check_stall(lbft *l, cp_time healed, cp_time end)
 {

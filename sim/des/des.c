@@ -334,9 +334,7 @@ static int timer_take(des *d, const des_ev *e, uint64_t *tag)
 static void lose(des *d, const des_ev *e)
 {
     if (ev_kind(e) == EV_MSG) {
-        cp_msg *m = e->ptr;
-        d->types[m->type].dropped++;
-        msg_unref(d, m);
+        des_msg_drop(d, e->ptr);
     } else if (ev_kind(e) == EV_TIMER) {
         uint64_t tag;
         timer_take(d, e, &tag);
@@ -441,10 +439,8 @@ static void cpu_free(des *d, cp_node n)
 static void on_msg_arrival(des *d, const des_ev *e)
 {
     if (!net_connected(d->cfg.net, e->aux, e->node)) {
-        cp_msg *m = e->ptr;
-        d->types[m->type].dropped++;
         net_count_dropped_partition(d->cfg.net, e->node);
-        msg_unref(d, m);
+        des_msg_drop(d, e->ptr);
         return;
     }
     to_cpu(d, e);

@@ -79,15 +79,14 @@ void arm(ns_eng *g, cp_time t);
 
 void wake(ns_eng *g, cp_time t)
 {
-    if (t == g->armed) g->armed = CP_TIME_NEVER;
+    eng_woke(&g->armed, t);
     des_advance(g->d, t);
     arm(g, des_next(g->d));
 }
 
 void arm(ns_eng *g, cp_time t)
 {
-    if (t > g->end || t >= g->armed) return;
-    g->armed = t;
+    if (!eng_arm(&g->armed, t, g->end)) return;
     g->st.scheduled++;
     Simulator::Schedule(after(t), [g, t]() { wake(g, t); });
 }

@@ -71,7 +71,7 @@ void arm(sg_eng *g, cp_time t);
 
 void wake(sg_eng *g, cp_time t)
 {
-    if (t == g->armed) g->armed = CP_TIME_NEVER;
+    eng_woke(&g->armed, t);
     for (xfer *x : g->done) delete x;
     g->done.clear();
     des_advance(g->d, t);
@@ -80,8 +80,7 @@ void wake(sg_eng *g, cp_time t)
 
 void arm(sg_eng *g, cp_time t)
 {
-    if (t > g->end || t >= g->armed) return;
-    g->armed = t;
+    if (!eng_arm(&g->armed, t, g->end)) return;
     g->st.scheduled++;
     Timer::set(secs(t), [g, t]() { wake(g, t); });
 }

@@ -7,6 +7,7 @@
 
 #include "sim/world/world_int.h"
 #include "tests/harness.h"
+#include "tests/world_run.h"
 
 static const char base[] =
     "name: lbft-test\nseed: 3\nduration: 300s\nprotocol: lbft\n"
@@ -15,29 +16,12 @@ static const char base[] =
     "consensus: {validators: 7, proposers: 12, period: 10s, impeach_timeout: 10s, heights: 8}\n"
     "plots: false\n";
 
-typedef struct run {
-    wld_cfg cfg;
-    wld *w;
-} run;
-
 static int start(run *r, const scn_override *o, size_t n)
 {
-    char err[512];
-    if (scn_load_string("t.yaml", base, sizeof base - 1, &wld_schema, &r->cfg, o, n, err, sizeof err)) {
-        printf("# %s\n", err);
-        return -1;
-    }
-    r->w = wld_new(&r->cfg, err, sizeof err);
-    if (!r->w) printf("# %s\n", err);
-    wld_run_info info;
-    return r->w && wld_run(r->w, 0, &info) == 0 ? 0 : -1;
+    return run_text(r, "t.yaml", base, sizeof base - 1, o, n);
 }
 
-static void stop(run *r)
-{
-    wld_free(r->w);
-    scn_free(&wld_schema, &r->cfg);
-}
+static void stop(run *r) { run_stop(r); }
 
 static void t_block_every_period(void)
 {

@@ -13,6 +13,7 @@
 
 #include "sim/world/world_int.h"
 #include "tests/harness.h"
+#include "tests/world_run.h"
 
 static const char base[] =
     "name: crash\nseed: 3\nduration: 300s\nprotocol: lbft\n"
@@ -20,31 +21,15 @@ static const char base[] =
     "consensus: {validators: 7, proposers: 12, period: 10s, impeach_timeout: 10s, heights: 8}\n"
     "plots: false\n";
 
-typedef struct run {
-    wld_cfg cfg;
-    wld *w;
-} run;
-
 static int start(run *r, const char *changes)
 {
-    char err[512], text[2048];
+    char text[2048];
     snprintf(text, sizeof text, "%snetwork: {table: uniform, uniform_rtt: 2ms, jitter: 0, changes: %s}\n", base,
              changes);
-    if (scn_load_string("crash.yaml", text, strlen(text), &wld_schema, &r->cfg, NULL, 0, err, sizeof err)) {
-        printf("# %s\n", err);
-        return -1;
-    }
-    r->w = wld_new(&r->cfg, err, sizeof err);
-    if (!r->w) printf("# %s\n", err);
-    wld_run_info info;
-    return r->w && wld_run(r->w, 0, &info) == 0 ? 0 : -1;
+    return run_text(r, "crash.yaml", text, strlen(text), NULL, 0);
 }
 
-static void stop(run *r)
-{
-    wld_free(r->w);
-    scn_free(&wld_schema, &r->cfg);
-}
+static void stop(run *r) { run_stop(r); }
 
 static void t_observer_crash_syncs(void)
 {

@@ -13,6 +13,11 @@
  * env_msg_unref(). A handler receiving a message borrows it for the call; to keep it, take a
  * reference with env_msg_ref().
  *
+ * Stacks (core/stk): several protocols can share one world's nodes; each then sees its own
+ * message types and timer tags through a wrapping env. So a protocol must (1) take a message's
+ * kind from its bytes, never from cp_msg.type (which is the engine's, stack-global type, used
+ * for statistics), and (2) use timer tags below 2^60.
+ *
  * Time: integer nanoseconds since the start of the run. Inside a handler, env_now() is the time
  * the handler started plus the virtual CPU charged so far, so a message sent after an
  * expensive verification leaves after that verification.

@@ -304,13 +304,13 @@ static void on_message(void *self, cp_env *env, cp_node from, cp_msg *m)
         [DATA_M_CONFIRM] = data_on_confirm, [DATA_M_DISPUTE] = data_on_dispute};
     rd r;
     rd_init(&r, m);
-    if (m->type >= DATA_N_MSG || m->len < 1 || m->data[0] != m->type) {
+    if (m->len < 1 || m->data[0] >= DATA_N_MSG) {
         d->cnt.malformed++;
         return;
     }
-    rd_u8(&r);
-    if (ff[m->type]) ff[m->type](d, env, from, &r);
-    else pf[m->type](d, env, &r);
+    uint8_t type = rd_u8(&r);
+    if (ff[type]) ff[type](d, env, from, &r);
+    else pf[type](d, env, &r);
 }
 
 static void on_timer(void *self, cp_env *env, uint64_t tag)

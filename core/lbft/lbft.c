@@ -21,7 +21,7 @@
 #define SLOT 65          /* CPChain's wire form: one 65-byte slot per validator, empty = zeros */
 #define NONE UINT32_MAX
 #define TXLEN (1 + 8 + 4 + 4 + 64) /* type, id, client, pad, signature */
-#define CLIENT_TAG UINT64_MAX
+#define CLIENT_TAG ((1ull << 60) - 1) /* above any height; below 2^60 (env.h) */
 #define SYNCLEN 9        /* type, first height wanted */
 #define SYNC_BATCH 256   /* blocks sent per sync request at most */
 

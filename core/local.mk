@@ -42,3 +42,8 @@ endif
 check_PROGRAMS += tests/unit/test_data
 tests_unit_test_data_SOURCES = tests/unit/test_data.c
 TESTS += tests/unit/test_data
+# core/stk: several protocols on one world's nodes.
+libcpsim_a_SOURCES += core/stk/stk.h core/stk/stk.c
+check_PROGRAMS += tests/unit/test_stk
+tests_unit_test_stk_SOURCES = tests/unit/test_stk.c
+TESTS += tests/unit/test_stk

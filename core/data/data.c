@@ -90,7 +90,7 @@ data *data_new(const data_cfg *cfg, uint32_t n_nodes, uint64_t seed, char *err, 
     }
     data *d = calloc(1, sizeof *d);
     if (!d) return NULL;
-    d->cfg = *cfg, d->n = n_nodes, d->seed = seed;
+    d->cfg = *cfg, d->n = n_nodes, d->seed = seed, d->observer = CP_NODE_NONE;
     d->cfg.model.gateways = cfg->gateways;
     uint32_t cnt[DATA_N_ROLES] = {cfg->devices, cfg->gateways, cfg->proxies, cfg->buyers, cfg->committee};
     d->first[0] = cfg->first;
@@ -282,9 +282,11 @@ void data_on_commit(data *d, cp_env *env, uint64_t id, uint64_t height, int vali
     data_tx *t = &d->tx[d->by_chain[id - 1]];
     if (t->onchain != CP_TIME_NEVER) return;
     t->onchain = env_now(env), t->height = height, t->valid = (uint8_t)valid;
+    d->observer = env->self;
     d->cnt.txs_committed++;
     d->cnt.txs_invalid += !valid;
     if (t->kind == CHAIN_TX_DATA_RECORD && valid && t->ref < d->n_rec) d->rec[t->ref].onchain = t->onchain;
+    if (t->kind == CHAIN_TX_TRADE_ORDER && valid && t->ref < d->n_tr) data_send_order(d, env, t->ref);
 }
 
 int data_record_visible(const data *d, const data_record *r, cp_time now)

@@ -99,6 +99,7 @@ struct data {
     data_tx *tx;
     size_t n_tx, cap_tx;
     uint32_t *by_chain;          /* chain id - 1 -> tx index (UINT32_MAX: not ours) */
+    cp_node observer;            /* the node that reports commits (chain port), CP_NODE_NONE before */
     size_t cap_by_chain;
     uint8_t *txb;
     size_t n_txb, cap_txb;
@@ -132,6 +133,8 @@ size_t data_tx_make(data *d, cp_env *env, int kind, uint64_t ref, const void *pa
 /* Append an encoded transaction to the log, ready now, and submit it to the chain (if a port is
  * set) from env->self; its index or UINT32_MAX. */
 uint32_t data_tx_append(data *d, cp_env *env, int kind, cp_node sender, uint64_t ref, const uint8_t *b, size_t n);
+/* Send order t's ORDER message to its seller from env->self (data_trade.c). */
+void data_send_order(data *d, cp_env *env, size_t t);
 /* Whether record r is on the chain as buyers see it at time now. */
 int data_record_visible(const data *d, const data_record *r, cp_time now);
 /* Make and append a trade transaction of env->self, ready now. */

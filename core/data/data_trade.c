@@ -115,12 +115,11 @@ void data_buyer_restart(data *d, cp_env *env)
 
 /* ---- buyer: order ------------------------------------------------------------------- */
 
-static void place(data *d, cp_env *env, size_t t)
+/* Order t to its seller, from env->self: the buyer itself, or (on a chain) the node that saw
+ * the order's transaction committed, pushing the event to the seller. */
+void data_send_order(data *d, cp_env *env, size_t t)
 {
-    data_trade *tr = &d->tr[t];
-    tr->state = DATA_T_CREATED, tr->ordered = env_now(env);
-    d->cnt.orders++;
-    data_trade_tx(d, env, CHAIN_TX_TRADE_ORDER, t);
+    const data_trade *tr = &d->tr[t];
     wr w;
     wr_init(&w, d);
     wr_u8(&w, DATA_M_ORDER);
@@ -129,8 +128,17 @@ static void place(data *d, cp_env *env, size_t t)
     wr_u32(&w, 0);
     wr_u64(&w, tr->e0);
     wr_u64(&w, tr->e1);
-    wr_bytes(&w, buyer_kp(d, env->self)->pk, 32);
+    wr_bytes(&w, buyer_kp(d, tr->buyer)->pk, 32);
     if (!w.bad) data_send(d, env, tr->seller, DATA_M_ORDER, w.p, w.n);
+}
+
+static void place(data *d, cp_env *env, size_t t)
+{
+    data_trade *tr = &d->tr[t];
+    tr->state = DATA_T_CREATED, tr->ordered = env_now(env);
+    d->cnt.orders++;
+    data_trade_tx(d, env, CHAIN_TX_TRADE_ORDER, t);
+    if (!d->cfg.chain.ctx) data_send_order(d, env, t); /* on a chain: once the order is in a block */
     env_timer(env, d->cfg.seller_timeout, DTAG(T_SELLER_TO, t));
     d->os[t].seller_at = env_now(env) + d->cfg.seller_timeout;
 }
@@ -276,8 +284,8 @@ void data_on_order(data *d, cp_env *env, cp_node from, rd *r)
     uint64_t e0 = rd_u64(r), e1 = rd_u64(r);
     const uint8_t *pk_b = rd_bytes(r, 32);
     if (!rd_done(r) || t >= d->n_tr || d->tr[t].seller != env->self || owner != env->self || stream != 0 ||
-        d->tr[t].buyer != from || d->tr[t].e0 != e0 || d->tr[t].e1 != e1 ||
-        memcmp(pk_b, buyer_kp(d, from)->pk, 32)) {
+        (d->cfg.chain.ctx ? from != d->observer : d->tr[t].buyer != from) || d->tr[t].e0 != e0 || d->tr[t].e1 != e1 ||
+        memcmp(pk_b, buyer_kp(d, d->tr[t].buyer)->pk, 32)) {
         d->cnt.malformed++;
         return;
     }

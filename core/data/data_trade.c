@@ -16,7 +16,7 @@ static void order_place(data *d, size_t t, cp_rng *r, const data_order *o)
     data_trade *tr = &d->tr[t];
     const data_cfg *c = &d->cfg;
     memset(tr, 0, sizeof *tr);
-    tr->id = t, tr->ordered = tr->confirmed = tr->delivered = tr->plaintext = CP_TIME_NEVER;
+    tr->id = t, tr->ordered = tr->confirmed = tr->delivered = tr->plaintext = tr->settled = CP_TIME_NEVER;
     if (o) {
         tr->buyer = o->buyer, tr->seller = o->owner, tr->e0 = o->e0, tr->e1 = o->e1;
         tr->ordered = o->at; /* the planned time until the order is placed */
@@ -307,6 +307,60 @@ static int proxy_pos(const data *d, size_t t, cp_node p)
     return -1;
 }
 
+/* The proxy env->self reports its delivery on chain once it delivered and (on a chain) knows
+ * the seller's confirmation is committed. */
+static void proxy_report(data *d, cp_env *env, size_t t)
+{
+    order_st *o = &d->os[t];
+    uint64_t bit = 1ull << proxy_pos(d, t, env->self);
+    if (!(o->px_ready & bit) || (o->px_sent & bit) || (d->cfg.chain.ctx && !(o->px_told & bit))) return;
+    o->px_sent |= bit;
+    data_trade_tx(d, env, CHAIN_TX_TRADE_PROXY_DELIVERED, t);
+}
+
+/* The buyer confirms on chain once it holds the plaintext and (on a chain) knows a delivery is
+ * committed. */
+static void buyer_report(data *d, cp_env *env, size_t t)
+{
+    order_st *o = &d->os[t];
+    if (!o->b_ready || o->b_sent || (d->cfg.chain.ctx && !o->b_told)) return;
+    o->b_sent = 1;
+    data_trade_tx(d, env, CHAIN_TX_TRADE_BUYER_CONFIRM, t);
+}
+
+static void send_event(data *d, cp_env *env, cp_node to, size_t t, int kind)
+{
+    wr w;
+    wr_init(&w, d);
+    wr_u8(&w, DATA_M_EVENT);
+    wr_u8(&w, (uint8_t)kind);
+    wr_u64(&w, t);
+    if (!w.bad) data_send(d, env, to, DATA_M_EVENT, w.p, w.n);
+}
+
+void data_trade_event(data *d, cp_env *env, size_t t, int kind)
+{
+    if (kind == CHAIN_TX_TRADE_CONFIRM)
+        for (uint32_t i = 0; i < d->cfg.pre_n; i++) send_event(d, env, d->os[t].proxy[i], t, kind);
+    else if (!d->os[t].pd_pushed) d->os[t].pd_pushed = 1, send_event(d, env, d->tr[t].buyer, t, kind);
+}
+
+void data_on_event(data *d, cp_env *env, cp_node from, rd *r)
+{
+    int kind = rd_u8(r);
+    uint64_t t = rd_u64(r);
+    int pos = t < d->n_tr ? proxy_pos(d, t, env->self) : -1;
+    int ok = rd_done(r) && from == d->observer && t < d->n_tr &&
+             ((kind == CHAIN_TX_TRADE_CONFIRM && pos >= 0) ||
+              (kind == CHAIN_TX_TRADE_PROXY_DELIVERED && d->tr[t].buyer == env->self));
+    if (!ok) {
+        d->cnt.malformed++;
+        return;
+    }
+    if (kind == CHAIN_TX_TRADE_CONFIRM) d->os[t].px_told |= 1ull << pos, proxy_report(d, env, t);
+    else d->os[t].b_told = 1, buyer_report(d, env, t);
+}
+
 void data_on_kfrag(data *d, cp_env *env, cp_node from, rd *r)
 {
     uint64_t t = rd_u64(r);
@@ -344,7 +398,8 @@ void data_on_kfrag(data *d, cp_env *env, cp_node from, rd *r)
     data_send(d, env, buyer, DATA_M_CFRAG, w.p, w.n);
     d->proxy_load[p] += ne;
     d->cnt.cfrags += ne;
-    data_trade_tx(d, env, CHAIN_TX_TRADE_PROXY_DELIVERED, t);
+    d->os[t].px_ready |= 1ull << proxy_pos(d, t, env->self);
+    proxy_report(d, env, t);
 }
 
 /* ---- buyer: verify cfrags, open keys ------------------------------------------------ */
@@ -360,7 +415,6 @@ static void dispute(data *d, cp_env *env, size_t t, uint32_t pos)
     wr_u64(&w, t);
     wr_u32(&w, o->proxy[pos]);
     if (!w.bad) data_send(d, env, d->tr[t].seller, DATA_M_DISPUTE, w.p, w.n);
-    data_trade_tx(d, env, CHAIN_TX_TRADE_DISPUTE, t);
 }
 
 static void verify_ep(data *d, cp_env *env, size_t t, ep_st *ep)
@@ -453,7 +507,8 @@ static void finish(data *d, cp_env *env, size_t t)
     data_trade *tr = &d->tr[t];
     tr->state = DATA_T_FINISHED, tr->plaintext = env_now(env);
     d->cnt.finished++;
-    data_trade_tx(d, env, CHAIN_TX_TRADE_BUYER_CONFIRM, t);
+    d->os[t].b_ready = 1;
+    buyer_report(d, env, t);
     wr w;
     wr_init(&w, d);
     wr_u8(&w, DATA_M_CONFIRM);

@@ -40,6 +40,7 @@ static const char *cfg_error(const data_cfg *c, uint32_t n)
     uint64_t need = (uint64_t)c->first + c->devices + c->gateways + c->proxies + c->buyers + c->committee;
     if (need > n) return "roles: devices + gateways + proxies + buyers + committee exceed the nodes";
     if (c->chain.ctx && !c->chain.submit) return "chain: a port needs its submit function";
+    if (c->dir.ctx && !c->dir.find) return "dir: a port needs its find function";
     if (!c->devices || !c->gateways) return "devices, gateways: expected at least one each";
     if (!c->sample_interval || !c->upload_interval || !c->enc_interval) return "intervals: expected > 0";
     if (c->enc_interval % c->upload_interval) return "enc_interval: expected a multiple of upload_interval";
@@ -119,7 +120,7 @@ void data_free(data *d)
     data_trades_free(d);
     data_agg_free(d);
     free(d->sig), free(d->nonce), free(d->dev), free(d->dht_id), free(d->buyer_key);
-    free(d->rec), free(d->rm), free(d->ch), free(d->map), free(d->tx), free(d->txb), free(d->by_chain);
+    free(d->rec), free(d->rm), free(d->ch), free(d->map), free(d->tx), free(d->txb), free(d->by_chain), free(d->lk);
     free(d->proxy_load), free(d->buf);
     cost_table_free(d->own_costs);
     free(d);
@@ -224,7 +225,9 @@ int data_chunk_add(data *d, const uint8_t hash[32], const uint8_t *b, uint32_t l
     if (!c->bytes) return -1;
     memcpy(c->bytes, b, len);
     c->len = len, c->record = record;
-    place(d, hash, c->rep);
+    if (d->cfg.dir.ctx)
+        for (uint32_t k = 0; k < DATA_MAX_REPLICAS; k++) c->rep[k] = CP_NODE_NONE; /* the gateway looks up */
+    else place(d, hash, c->rep);
     size_t i = hkey(hash) & (d->map_cap - 1);
     while (d->map[i] != UINT32_MAX) i = (i + 1) & (d->map_cap - 1);
     d->map[i] = (uint32_t)d->n_ch++;
@@ -293,6 +296,24 @@ void data_on_commit(data *d, cp_env *env, uint64_t id, uint64_t height, int vali
     if ((t->kind == CHAIN_TX_TRADE_CONFIRM || t->kind == CHAIN_TX_TRADE_PROXY_DELIVERED) && valid && t->ref < d->n_tr)
         data_trade_event(d, env, t->ref, t->kind);
     if (t->kind == CHAIN_TX_TRADE_BUYER_CONFIRM && valid && t->ref < d->n_tr) d->tr[t->ref].settled = t->onchain;
+}
+
+void data_on_found(data *d, cp_env *env, uint64_t cookie, const cp_node *nodes, uint32_t n, int ok,
+                   uint32_t hops, cp_time latency)
+{
+    int kind = (int)(cookie >> 62);
+    uint32_t hi = (uint32_t)(cookie >> 32 & 0x3fffffff), lo = (uint32_t)cookie;
+    if (!data_reserve((void **)&d->lk, &d->cap_lk, d->n_lk + 1, sizeof *d->lk))
+        d->lk[d->n_lk++] = (data_lookup){latency, (uint16_t)hops, (uint8_t)kind, (uint8_t)(ok && n > 0)};
+    if (!ok) n = 0;
+    if (kind == DATA_LK_STORE && lo < d->n_ch) data_store_found(d, env, lo, nodes, n);
+    if (kind == DATA_LK_FETCH && hi < d->n_tr) data_fetch_found(d, env, hi, lo, nodes, n);
+}
+
+const data_lookup *data_lookups(const data *d, size_t *n)
+{
+    *n = d->n_lk;
+    return d->lk;
 }
 
 int data_record_visible(const data *d, const data_record *r, cp_time now)

@@ -82,6 +82,15 @@ typedef struct data_chain_port {
     uint64_t (*submit)(void *ctx, cp_env *env, const uint8_t *tx, size_t len);
 } data_chain_port;
 
+/* Where chunks are stored (a core/stk stack with core/dht on the storage nodes): find(key)
+ * starts a Kademlia lookup of the key from env->self (a DHT member; env: the platform's own)
+ * and returns 0, or a negative error; the result comes back through data_on_found with the
+ * same cookie. ctx NULL: placement is computed directly from the gateways' DHT ids. */
+typedef struct data_dir_port {
+    void *ctx;
+    int (*find)(void *ctx, cp_env *env, const uint8_t key[32], uint64_t cookie);
+} data_dir_port;
+
 /* An order given by the caller (tests); otherwise orders are drawn from the seed. */
 typedef struct data_order {
     cp_time at;
@@ -114,6 +123,7 @@ typedef struct data_cfg {
     cp_node first;             /* the roles start at this node (nodes before it belong to other
                                   layers of a stack, e.g. LBFT's validators and proposers) */
     data_chain_port chain;     /* where transactions go (ctx NULL: the log only) */
+    data_dir_port dir;         /* how chunk holders are found (ctx NULL: direct placement) */
 } data_cfg;
 
 typedef struct data data;
@@ -172,6 +182,7 @@ typedef struct data_counts {
     uint64_t orders, finished, withdrawn, disputed, skipped, cfrags, bad_cfrags, disputes_received;
     uint64_t bad_chunks, aead_failures, plaintext_mismatch, agg_cts, agg_ok, agg_bad;
     uint64_t txs_submitted, txs_committed, txs_invalid; /* chain port */
+    uint64_t lookup_errors;      /* dir port: lookups refused or finding fewer than replicas */
 } data_counts;
 
 typedef struct data_role_stats {
@@ -184,6 +195,18 @@ typedef struct data_role_stats {
  * `height` (valid: the ledger applied it); env: the data platform's env of the node observing
  * the chain. Unknown ids are ignored. */
 void data_on_commit(data *d, cp_env *env, uint64_t id, uint64_t height, int valid);
+/* The directory glue: lookup `cookie` found n nodes (closest first; ok: the lookup converged)
+ * after `hops` rounds and `latency`; env: the platform's env of the node that asked. */
+void data_on_found(data *d, cp_env *env, uint64_t cookie, const cp_node *nodes, uint32_t n, int ok,
+                   uint32_t hops, cp_time latency);
+/* Storage lookups (dir port): count, failures, and each one's hops and latency. */
+typedef struct data_lookup {
+    cp_time latency;
+    uint16_t hops;
+    uint8_t kind;                /* 0: a gateway placing a chunk, 1: a buyer fetching one */
+    uint8_t ok;
+} data_lookup;
+const data_lookup *data_lookups(const data *d, size_t *n);
 
 const data_record *data_records(const data *d, size_t *n);
 const data_tx *data_txs(const data *d, size_t *n);

@@ -70,6 +70,8 @@ typedef struct order_st {
      * (pushed to it as an event): a proxy's delivery after the seller's confirmation, the
      * buyer's confirmation after a delivery. Bit i: proxy position i. */
     uint64_t px_ready, px_told, px_sent;
+    cp_node *found;              /* dir port: per chunk, the replicas its lookup found */
+    uint8_t *n_found;            /* per chunk: how many (0: lookup pending or failed) */
     uint8_t b_ready, b_told, b_sent, pd_pushed;
     uint8_t fetching;
 } order_st;
@@ -105,6 +107,8 @@ struct data {
     data_tx *tx;
     size_t n_tx, cap_tx;
     uint32_t *by_chain;          /* chain id - 1 -> tx index (UINT32_MAX: not ours) */
+    data_lookup *lk;             /* storage lookups (dir port) */
+    size_t n_lk, cap_lk;
     cp_node observer;            /* the node that reports commits (chain port), CP_NODE_NONE before */
     size_t cap_by_chain;
     uint8_t *txb;
@@ -184,6 +188,13 @@ void data_on_upload_timer(data *d, cp_env *env);
 void data_dev_restart(data *d, cp_env *env);
 void data_on_event(data *d, cp_env *env, cp_node from, rd *r);
 void data_on_upload(data *d, cp_env *env, cp_node from, rd *r);
+/* A gateway's lookup for chunk ci ended (dir port). */
+void data_store_found(data *d, cp_env *env, uint32_t ci, const cp_node *nodes, uint32_t n);
+/* A buyer's lookup for chunk idx of trade t ended (dir port; data_trade.c). */
+void data_fetch_found(data *d, cp_env *env, size_t t, uint32_t idx, const cp_node *nodes, uint32_t n);
+#define DATA_LK_STORE 0
+#define DATA_LK_FETCH 1
+#define DATA_COOKIE(kind, t, i) ((uint64_t)(kind) << 62 | (uint64_t)(t) << 32 | (uint64_t)(i))
 void data_on_store(data *d, cp_env *env, cp_node from, rd *r);
 void data_on_store_ack(data *d, cp_env *env, rd *r);
 void data_on_fetch(data *d, cp_env *env, cp_node from, rd *r);

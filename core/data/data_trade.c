@@ -81,7 +81,7 @@ void data_trades_free(data *d)
         for (uint32_t e = 0; o->ep && e < o->n_ep; e++) free(o->ep[e].cf);
         for (uint32_t i = 0; o->ct && i < o->n_recs; i++) free(o->ct[i]);
         free(o->ep), free(o->recs), free(o->ct), free(o->left), free(o->chunks), free(o->attempt);
-        free(o->dec), free(o->chunk_rec);
+        free(o->dec), free(o->chunk_rec), free(o->found), free(o->n_found);
     }
     free(d->tr), free(d->os);
 }
@@ -153,7 +153,35 @@ static void fetch_one(data *d, cp_env *env, size_t t, uint32_t idx)
     wr_u64(&w, t);
     wr_u32(&w, idx);
     wr_bytes(&w, ch->hash, 32);
-    if (!w.bad) data_send(d, env, ch->rep[o->attempt[idx] % d->cfg.replicas], DATA_M_FETCH, w.p, w.n);
+    cp_node to = ch->rep[o->attempt[idx] % d->cfg.replicas];
+    if (d->cfg.dir.ctx) { /* the holders this buyer's lookup found */
+        uint32_t nf = o->n_found[idx];
+        to = nf ? o->found[(size_t)idx * d->cfg.replicas + o->attempt[idx] % nf] : CP_NODE_NONE;
+    }
+    if (!w.bad && to != CP_NODE_NONE) data_send(d, env, to, DATA_M_FETCH, w.p, w.n);
+}
+
+/* Chunk idx of trade t: fetch it, first looking its holders up (dir port). */
+static void get_chunk(data *d, cp_env *env, size_t t, uint32_t idx)
+{
+    order_st *o = &d->os[t];
+    if (!d->cfg.dir.ctx || o->n_found[idx]) {
+        fetch_one(d, env, t, idx);
+        return;
+    }
+    if (d->cfg.dir.find(d->cfg.dir.ctx, env, d->ch[o->chunks[idx]].hash, DATA_COOKIE(DATA_LK_FETCH, t, idx)))
+        d->cnt.lookup_errors++; /* retried at the fetch timer */
+}
+
+void data_fetch_found(data *d, cp_env *env, size_t t, uint32_t idx, const cp_node *nodes, uint32_t n)
+{
+    order_st *o = &d->os[t];
+    if (d->tr[t].buyer != env->self || !o->fetching || idx >= o->n_chunks || o->n_found[idx]) return;
+    uint32_t k = n < d->cfg.replicas ? n : d->cfg.replicas;
+    for (uint32_t i = 0; i < k; i++) o->found[(size_t)idx * d->cfg.replicas + i] = nodes[i];
+    o->n_found[idx] = (uint8_t)k;
+    if (k && o->attempt[idx] != 0xff) fetch_one(d, env, t, idx);
+    if (!k) d->cnt.lookup_errors++;
 }
 
 /* The ready records of the order's epochs, from the chain view; 0 if some are not ready yet. */
@@ -173,6 +201,9 @@ static int collect(data *d, size_t t, cp_time now)
     o->recs = malloc(n * sizeof *o->recs), o->ct = calloc(n, sizeof *o->ct), o->left = malloc(n * 4);
     o->dec = calloc(n, 1), o->chunks = malloc(nch * 4), o->attempt = calloc(nch, 1), o->chunk_rec = malloc(nch * 4);
     if (!o->recs || !o->ct || !o->left || !o->dec || !o->chunks || !o->attempt || !o->chunk_rec) return 0;
+    if (d->cfg.dir.ctx && (!(o->found = malloc((nch ? nch : 1) * d->cfg.replicas * sizeof *o->found)) ||
+                           !(o->n_found = calloc(nch ? nch : 1, 1))))
+        return 0;
     for (uint32_t i = 0; i < s->n_recs; i++) {
         uint32_t ri = s->recs[i];
         const data_record *r = &d->rec[ri];
@@ -194,7 +225,7 @@ static void start_fetch(data *d, cp_env *env, size_t t)
     order_st *o = &d->os[t];
     if (!o->fetching && collect(d, t, env_now(env))) {
         o->fetching = 1;
-        for (uint32_t i = 0; i < o->n_chunks; i++) fetch_one(d, env, t, i);
+        for (uint32_t i = 0; i < o->n_chunks; i++) get_chunk(d, env, t, i);
     }
     env_timer(env, d->cfg.fetch_timeout, DTAG(T_FETCH, t));
     o->fetch_at = env_now(env) + d->cfg.fetch_timeout;
@@ -205,7 +236,7 @@ static void refetch(data *d, cp_env *env, size_t t)
     order_st *o = &d->os[t];
     for (uint32_t i = 0; i < o->n_chunks; i++)
         if (o->attempt[i] != 0xff) o->attempt[i] = (uint8_t)((o->attempt[i] + 1) % 0xfe), d->tr[t].refetches++,
-                                   fetch_one(d, env, t, i);
+                                   get_chunk(d, env, t, i);
     env_timer(env, d->cfg.fetch_timeout, DTAG(T_FETCH, t));
     o->fetch_at = env_now(env) + d->cfg.fetch_timeout;
 }

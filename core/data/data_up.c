@@ -224,8 +224,27 @@ void data_on_upload(data *d, cp_env *env, cp_node from, rd *r)
     memcpy(d->rm[ri].txe, tx, txlen);
     d->rm[ri].txlen = txlen;
     d->rm[ri].acks_left = nch * d->cfg.replicas;
-    for (uint32_t c = 0; c < nch; c++) store_chunk(d, env, ri, d->rm[ri].chunk0 + c);
+    for (uint32_t c = 0; c < nch; c++) {
+        uint32_t ci = d->rm[ri].chunk0 + c;
+        if (!d->cfg.dir.ctx) store_chunk(d, env, ri, ci);
+        else if (d->cfg.dir.find(d->cfg.dir.ctx, env, d->ch[ci].hash, DATA_COOKIE(DATA_LK_STORE, 0, ci)) != 0)
+            d->cnt.lookup_errors++; /* the record stays unready */
+    }
     if (d->rm[ri].acks_left == 0) record_ready(d, env, ri);
+}
+
+void data_store_found(data *d, cp_env *env, uint32_t ci, const cp_node *nodes, uint32_t n)
+{
+    chunk *ch = &d->ch[ci];
+    uint32_t r = ch->record;
+    if (r >= d->n_rec || d->rec[r].gateway != env->self || ch->rep[0] != CP_NODE_NONE) return;
+    if (n < d->cfg.replicas) { /* too few holders found: the record stays unready */
+        d->cnt.lookup_errors++;
+        return;
+    }
+    for (uint32_t k = 0; k < d->cfg.replicas; k++) ch->rep[k] = nodes[k];
+    store_chunk(d, env, r, ci);
+    if (d->rm[r].acks_left == 0) record_ready(d, env, r);
 }
 
 void data_on_store(data *d, cp_env *env, cp_node from, rd *r)

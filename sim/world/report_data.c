@@ -252,6 +252,33 @@ static void json_chain(wld *w, js *j, double *buf)
     js_obj_end(j);
 }
 
+/* The platform's own DHT lookups (data.storage: dht), by kind: a gateway placing a chunk, a
+ * buyer finding one. */
+static void json_lookups(wld *w, js *j)
+{
+    size_t n;
+    const data_lookup *l = data_lookups(w->data, &n);
+    double *lat = malloc((n + 1) * sizeof *lat);
+    if (!lat) return;
+    js_obj_begin(j, "storage_lookups");
+    static const char *const kinds[2] = {"store", "fetch"};
+    for (int k = 0; k < 2; k++) {
+        size_t m = 0, ok = 0;
+        double hops = 0;
+        for (size_t i = 0; i < n; i++)
+            if (l[i].kind == k) lat[m++] = (double)l[i].latency / 1e9, ok += l[i].ok, hops += l[i].hops;
+        js_obj_begin(j, kinds[k]);
+        js_u64(j, "count", m);
+        js_u64(j, "ok", ok);
+        js_num(j, "hops_mean", m ? hops / (double)m : 0);
+        json_summary(j, "latency_s", lat, m);
+        js_obj_end(j);
+    }
+    js_u64(j, "errors", data_get_counts(w->data)->lookup_errors);
+    js_obj_end(j);
+    free(lat);
+}
+
 static void json_trades(wld *w, js *j, double *buf)
 {
     size_t n;
@@ -311,6 +338,7 @@ void wld_data_json(wld *w, js *j)
     json_summary(j, "reading_to_record_s", buf, lat_records(w, buf, 0));
     json_summary(j, "upload_to_record_s", buf, lat_records(w, buf, 1));
     if (w->cfg->data.chain == WLD_CHAIN_LBFT) json_chain(w, j, buf);
+    if (w->cfg->data.storage == WLD_STORE_DHT) json_lookups(w, j);
     json_trades(w, j, buf);
     js_obj_begin(j, "aggregation");
     js_u64(j, "windows", nw);

@@ -205,6 +205,7 @@ static const scn_schema dht_schema = {"dht", sizeof(wld_dht_cfg), dht_fields};
 
 static const char *const model_names[] = {"generic", "battery", "vehicle", NULL};
 static const char *const chain_names[] = {"log", "lbft", NULL};
+static const char *const storage_names[] = {"direct", "dht", NULL};
 
 static const scn_field battery_fields[] = {
     F("fade", SCN_FLOAT, wld_battery_cfg, m.fade, "0.001", 0, 1, "state of health lost per charge cycle (fraction)"),
@@ -287,6 +288,10 @@ static const scn_field data_fields[] = {
       "where data-record and trade transactions go: log (the platform's own log, ready at once) or lbft (LBFT from "
       "the consensus section runs on the first nodes in ledger mode; the data roles follow them; buyers see a "
       "record once its block is in)"),
+    E("storage", wld_data_cfg, storage, "direct", storage_names,
+      "how a chunk's holders are found: direct (the replicas gateways XOR-closest to its hash, computed) or dht "
+      "(a Kademlia DHT from the dht section runs on the gateways, proxies and buyers; a gateway stores each chunk at "
+      "the replicas closest nodes its lookup finds, a buyer looks them up before fetching)"),
     F("price_per_epoch", SCN_UINT, wld_data_cfg, price_per_epoch, "100", 0, 1e15,
       "value an order locks in escrow per epoch bought; paid to the seller when the buyer confirms (chain: lbft)"),
     F("subscribe", SCN_BOOL, wld_data_cfg, subscribe, "false", 1.0, 0.0,

@@ -131,15 +131,18 @@ static int dht_windows_ok(const wld_dht_cfg *k, char *err, size_t len)
     return 1;
 }
 
-static int new_dht(wld *w, const wld_cfg *c, char *err, size_t len)
+/* The DHT of the dht section on members first .. first+members-1 (members 0: all nodes). */
+static int make_dht(wld *w, const wld_cfg *c, cp_node first, uint32_t members, char *err, size_t len)
 {
     const wld_dht_cfg *k = &c->dht;
+    uint32_t m = members ? members : w->n_nodes;
     if (!dht_windows_ok(k, err, len)) return -1;
-    if (w->n_nodes < 2 || k->k >= w->n_nodes) {
-        snprintf(err, len, "dht.k: expected fewer than the %u nodes (and at least 2 nodes)", w->n_nodes);
+    if (m < 2 || k->k >= m) {
+        snprintf(err, len, "dht.k: expected fewer than the %u DHT nodes (and at least 2 of them)", m);
         return -1;
     }
     dht_cfg dc = dht_cfg_default();
+    dc.first = first, dc.members = members;
     dc.k = k->k, dc.alpha = k->alpha, dc.rpc_timeout = k->rpc_timeout, dc.probe_gap = k->probe_gap;
     dc.bootstrap = k->bootstrap, dc.join_spacing = k->join_spacing;
     dc.republish = k->republish, dc.refresh = k->refresh, dc.ttl = k->ttl;
@@ -151,16 +154,34 @@ static int new_dht(wld *w, const wld_cfg *c, char *err, size_t len)
     dc.value_size = k->value_size, dc.cpu_per_msg = k->cpu_per_msg;
     dc.emit_metrics = 0; /* the per-lookup table /dht/lookups holds the same numbers */
     w->dht = dht_new(&dc, w->n_nodes, w->seed);
-    w->proto = w->dht;
-    w->proto_ops = dht_ops();
     if (!w->dht) snprintf(err, len, "dht: cannot build the DHT (out of memory?)");
     return w->dht ? 0 : -1;
+}
+
+static int new_dht(wld *w, const wld_cfg *c, char *err, size_t len)
+{
+    if (make_dht(w, c, 0, 0, err, len)) return -1;
+    w->proto = w->dht;
+    w->proto_ops = dht_ops();
+    return 0;
 }
 
 static uint64_t data_submit(void *ctx, cp_env *env, const uint8_t *tx, size_t len)
 {
     wld *w = ctx;
     return lbft_submit(w->lbft, stk_env(env, (uint32_t)w->l_lbft), tx, len);
+}
+
+static int data_find(void *ctx, cp_env *env, const uint8_t key[32], uint64_t cookie)
+{
+    wld *w = ctx;
+    return dht_find(w->dht, stk_env(env, (uint32_t)w->l_dht), key, cookie);
+}
+
+static void on_found(void *ctx, cp_env *env, uint64_t cookie, const dht_found *f)
+{
+    wld *w = ctx;
+    data_on_found(w->data, stk_env(env, (uint32_t)w->l_data), cookie, f->nodes, f->n, f->ok, f->hops, f->latency);
 }
 
 static void on_commit(void *ctx, cp_env *env, uint64_t id, uint64_t height, int valid)
@@ -180,6 +201,7 @@ static int build_stack(wld *w, char *err, size_t len)
     w->proto = w->stk;
     w->proto_ops = stk_ops(w->stk);
     if (w->lbft) lbft_set_commit_hook(w->lbft, on_commit, w);
+    if (w->dht) dht_set_client(w->dht, on_found, w);
     if (!w->proto_ops) snprintf(err, len, "data: cannot build the protocol stack");
     return w->proto_ops ? 0 : -1;
 }
@@ -192,6 +214,10 @@ static int new_data(wld *w, const wld_cfg *c, char *err, size_t len)
         if (new_lbft(w, c, 1, err, len)) return -1;
         dc.first = c->consensus.validators + c->consensus.proposers + (uint32_t)c->consensus.n_twins;
         dc.chain = (data_chain_port){w, data_submit};
+    }
+    if (k->storage == WLD_STORE_DHT) { /* Kademlia on the gateways, proxies and buyers */
+        if (make_dht(w, c, dc.first + k->devices, k->gateways + k->proxies + k->buyers, err, len)) return -1;
+        dc.dir = (data_dir_port){w, data_find};
     }
     dc.devices = k->devices, dc.gateways = k->gateways, dc.proxies = k->proxies, dc.buyers = k->buyers;
     dc.committee = k->committee, dc.sample_interval = k->sample_interval, dc.enc_interval = k->enc_interval;
@@ -215,7 +241,7 @@ static int new_data(wld *w, const wld_cfg *c, char *err, size_t len)
     free(orders);
     w->proto = w->data;
     w->proto_ops = data_ops();
-    if (w->data && w->lbft) return build_stack(w, err, len);
+    if (w->data && (w->lbft || w->dht)) return build_stack(w, err, len);
     return w->data ? 0 : -1;
 }
 

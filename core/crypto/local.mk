@@ -2,15 +2,17 @@
 # forms, the virtual-CPU cost table.
 libcpsim_a_SOURCES += core/crypto/cr.h core/crypto/cr.c core/crypto/pre.h core/crypto/pre.c \
 	core/crypto/he.h core/crypto/he_int.h core/crypto/he_elgamal.c core/crypto/he_paillier.c \
-	core/crypto/crw.h core/crypto/crw.c core/crypto/cost.h core/crypto/cost.c
+	core/crypto/crw.h core/crypto/crw.c core/crypto/cost.h core/crypto/cost.c \
+	core/crypto/dkg.h core/crypto/dkg.c
 check_PROGRAMS += tests/unit/test_cr tests/unit/test_pre tests/unit/test_he tests/unit/test_crw \
-	tests/unit/test_cost
+	tests/unit/test_cost tests/unit/test_dkg
 tests_unit_test_cr_SOURCES = tests/unit/test_cr.c
 tests_unit_test_pre_SOURCES = tests/unit/test_pre.c
 tests_unit_test_he_SOURCES = tests/unit/test_he.c
 tests_unit_test_crw_SOURCES = tests/unit/test_crw.c
 tests_unit_test_cost_SOURCES = tests/unit/test_cost.c
-TESTS += tests/unit/test_cr tests/unit/test_pre tests/unit/test_he tests/unit/test_crw tests/unit/test_cost
+tests_unit_test_dkg_SOURCES = tests/unit/test_dkg.c
+TESTS += tests/unit/test_cr tests/unit/test_pre tests/unit/test_he tests/unit/test_crw tests/unit/test_cost tests/unit/test_dkg
 
 # One libFuzzer target per decoder: the same source, the decoder picked at compile time.
 CRW_FUZZ = capsule kfrag cfrag ct pdec sig

@@ -64,6 +64,7 @@ static void w_base(fixture *f) { f->sink += cr_mul_base(f->out, f->scalar); }
 static void r_base(fixture *f) { f->sink += crypto_scalarmult_ristretto255_base(f->out, f->scalar); }
 static void w_mul(fixture *f) { f->sink += cr_mul(f->out, f->scalar, f->point); }
 static void r_mul(fixture *f) { f->sink += crypto_scalarmult_ristretto255(f->out, f->scalar, f->point); }
+static void x_dh(fixture *f) { f->sink += crypto_box_beforenm(f->out, f->point, f->scalar); }
 
 static void p_encrypt(fixture *f)
 {
@@ -236,6 +237,7 @@ static const op_fn calib_fns[COST_N_OPS] = {
     [COST_HE_ENC] = h_enc, [COST_HE_ADD] = h_add, [COST_HE_PARTIAL] = h_partial,
     [COST_HE_PARTIAL_VERIFY] = h_partial_verify, [COST_HE_DLOG_STEP] = w_base,
     [COST_PAI_ENC] = pa_enc, [COST_PAI_ADD] = pa_add, [COST_PAI_DEC] = pa_dec,
+    [COST_EC_MUL] = w_mul, [COST_EC_MUL_BASE] = w_base, [COST_DH] = x_dh,
 };
 
 int bench_calibrate_main(int argc, char **argv)

@@ -89,7 +89,9 @@ jget() {
 within() { awk -v lo="$1" -v x="$2" -v hi="$3" 'BEGIN { exit !(x != "" && x + 0 >= lo && x + 0 <= hi) }'; }
 
 # data.chain: lbft, data.storage: dht: every data-record and trade transaction is submitted to
-# LBFT and committed valid; every chunk is placed and found through a converged DHT lookup. A record is ready ~0.1 s after its upload (storage round trips) and waits for the next
+# LBFT and committed valid; every chunk is placed and found through a converged DHT lookup; the
+# committee's 5 members all get key shares from the DKG and every window's sum, decrypted by 3
+# of them, is right and recorded on chain. A record is ready ~0.1 s after its upload (storage round trips) and waits for the next
 # 10 s block (uniform: mean 5 s) plus the LBFT phases on a LAN (~0.1 s): upload to chain p50 in
 # [4.5 s, 6 s]. The seller acts on an order once its transaction is in a block (a chain node
 # pushes the event), so order to plaintext = the wait for the next block (< 10 s) + ~0.16 s of
@@ -112,7 +114,10 @@ echo "# data-chain: submitted=$sub committed=$com invalid=$(jget "$s" data.chain
     within 30 "$(jget "$s" data.trades.order_to_settled_s.max)" 40.6 &&
     [ "$(jget "$s" data.storage_lookups.store.ok)" = "$(jget "$s" data.storage_lookups.store.count)" ] &&
     [ "$(jget "$s" data.storage_lookups.fetch.ok)" = "$(jget "$s" data.storage_lookups.fetch.count)" ] &&
-    [ "$(jget "$s" data.storage_lookups.fetch.count)" -gt 0 ] && [ "$(jget "$s" data.storage_lookups.errors)" = 0 ]
+    [ "$(jget "$s" data.storage_lookups.fetch.count)" -gt 0 ] && [ "$(jget "$s" data.storage_lookups.errors)" = 0 ] &&
+    [ "$(jget "$s" data.aggregation.dkg_key_shares)" = 5 ] && [ "$(jget "$s" data.aggregation.dkg_rejected)" = 0 ] &&
+    [ "$(jget "$s" data.aggregation.ok)" = "$(jget "$s" data.aggregation.windows)" ] &&
+    [ "$(jget "$s" data.aggregation.results_on_chain)" = "$(jget "$s" data.aggregation.windows)" ]
 check $? "data on LBFT and the DHT: every transaction committed valid, every lookup converged, upload to chain p50 in [4.5, 6] s, trades settle"
 "$bin" run "$src/scenarios/data-chain.yaml" $dchain --out "$tmp/ch2" 2>/dev/null
 cmp -s "$tmp/ch1/run.h5" "$tmp/ch2/run.h5" && cmp -s "$tmp/ch1/summary.json" "$tmp/ch2/summary.json"

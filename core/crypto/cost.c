@@ -18,6 +18,7 @@ static const char *const op_names[COST_N_OPS] = {
     "pre_cfrag_verify", "pre_decrypt_base", "pre_decrypt_per_frag",
     "he_encrypt", "he_add", "he_partial", "he_partial_verify", "he_combine_per_share",
     "he_dlog_step", "paillier_encrypt", "paillier_add", "paillier_decrypt",
+    "ec_mul", "ec_mul_base", "dh",
 };
 
 /* Reference costs (ns): the project's crypto notes, section 3, run 1 (libsodium 1.0.18 and
@@ -29,6 +30,7 @@ static const cp_time defaults[COST_N_OPS] = {
     379900, 200000, 167600,
     94680, 26450, 160000, 190000, 62000,
     13200, 9397600, 4760, 2834700,
+    48530, 15610, 31680, /* section 3: ristretto255 scalarmult, scalarmult_base; X25519 DH */
 };
 
 cost_table *cost_table_new(void)

@@ -14,7 +14,7 @@
 
 static const char *const msg_names[DATA_N_MSG] = {
     "upload", "store", "store_ack", "order", "seller_ok", "kfrag", "cfrag",
-    "fetch", "chunk", "confirm", "dispute", "agg_ct", "agg_req", "agg_pdec", "chain_event"};
+    "fetch", "chunk", "confirm", "dispute", "agg_ct", "agg_req", "agg_pdec", "chain_event", "dkg_deal"};
 
 data_cfg data_cfg_default(void)
 {
@@ -292,6 +292,8 @@ void data_on_commit(data *d, cp_env *env, uint64_t id, uint64_t height, int vali
     d->cnt.txs_committed++;
     d->cnt.txs_invalid += !valid;
     if (t->kind == CHAIN_TX_DATA_RECORD && valid && t->ref < d->n_rec) d->rec[t->ref].onchain = t->onchain;
+    if (t->kind == CHAIN_TX_DATA_RECORD && valid && (t->ref >> 63) && (t->ref & ~(1ull << 63)) < d->n_win)
+        d->win[t->ref & ~(1ull << 63)].onchain = t->onchain; /* an aggregation result */
     if (t->kind == CHAIN_TX_TRADE_ORDER && valid && t->ref < d->n_tr) data_send_order(d, env, t->ref);
     if ((t->kind == CHAIN_TX_TRADE_CONFIRM || t->kind == CHAIN_TX_TRADE_PROXY_DELIVERED) && valid && t->ref < d->n_tr)
         data_trade_event(d, env, t->ref, t->kind);
@@ -309,6 +311,8 @@ void data_on_found(data *d, cp_env *env, uint64_t cookie, const cp_node *nodes, 
     if (kind == DATA_LK_STORE && lo < d->n_ch) data_store_found(d, env, lo, nodes, n);
     if (kind == DATA_LK_FETCH && hi < d->n_tr) data_fetch_found(d, env, hi, lo, nodes, n);
 }
+
+cp_time data_dkg_end(const data *d) { return d->dkg_end; }
 
 const data_lookup *data_lookups(const data *d, size_t *n)
 {
@@ -373,7 +377,8 @@ static void on_message(void *self, cp_env *env, cp_node from, cp_msg *m)
         [DATA_M_UPLOAD] = data_on_upload, [DATA_M_STORE] = data_on_store, [DATA_M_ORDER] = data_on_order,
         [DATA_M_KFRAG] = data_on_kfrag, [DATA_M_CFRAG] = data_on_cfrag, [DATA_M_FETCH] = data_on_fetch,
         [DATA_M_CHUNK] = data_on_chunk, [DATA_M_AGG_CT] = data_on_agg_ct, [DATA_M_AGG_REQ] = data_on_agg_req,
-        [DATA_M_AGG_PDEC] = data_on_agg_pdec, [DATA_M_EVENT] = data_on_event};
+        [DATA_M_AGG_PDEC] = data_on_agg_pdec, [DATA_M_EVENT] = data_on_event,
+        [DATA_M_DKG] = data_on_dkg};
     static const plain_fn pf[DATA_N_MSG] = {
         [DATA_M_STORE_ACK] = data_on_store_ack, [DATA_M_SELLER_OK] = data_on_seller_ok,
         [DATA_M_CONFIRM] = data_on_confirm, [DATA_M_DISPUTE] = data_on_dispute};

@@ -64,7 +64,7 @@
 enum { DATA_DEVICE, DATA_GATEWAY, DATA_PROXY, DATA_BUYER, DATA_COMMITTEE, DATA_N_ROLES };
 enum { DATA_M_UPLOAD, DATA_M_STORE, DATA_M_STORE_ACK, DATA_M_ORDER, DATA_M_SELLER_OK, DATA_M_KFRAG,
        DATA_M_CFRAG, DATA_M_FETCH, DATA_M_CHUNK, DATA_M_CONFIRM, DATA_M_DISPUTE, DATA_M_AGG_CT,
-       DATA_M_AGG_REQ, DATA_M_AGG_PDEC, DATA_M_EVENT, DATA_N_MSG };
+       DATA_M_AGG_REQ, DATA_M_AGG_PDEC, DATA_M_EVENT, DATA_M_DKG, DATA_N_MSG };
 /* Trade states (CPChain PDash names; ProxyDelivered = the buyer holds the epoch keys). */
 enum { DATA_T_PENDING, DATA_T_CREATED, DATA_T_SELLER_CONFIRMED, DATA_T_PROXY_DELIVERED, DATA_T_FINISHED,
        DATA_T_WITHDRAWN, DATA_T_DISPUTED, DATA_T_SKIPPED };
@@ -174,6 +174,7 @@ typedef struct data_window {
     uint32_t contributions, late;
     uint64_t plain_sum, result;
     cp_time closed, done;        /* done: CP_TIME_NEVER if never combined */
+    cp_time onchain;             /* chain port: its result's record committed */
     uint8_t ok;                  /* result == plain_sum */
 } data_window;
 
@@ -183,6 +184,8 @@ typedef struct data_counts {
     uint64_t bad_chunks, aead_failures, plaintext_mismatch, agg_cts, agg_ok, agg_bad;
     uint64_t txs_submitted, txs_committed, txs_invalid; /* chain port */
     uint64_t lookup_errors;      /* dir port: lookups refused or finding fewer than replicas */
+    uint64_t dkg_done, dkg_bad;  /* committee members holding a key share; shares or keys rejected */
+    uint64_t agg_no_key;         /* readings not sent: the committee's key was not there yet */
 } data_counts;
 
 typedef struct data_role_stats {
@@ -207,6 +210,8 @@ typedef struct data_lookup {
     uint8_t ok;
 } data_lookup;
 const data_lookup *data_lookups(const data *d, size_t *n);
+/* When the last committee member got its DKG key share (0 if none did). */
+cp_time data_dkg_end(const data *d);
 
 const data_record *data_records(const data *d, size_t *n);
 const data_tx *data_txs(const data *d, size_t *n);

@@ -120,7 +120,11 @@ struct data {
     uint64_t *proxy_load;
     /* aggregation */
     he_ctx *he;
-    he_share *shares;
+    he_share *shares;            /* per committee member: its DKG key share (index 0 until done) */
+    uint8_t (*dkg_sum)[32];      /* per member: agg_t summed commitments of the dealers it took */
+    uint8_t *dkg_got;            /* per member: bitmap of the dealers it took (committee bits) */
+    uint16_t *dkg_n;             /* per member: how many */
+    cp_time dkg_end;             /* when the last member got its key share */
     data_window *win;
     win_st *ws;
     size_t n_win;
@@ -188,6 +192,7 @@ void data_on_upload_timer(data *d, cp_env *env);
 void data_dev_restart(data *d, cp_env *env);
 void data_on_event(data *d, cp_env *env, cp_node from, rd *r);
 void data_on_upload(data *d, cp_env *env, cp_node from, rd *r);
+void data_on_dkg(data *d, cp_env *env, cp_node from, rd *r);
 /* A gateway's lookup for chunk ci ended (dir port). */
 void data_store_found(data *d, cp_env *env, uint32_t ci, const cp_node *nodes, uint32_t n);
 /* A buyer's lookup for chunk idx of trade t ended (dir port; data_trade.c). */

@@ -345,6 +345,15 @@ void wld_data_json(wld *w, js *j)
     js_u64(j, "ok", c->agg_ok);
     js_u64(j, "wrong", c->agg_bad);
     json_summary(j, "latency_s", buf, lat_windows(w, buf));
+    js_u64(j, "readings_without_key", c->agg_no_key);
+    js_u64(j, "dkg_key_shares", c->dkg_done);
+    js_u64(j, "dkg_rejected", c->dkg_bad);
+    js_num(j, "dkg_done_s", (double)data_dkg_end(w->data) / 1e9);
+    if (w->cfg->data.chain == WLD_CHAIN_LBFT) {
+        uint64_t on = 0;
+        for (size_t i = 0; i < nw; i++) on += data_windows(w->data, &(size_t){0})[i].onchain != CP_TIME_NEVER;
+        js_u64(j, "results_on_chain", on);
+    }
     js_obj_end(j);
     json_roles(w, j);
     js_u64(j, "malformed", c->malformed);

@@ -2,9 +2,11 @@
  * with `make bench/bench_chain`, run `bench/bench_chain [accounts] [block] [blocks]`).
  * Measures ledger set-up and memory for a large account table, mempool add and duplicate
  * receipt, pick, block apply with cold and warm signature memo (state root included), a
- * one-account state-root refresh and a Merkle root; prints the raw Ed25519 verify rate of the
+ * one-account state-root refresh, a Merkle root and block apply of contract transactions
+ * (whole trades, settled escrows, traces); prints the raw Ed25519 verify rate of the
  * same binary as the ceiling for cold apply. Wall-clock timing is fine here: this is a host
  * benchmark, never part of a simulated run. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,6 +141,53 @@ static void warm_and_roots(const setup *s, cr_memo *memo)
     free(lv);
 }
 
+/* Appends to tx[*k] kind-specific payload signed by `from` with its next nonce. */
+static void push(chain_tx *tx, size_t *k, uint64_t *nonce, const setup *s, uint32_t from)
+{
+    chain_tx *t = &tx[(*k)++];
+    t->sender = from, t->nonce = nonce[from]++, t->fee = 1;
+    chain_tx_sign(t, &s->kp[from]);
+}
+
+/* One round of pair j (buyer 2j, seller 2j+1, proxy 2j+2): a whole trade (order, confirm,
+ * delivery, buyer confirm), an escrow opened and settled, a trace: 7 transactions, 8
+ * signature checks. */
+static void pair_round(chain_tx *tx, size_t *k, uint64_t *nonce, const setup *s, uint32_t j, uint64_t id)
+{
+    uint32_t b = 2 * j, sl = b + 1, px = (b + 2) % s->senders;
+    uint8_t sig[CR_SIG_BYTES], h[CR_HASH_BYTES] = {1};
+    chain_tx_set_order(&tx[*k], id, sl, 100, "data", 4), push(tx, k, nonce, s, b);
+    chain_tx_set_confirm(&tx[*k], id, &px, 1), push(tx, k, nonce, s, sl);
+    chain_tx_set_trade(&tx[*k], CHAIN_TX_TRADE_PROXY_DELIVERED, id, NULL, 0), push(tx, k, nonce, s, px);
+    chain_tx_set_trade(&tx[*k], CHAIN_TX_TRADE_BUYER_CONFIRM, id, NULL, 0), push(tx, k, nonce, s, b);
+    chain_tx_set_escrow_open(&tx[*k], id, sl, 50, 1000), push(tx, k, nonce, s, b);
+    chain_settle_sign(sig, id, 30, &s->kp[b]);
+    chain_tx_set_escrow_settle(&tx[*k], id, 30, sig), push(tx, k, nonce, s, sl);
+    chain_tx_set_trace(&tx[*k], id, sl, 1, id, h), push(tx, k, nonce, s, b);
+}
+
+/* Contract transactions: one block per round, every pair runs pair_round; memo cold. */
+static void contracts(const setup *s, uint32_t rounds)
+{
+    uint32_t pairs = s->senders / 2;
+    size_t per = 7 * (size_t)pairs, k = 0;
+    chain_tx *tx = calloc(per * rounds, sizeof *tx);
+    uint64_t *nonce = calloc(s->senders, sizeof *nonce);
+    chain_ledger *l = ledger(s);
+    cr_memo *memo = cr_memo_new(1, 20);
+    if (!tx || !nonce || !l || !memo) goto out;
+    for (uint32_t r = 0; r < rounds; r++)
+        for (uint32_t j = 0; j < pairs; j++) pair_round(tx, &k, nonce, s, j, (uint64_t)r * pairs + j);
+    double t = wall();
+    for (uint32_t r = 0; r < rounds; r++) chain_ledger_apply_block(l, memo, r % s->n, tx + r * per, per, NULL);
+    double apply = wall() - t;
+    const chain_block_stats *st = chain_ledger_totals(l);
+    printf("contracts, memo cold %7.2f ms/block of %zu  %10.0f tx/s  (%" PRIu64 " applied of %zu, %.2f sigchecks/tx)\n",
+           apply / rounds * 1e3, per, (double)k / apply, st->count[CHAIN_R_APPLIED], k, (double)st->sigchecks / (double)k);
+out:
+    free(tx), free(nonce), chain_ledger_free(l), cr_memo_free(memo);
+}
+
 int main(int argc, char **argv)
 {
     setup s = {1000000, 1000, 10, 1000, NULL, NULL};
@@ -154,6 +203,7 @@ int main(int argc, char **argv)
     cr_memo *memo = cr_memo_new(1, 20);
     pool_rounds(&s, l, memo);
     warm_and_roots(&s, memo);
+    contracts(&s, s.blocks);
     printf("ceiling: raw Ed25519 verify %.0f /s on this host\n", raw_verify_rate(&s));
     chain_ledger_free(l), cr_memo_free(memo), free(s.kp), free(s.tx);
     return 0;

@@ -39,7 +39,7 @@ const char *chain_strerror(int err);
  * of CPChain's PDash contract (order, seller confirm, proxy delivered, buyer confirm,
  * dispute, withdraw); escrow_* is a general escrow settled by the payer's countersigned
  * meter reading; trace is a logistics record. The ledger enforces their state machines (see
- * "contracts" below). */
+ * "Contracts" below). */
 typedef enum chain_kind {
     CHAIN_TX_TRANSFER = 1,
     CHAIN_TX_DATA_RECORD = 2,
@@ -82,7 +82,9 @@ typedef enum chain_kind {
  *   escrow_settle   escrow id 8, pay 8, the payer's Ed25519 signature 64 (S canonical) over
  *                   chain_settle_digest(id, pay); no value.
  *   escrow_refund   escrow id 8; no value.
- *   trace           parcel id 8, hub 4, event 1, time 8, content hash 32 (53 bytes); no value.
+ *   trace           parcel id 8, hub 4, event 1 (an application's code), time 8 (the
+ *                   reporter's clock; neither is interpreted), content hash 32 (53 bytes);
+ *                   no value.
  * Earlier versions accepted any recipient/amount on the trade kinds 4..7 and any bytes after a
  * confirm's order id; nothing produced such transactions. */
 #define CHAIN_RECORD_HDR 18

@@ -17,6 +17,12 @@ noinst_PROGRAMS += tests/fuzz/fuzz_chain_pool
 tests_fuzz_fuzz_chain_pool_SOURCES = tests/fuzz/fuzz_chain_pool.c
 tests_fuzz_fuzz_chain_pool_LDFLAGS = -fsanitize=fuzzer
 endif
+FUZZ_TARGETS += tests/fuzz/fuzz_chain_ledger
+if ENABLE_FUZZ
+noinst_PROGRAMS += tests/fuzz/fuzz_chain_ledger
+tests_fuzz_fuzz_chain_ledger_SOURCES = tests/fuzz/fuzz_chain_ledger.c
+tests_fuzz_fuzz_chain_ledger_LDFLAGS = -fsanitize=fuzzer
+endif
 
 # Host micro-benchmark, built only on request: make bench/bench_chain
 EXTRA_PROGRAMS += bench/bench_chain

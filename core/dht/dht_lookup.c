@@ -387,12 +387,12 @@ static void merge_contacts(dht *d, dht_lookup *l, const dht_msg *m, uint8_t dept
 {
     for (uint32_t i = 0; i < m->n_contacts; i++) {
         uint32_t c = contact_at(m, i);
-        if (dht_is_member(d, c)) __builtin_prefetch(&d->pfx[c - d->first]);
+        if (dht_is_member(d, c)) __builtin_prefetch(dht_idp(d, c));
     }
     for (uint32_t i = 0; i < m->n_contacts; i++) {
         uint32_t c = contact_at(m, i);
         const uint8_t *id = m->contacts + (size_t)i * DHT_CONTACT_BYTES + 4;
-        if (!dht_is_member(d, c) || dht_prefix64(id) != dht_pfx(d, c)) { /* prefix: the hot copy */
+        if (!dht_is_member(d, c) || dht_prefix64(id) != dht_pfx(d, c)) { /* by prefix */
             d->cnt.malformed++;
             continue;
         }

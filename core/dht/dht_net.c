@@ -258,9 +258,18 @@ void dht_handle(dht *d, cp_env *env, cp_node from, const cp_msg *msg)
         d->cnt.dropped_nonmember++;
         return;
     }
-    if (!dht_nd(d, env->self)->online) {
+    /* The misses this handler will take, started together: own and sender's ids (bucket and
+     * sender checks), then the table block once the node state has arrived. */
+    dht_node *nd = dht_nd(d, env->self);
+    __builtin_prefetch(dht_idp(d, env->self));
+    if (dht_is_member(d, from)) __builtin_prefetch(dht_idp(d, from));
+    if (!nd->online) {
         d->cnt.dropped_offline++;
         return;
+    }
+    if (nd->rt.bk) {
+        __builtin_prefetch(nd->rt.bk);
+        __builtin_prefetch(nd->rt.bk + 64);
     }
     d->cnt.msgs++;
     env_cpu(env, (cp_time)((double)d->cfg.cpu_per_msg * env->cpu_factor));

@@ -72,7 +72,7 @@
  *
  * CPU: every message handled charges cfg.cpu_per_msg * cpu_factor.
  * Memory: a prefilled table is ~17 full buckets plus partial ones at 10^6 nodes (~330 contacts,
- * 4 bytes each, in one arena with a little slack); with ids, the hot id prefixes and node state
+ * 4 bytes each, in one arena with a little slack); with ids and node state
  * about 1.6 kB per node (dht_bytes_per_node).
  * Ownership: dht_new/dht_free; all returned pointers are owned by the dht. Single-threaded.
  * Must not touch: anything outside core/. */

@@ -6,10 +6,14 @@
  * bits 56..59 and an index in the low 56.
  *
  * Node ids: every node value (contacts, owners, RPC peers, sorted[], ops' nodes) is a world id;
- * the per-member arrays (ids, pfx, nodes, op_off) are indexed by world id - first, through
- * the accessors below (dht_pfx, dht_idp, dht_nd). n is the member count. */
+ * the per-member arrays (ids, nodes, op_off) are indexed by world id - first, through the
+ * accessors below (dht_pfx, dht_idp, dht_nd). n is the member count. An id's first 8 bytes
+ * (big-endian) are its prefix: distances compare by prefix first, and one cache line holds a
+ * node's whole id, so the prefix compare and the copy of the id into a reply miss once. */
 #ifndef DHT_INT_H
 #define DHT_INT_H
+
+#include <string.h>
 
 #include "core/dht/dht.h"
 
@@ -96,8 +100,7 @@ struct dht {
     uint64_t seed;
     uint8_t (*ids)[DHT_ID_BYTES];
     uint32_t *sorted;         /* node indices by id */
-    uint64_t *pfx;            /* first 8 id bytes, big-endian, per node (hot copy) */
-    uint64_t *spfx;           /* pfx in sorted order */
+    uint64_t *spfx;           /* id prefixes in sorted order (the oracle's and prefill's splits) */
     dht_node *nodes;
     dht_rpc *rpcs;
     uint32_t n_rpcs, cap_rpcs, free_rpc;
@@ -111,7 +114,6 @@ struct dht {
     dht_result *res;
     size_t n_res, cap_res;
     dht_counts cnt;
-    uint8_t *buf;             /* encode scratch */
     uint32_t *arena;          /* prefill: every table's block, one allocation */
     void *scratch;            /* dht_rt_closest: candidates */
     uint32_t cap_scratch;
@@ -119,9 +121,20 @@ struct dht {
     void *client_ctx;
 };
 
+/* The first 8 bytes of an id as a big-endian integer. */
+static inline uint64_t dht_prefix64(const uint8_t *id)
+{
+    uint64_t v;
+    memcpy(&v, id, 8);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    return v;
+}
+
 /* Member arrays by world id (see the layout note above). */
 static inline int dht_is_member(const dht *d, cp_node v) { return v - d->first < d->n; }
-static inline uint64_t dht_pfx(const dht *d, cp_node c) { return d->pfx[c - d->first]; }
+static inline uint64_t dht_pfx(const dht *d, cp_node c) { return dht_prefix64(d->ids[c - d->first]); }
 static inline const uint8_t *dht_idp(const dht *d, cp_node c) { return d->ids[c - d->first]; }
 static inline dht_node *dht_nd(dht *d, cp_node v) { return &d->nodes[v - d->first]; }
 static inline const dht_node *dht_ndc(const dht *d, cp_node v) { return &d->nodes[v - d->first]; }
@@ -136,7 +149,6 @@ enum { T_RPC = 1, T_LOOKUP, T_WORK, T_JOIN, T_REFRESH, T_REPUB, T_CHURN, T_CSTAR
 #define DHT_TAG_IDX(t) ((t) & ((1ull << 56) - 1))
 
 /* dht_rt.c */
-uint64_t dht_prefix64(const uint8_t *id);
 /* <0, 0, >0 as node a is closer to key than b (kp = dht_prefix64(key)). */
 static inline int dht_cmp_nodes(const dht *d, cp_node a, cp_node b, const uint8_t *key, uint64_t kp)
 {
@@ -188,6 +200,7 @@ void dht_lk_timer(dht *d, cp_env *env, uint64_t tag);
 void dht_lks_free(dht *d);
 
 /* dht.c */
+void *dht_big(size_t bytes, int zero); /* a large array (huge-page hint); free() it */
 int dht_store_put(dht *d, cp_env *env, cp_node v, const uint8_t *key, const uint8_t *val,
                   uint32_t len, cp_time ttl);
 const dht_val *dht_store_get(dht *d, cp_node v, const uint8_t *key, cp_time now);

@@ -117,9 +117,12 @@ static void merge(dht *d, dht_lookup *l, cp_node c, uint8_t depth)
     l->n++;
 }
 
-static dht_entry *entry_of(dht_lookup *l, cp_node c)
+/* c's entry in the shortlist (found by its rank, not by a scan), or NULL. */
+static dht_entry *entry_of(const dht *d, dht_lookup *l, cp_node c)
 {
-    for (uint32_t i = 0; i < l->n; i++)
+    int dup;
+    uint64_t dk = dht_pfx(d, c) ^ l->kp;
+    for (uint32_t i = rank(d, l, c, dk, &dup); i < l->n && l->e[i].dk == dk; i++)
         if (l->e[i].node == c) return &l->e[i];
     return NULL;
 }
@@ -387,12 +390,12 @@ static void merge_contacts(dht *d, dht_lookup *l, const dht_msg *m, uint8_t dept
 {
     for (uint32_t i = 0; i < m->n_contacts; i++) {
         uint32_t c = contact_at(m, i);
-        if (dht_is_member(d, c)) __builtin_prefetch(&d->pfx[c - d->first]);
+        if (dht_is_member(d, c)) __builtin_prefetch(dht_idp(d, c));
     }
     for (uint32_t i = 0; i < m->n_contacts; i++) {
         uint32_t c = contact_at(m, i);
         const uint8_t *id = m->contacts + (size_t)i * DHT_CONTACT_BYTES + 4;
-        if (!dht_is_member(d, c) || dht_prefix64(id) != dht_pfx(d, c)) { /* prefix: the hot copy */
+        if (!dht_is_member(d, c) || dht_prefix64(id) != dht_pfx(d, c)) { /* by prefix */
             d->cnt.malformed++;
             continue;
         }
@@ -415,7 +418,7 @@ void dht_lk_response(dht *d, cp_env *env, const dht_rpc *r, const dht_msg *m)
     if (r->lookup >= d->n_lks || d->lks[r->lookup].serial != r->lserial) return;
     dht_lookup *l = &d->lks[r->lookup];
     l->inflight--;
-    dht_entry *e = entry_of(l, r->to);
+    dht_entry *e = entry_of(d, l, r->to);
     if (e) e->state = E_DONE;
     if (r->depth > l->max_depth) l->max_depth = r->depth;
     if (m->type == DHT_VALUE && l->is_value) l->found = (uint8_t)value_ok(d, l, m);

@@ -11,11 +11,11 @@ void dht_send_msg(dht *d, cp_env *env, cp_node to, dht_msg *m)
 {
     m->from = env->self;
     m->from_id = dht_idp(d, env->self);
-    size_t len = dht_encode(d->buf, DHT_HDR_BYTES + 8 + DHT_MAX_VALUE + DHT_MAX_CONTACTS * DHT_CONTACT_BYTES, m);
+    size_t len = dht_encoded_len(m);
     if (!len) return;
     cp_msg *msg = env_msg_new(env, m->type, (uint32_t)len, (uint32_t)len + DHT_UDP_OVERHEAD);
     if (!msg) return;
-    memcpy(msg->data, d->buf, len);
+    dht_encode(msg->data, len, m); /* straight into the message: no scratch copy */
     env_send(env, to, msg);
     env_msg_unref(env, msg);
 }
@@ -258,15 +258,24 @@ void dht_handle(dht *d, cp_env *env, cp_node from, const cp_msg *msg)
         d->cnt.dropped_nonmember++;
         return;
     }
-    if (!dht_nd(d, env->self)->online) {
+    /* The misses this handler will take, started together: own and sender's ids (bucket and
+     * sender checks), then the table block once the node state has arrived. */
+    dht_node *nd = dht_nd(d, env->self);
+    __builtin_prefetch(dht_idp(d, env->self));
+    if (dht_is_member(d, from)) __builtin_prefetch(dht_idp(d, from));
+    if (!nd->online) {
         d->cnt.dropped_offline++;
         return;
+    }
+    if (nd->rt.bk) {
+        __builtin_prefetch(nd->rt.bk);
+        __builtin_prefetch(nd->rt.bk + 64);
     }
     d->cnt.msgs++;
     env_cpu(env, (cp_time)((double)d->cfg.cpu_per_msg * env->cpu_factor));
     dht_msg m;
     if (dht_decode(msg->data, msg->len, &m) != DHT_OK || m.from != from || !dht_is_member(d, from) ||
-        dht_prefix64(m.from_id) != dht_pfx(d, from)) { /* sender id: checked by its hot prefix */
+        dht_prefix64(m.from_id) != dht_pfx(d, from)) { /* sender id: checked by its prefix */
         d->cnt.malformed++;
         return;
     }

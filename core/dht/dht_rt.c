@@ -38,16 +38,6 @@ int dht_bucket_index(const uint8_t *a, const uint8_t *b)
     return -1;
 }
 
-uint64_t dht_prefix64(const uint8_t *id)
-{
-    uint64_t v;
-    memcpy(&v, id, 8);
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    v = __builtin_bswap64(v);
-#endif
-    return v;
-}
-
 /* Insertion sort of v[0..n) by distance to key. */
 void dht_sort_nodes(const dht *d, const uint8_t *key, cp_node *v, uint32_t n)
 {
@@ -313,7 +303,7 @@ uint32_t dht_rt_closest(dht *d, cp_node v, const uint8_t *key, uint32_t k, cp_no
     uint64_t kp = dht_prefix64(key), x = dht_pfx(d, v) ^ kp;
     int b = x ? 255 - __builtin_clzll(x) : dht_bucket_index(dht_idp(d, v), key);
     uint32_t g = gather(rt, b, k, tmp);
-    for (uint32_t i = 0; i < g; i++) __builtin_prefetch(&d->pfx[tmp[i] - d->first]); /* overlap the misses */
+    for (uint32_t i = 0; i < g; i++) __builtin_prefetch(dht_idp(d, tmp[i])); /* overlap the misses */
     uint32_t w = top_k(d, key, kp, tmp, g, k, cs);
     for (uint32_t i = 0; i < w; i++) out[i] = cs[i].node;
     return w;
@@ -472,7 +462,7 @@ int dht_rt_prefill(dht *d)
         nbs[i] = (uint8_t)nb;
         words += dht_rt_bk_bytes(nb + RT_SLACK_BK) / 4 + nc + RT_SLACK_C(d->cfg.k);
     }
-    if (!rc) d->arena = malloc(words * sizeof *d->arena);
+    if (!rc) d->arena = dht_big(words * sizeof *d->arena, 0);
     rc = rc || !d->arena;
     if (!rc) sc->valid = 0;
     for (uint32_t i = 0; i < d->n && !rc; i++) fill_node(d, d->sorted[i], sc, cnt[i], nbs[i], &off);

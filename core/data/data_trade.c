@@ -149,7 +149,7 @@ static void fetch_one(data *d, cp_env *env, size_t t, uint32_t idx)
 }
 
 /* The ready records of the order's epochs, from the chain view; 0 if some are not ready yet. */
-static int collect(data *d, size_t t)
+static int collect(data *d, size_t t, cp_time now)
 {
     const data_trade *tr = &d->tr[t];
     order_st *o = &d->os[t];
@@ -158,7 +158,7 @@ static int collect(data *d, size_t t)
     for (uint32_t i = 0; i < s->n_recs; i++) {
         const data_record *r = &d->rec[s->recs[i]];
         if (r->epoch < tr->e0 || r->epoch > tr->e1) continue;
-        if (r->ready == CP_TIME_NEVER) return 0;
+        if (!data_record_visible(d, r, now)) return 0;
         n++, nch += r->n_chunks;
     }
     if (n < want) return 0;
@@ -184,7 +184,7 @@ static int collect(data *d, size_t t)
 static void start_fetch(data *d, cp_env *env, size_t t)
 {
     order_st *o = &d->os[t];
-    if (!o->fetching && collect(d, t)) {
+    if (!o->fetching && collect(d, t, env_now(env))) {
         o->fetching = 1;
         for (uint32_t i = 0; i < o->n_chunks; i++) fetch_one(d, env, t, i);
     }

@@ -7,6 +7,7 @@
 #include "core/data/data.h"
 #include "core/dht/dht.h"
 #include "core/flood/flood.h"
+#include "core/iot/iot.h"
 #include "core/lbft/lbft.h"
 #include "core/phold/phold.h"
 #include "sim/des/des.h"
@@ -36,6 +37,7 @@ struct wld {
     lbft *lbft;              /* set when the protocol is lbft */
     dht *dht;                /* set when the protocol is dht */
     data *data;              /* set when the protocol is data */
+    iot *iot;                /* set when the stack runs an IoT application (iot:) */
     cr_memo *memo;
     cost_table *costs;
     flood_crypto fcrypto;
@@ -77,5 +79,11 @@ void wld_wl_json(wld *w, js *j);
 void wld_wl_headline(wld *w, wld_headline *h);
 void wld_data_plots(wld *w, const char *dir);
 void wld_data_headline(wld *w, wld_headline *h);
+
+/* IoT applications' results (report_iot.c). */
+int wld_iot_h5(wld *w, h5w *h);
+void wld_iot_json(wld *w, js *j);
+void wld_iot_plots(wld *w, const char *dir);
+void wld_iot_headline(wld *w, wld_headline *h);
 
 #endif

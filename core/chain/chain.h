@@ -1,6 +1,7 @@
 /* core/chain/chain.h: the account ledger of a CPChain-style chain: signed transactions with a
  * canonical wire form, the Merkle root of a block's transactions (with light-client proofs),
- * the ledger state (balances, nonces, data records, state root) and a per-node mempool.
+ * the ledger state (balances, nonces, data records, the data-trade and escrow contracts,
+ * logistics traces, state root) and a per-node mempool.
  *
  * What: pure data structures, sans-IO. Nothing here sends, schedules or charges virtual CPU:
  * the protocol (core/lbft, gossip) decodes, passes the world's cr_memo for the signature
@@ -10,7 +11,7 @@
  * order, so equal inputs give byte-equal outputs (state roots, pick lists).
  * Ownership: chain_tx is a caller-allocated value (about 1.2 KB: keep it off hot arrays);
  * chain_ledger and chain_pool are opaque, chain_*_new / chain_*_free. Pointers returned by
- * queries (records, pool items) stay valid until the next mutation of the same object.
+ * queries (records, trades' proxy lists, pool items) stay valid until the next mutation of the same object.
  * Errors: 0 ok, negative CHAIN_E* codes (chain_strerror).
  * Must not touch: sim/, core/lbft (which will call this module, never the other way). */
 #ifndef CHAIN_H
@@ -36,7 +37,9 @@ const char *chain_strerror(int err);
 
 /* Kinds. Values are wire bytes: never renumber. The trade_* kinds follow the data-trade flow
  * of CPChain's PDash contract (order, seller confirm, proxy delivered, buyer confirm,
- * dispute); for now the ledger applies them as value transfers carrying an order id. */
+ * dispute, withdraw); escrow_* is a general escrow settled by the payer's countersigned
+ * meter reading; trace is a logistics record. The ledger enforces their state machines (see
+ * "contracts" below). */
 typedef enum chain_kind {
     CHAIN_TX_TRANSFER = 1,
     CHAIN_TX_DATA_RECORD = 2,
@@ -45,7 +48,12 @@ typedef enum chain_kind {
     CHAIN_TX_TRADE_PROXY_DELIVERED = 5,
     CHAIN_TX_TRADE_BUYER_CONFIRM = 6,
     CHAIN_TX_TRADE_DISPUTE = 7,
-    CHAIN_TX_KIND_MAX = 7,
+    CHAIN_TX_TRADE_WITHDRAW = 8,
+    CHAIN_TX_ESCROW_OPEN = 9,
+    CHAIN_TX_ESCROW_SETTLE = 10,
+    CHAIN_TX_ESCROW_REFUND = 11,
+    CHAIN_TX_TRACE = 12,
+    CHAIN_TX_KIND_MAX = 12,
 } chain_kind;
 
 #define CHAIN_PAYLOAD_MAX 1024
@@ -55,12 +63,34 @@ typedef enum chain_kind {
 #define CHAIN_TX_SIGNED_PART(plen) (67u + (plen)) /* bytes covered by the signature hash */
 #define CHAIN_TX_MAX (CHAIN_TX_FIXED + CHAIN_PAYLOAD_MAX)
 
-/* data_record payload: owner 4, stream 4, interval 8, nchunks 2, nchunks x 32-byte hashes,
- * with 1 <= nchunks <= CHAIN_RECORD_CHUNKS_MAX; recipient and amount must be 0.
- * trade_* payload: order id 8, then up to CHAIN_PAYLOAD_MAX - 8 opaque bytes.
- * transfer payload: empty. Anything else is rejected by the decoder. */
+/* Payloads, per kind (integers little-endian; "no value" = recipient and amount must be 0).
+ * Anything else (unknown kind, other lengths, trailing bytes) is rejected by the decoder.
+ *   transfer        empty; amount goes to recipient.
+ *   data_record     owner 4, stream 4, interval 8, nchunks 2, nchunks x 32-byte hashes, with
+ *                   1 <= nchunks <= CHAIN_RECORD_CHUNKS_MAX; no value.
+ *   trade_order     order id 8, then up to CHAIN_PAYLOAD_MAX - 8 opaque bytes (what is
+ *                   bought); recipient = the seller, amount = the price, locked in escrow.
+ *   trade_confirm   order id 8, then k distinct proxy node ids 4 each, 0 <= k <=
+ *                   CHAIN_TRADE_PROXIES_MAX (k = 0: any node may report delivery); no value.
+ *   trade_proxy_delivered, trade_buyer_confirm, trade_dispute
+ *                   order id 8, then up to CHAIN_PAYLOAD_MAX - 8 opaque bytes (a delivery
+ *                   hash, a rating, a reason: recorded in the state root, not interpreted);
+ *                   no value.
+ *   trade_withdraw  order id 8; no value.
+ *   escrow_open     escrow id 8, payee 4 (must equal recipient), expiry height 8;
+ *                   amount = the value locked.
+ *   escrow_settle   escrow id 8, pay 8, the payer's Ed25519 signature 64 (S canonical) over
+ *                   chain_settle_digest(id, pay); no value.
+ *   escrow_refund   escrow id 8; no value.
+ *   trace           parcel id 8, hub 4, event 1, time 8, content hash 32 (53 bytes); no value.
+ * Earlier versions accepted any recipient/amount on the trade kinds 4..7 and any bytes after a
+ * confirm's order id; nothing produced such transactions. */
 #define CHAIN_RECORD_HDR 18
 #define CHAIN_RECORD_CHUNKS_MAX ((CHAIN_PAYLOAD_MAX - CHAIN_RECORD_HDR) / CR_HASH_BYTES)
+#define CHAIN_TRADE_PROXIES_MAX 64
+#define CHAIN_ESCROW_OPEN_LEN 20
+#define CHAIN_ESCROW_SETTLE_LEN 80
+#define CHAIN_TRACE_LEN 53
 
 typedef struct chain_tx {
     uint8_t kind;
@@ -89,10 +119,27 @@ void chain_tx_sign(chain_tx *tx, const cr_keypair *kp);
 /* CHAIN_OK or CHAIN_EINVALID, through the memo (NULL: plain verification). */
 int chain_tx_verify(const chain_tx *tx, cr_memo *memo);
 
-/* Builders for payloads (return CHAIN_EPARAM on too many chunks / too long data). */
+/* Builders for payloads: each sets kind and payload, and recipient/amount where the kind fixes
+ * them (0 for "no value" kinds); sender, nonce, fee and the signature stay the caller's. They
+ * return CHAIN_EPARAM (tx untouched) when the result would not decode. */
 int chain_tx_set_record(chain_tx *tx, uint32_t owner, uint32_t stream, uint64_t interval,
                         const uint8_t (*chunks)[CR_HASH_BYTES], uint16_t nchunks);
+/* Any trade kind (3..8): order id, then data as the payload rules above allow (for a confirm,
+ * data holds the proxy ids little-endian; for a withdraw, len must be 0). For an order it
+ * leaves recipient and amount alone (chain_tx_set_order sets them). */
 int chain_tx_set_trade(chain_tx *tx, chain_kind kind, uint64_t order, const void *data, size_t len);
+int chain_tx_set_order(chain_tx *tx, uint64_t order, uint32_t seller, uint64_t price, const void *what,
+                       size_t len);
+int chain_tx_set_confirm(chain_tx *tx, uint64_t order, const uint32_t *proxies, size_t nproxies);
+int chain_tx_set_escrow_open(chain_tx *tx, uint64_t id, uint32_t payee, uint64_t amount, uint64_t expiry);
+int chain_tx_set_escrow_settle(chain_tx *tx, uint64_t id, uint64_t pay, const uint8_t payer_sig[CR_SIG_BYTES]);
+int chain_tx_set_escrow_refund(chain_tx *tx, uint64_t id);
+int chain_tx_set_trace(chain_tx *tx, uint64_t parcel, uint32_t hub, uint8_t event, uint64_t time,
+                       const uint8_t hash[CR_HASH_BYTES]);
+/* The payer's countersigned meter reading: BLAKE2b-256("cpsim-settle" || le64 id || le64 pay),
+ * and the payer's Ed25519 signature over those 32 bytes. */
+void chain_settle_digest(uint8_t out[CR_HASH_BYTES], uint64_t id, uint64_t pay);
+void chain_settle_sign(uint8_t sig[CR_SIG_BYTES], uint64_t id, uint64_t pay, const cr_keypair *payer);
 
 /* ---- Merkle tree of transaction hashes --------------------------------------------- */
 
@@ -117,24 +164,62 @@ int chain_merkle_verify(const uint8_t root[CR_HASH_BYTES], const uint8_t leaf[CR
  * A transaction applies when, checked in this order (the first failure is the counted
  * reason): sender, recipient and proposer are accounts, the sender's key is bound and
  * equals sender_pk (or, with bind-on-first-use, is unbound), nonce == account nonce,
- * balance >= amount + fee, the signature verifies (through the memo), and for a data record
- * no record with the same (owner, stream, interval) exists. An applied transaction moves
- * amount to the recipient, fee to the block's proposer and increments the sender's nonce
- * (binding sender_pk to an unbound sender under bind-on-first-use); a data record is stored
- * with the block height (its owner is not checked: a gateway may record for its devices).
- * Trade kinds are applied as transfers for now. The genesis supply must fit in 64 bits,
- * which rules out overflow afterwards (value is only moved). Callers charge the virtual CPU
- * for chain_block_stats.sigchecks verifications (memo hits included).
+ * balance >= amount + fee, the signature verifies (through the memo), for a data record
+ * no record with the same (owner, stream, interval) exists, and for a contract kind (3..12)
+ * the contract rules below allow it. An applied transaction takes amount + fee from the
+ * sender, increments its nonce (binding sender_pk to an unbound sender under
+ * bind-on-first-use) and pays fee to the block's proposer; a transfer's amount goes to the
+ * recipient, an order's or escrow_open's is locked in escrow; a data record is stored with
+ * the block height (its owner is not checked: a gateway may record for its devices).
+ * A contract transaction that fails its contract rules (CHAIN_R_STATE) is a failed call, as
+ * on a real chain: it still takes the fee (to the proposer) and the nonce, and nothing else.
+ * Every other failure consumes nothing. The genesis supply must fit in 64 bits, which rules
+ * out overflow afterwards (value is only moved): supply = sum of balances + locked escrow.
+ * Callers charge the virtual CPU for chain_block_stats.sigchecks verifications (memo hits
+ * included; a settle makes two: the transaction's and the payer's countersignature).
  *
- * State root = BLAKE2b-256("cpsim-state-v1" || le32 n || A || le64 records || R): a
- * three-level hash tree over the account array in id order. A level-1 hash covers 16
- * accounts (each le64 balance, le64 nonce, 32-byte key; 768 bytes), a level-2 hash the
- * concatenation of 256 level-1 hashes (8 KB), and A hashes all level-2 hashes (n/128 bytes).
- * R is the running hash chain of records in application order (R' = BLAKE2b-256(R || le64
- * height || record payload)). Only touched parts are rehashed, once per block: cost per block
- * = 768 B per touched level-1 group + 8 KB per touched level-2 group + n/128 bytes; for 10^6
- * accounts, about 17 KB for one touched account and at most 4.3 MB however many. Memory:
- * 2 bytes per account of cached hashes (plus 48 bytes of account). */
+ * Contracts (H = the height of the block being applied, chain_ledger_height() + 1; the party
+ * checks compare the transaction's sender):
+ *   trade_order             order id unused; creates it Created, buyer = sender, seller =
+ *                           recipient, price locked; deadline = H + the trade timeout.
+ *   trade_confirm           sender is the seller, state Created -> SellerConfirmed; stores
+ *                           the proxies. Allowed after the deadline while not withdrawn.
+ *   trade_proxy_delivered   state SellerConfirmed or ProxyDelivered, sender a listed proxy
+ *                           (anyone if none listed); counts deliveries, the first moves the
+ *                           state to ProxyDelivered.
+ *   trade_buyer_confirm     sender is the buyer, state ProxyDelivered -> Finished; the price
+ *                           goes to the seller.
+ *   trade_dispute           sender is the buyer, state SellerConfirmed or ProxyDelivered ->
+ *                           Disputed; the price goes back to the buyer. CPChain's arbitration
+ *                           (proxy ruling, buyer/seller agreement, the owner as arbiter) and
+ *                           its seller deposit, proxy fees and ratings are out of scope.
+ *   trade_withdraw          sender is the buyer, state Created, H > deadline -> Withdrawn;
+ *                           refund to the buyer.
+ *   escrow_open             escrow id unused; payer = sender (its key at opening is kept for
+ *                           the settle check), payee = recipient, amount locked, expiry.
+ *   escrow_settle           sender is the payee, state Open, pay <= amount, and the payer's
+ *                           countersignature verifies (through the memo) -> Settled: pay to
+ *                           the payee, the rest back to the payer. Allowed after the expiry
+ *                           while not refunded.
+ *   escrow_refund           sender is the payer, state Open, H > expiry -> Refunded.
+ *   trace                   always applies: appended to its parcel's history.
+ * Unknown ids, wrong parties, wrong states, a bad countersignature (and running out of
+ * memory while storing a contract) are all CHAIN_R_STATE.
+ *
+ * State root = BLAKE2b-256("cpsim-state-v2" || le32 n || A || le64 records || R ||
+ * le64 transitions || X): A is a three-level hash tree over the account array in id order.
+ * A level-1 hash covers 16 accounts (each le64 balance, le64 nonce, 32-byte key; 768 bytes),
+ * a level-2 hash the concatenation of 256 level-1 hashes (8 KB), and A hashes all level-2
+ * hashes (n/128 bytes). R is the running hash chain of records in application order
+ * (R' = BLAKE2b-256(R || le64 height || record payload)); X is the running hash chain of
+ * applied contract transactions (X' = BLAKE2b-256(X || le64 height || kind 1 || le32 sender
+ * || le32 recipient || le64 amount || le16 payload_len || payload)), which fixes every trade,
+ * escrow and trace since each is a function of that sequence. R and X start as 32 zero bytes.
+ * Only touched parts of A are rehashed, once per block: cost per block = 768 B per touched
+ * level-1 group + 8 KB per touched level-2 group + n/128 bytes; for 10^6 accounts, about
+ * 17 KB for one touched account and at most 4.3 MB however many. Memory: 2 bytes per account
+ * of cached hashes (plus 48 bytes of account); about 100 B per trade (+4 B per proxy), 90 B
+ * per escrow, 80 B per trace event, plus their indexes. */
 typedef struct chain_ledger chain_ledger;
 
 typedef enum chain_reason {
@@ -145,12 +230,13 @@ typedef enum chain_reason {
     CHAIN_R_FUNDS,   /* balance < amount + fee, or an overflow */
     CHAIN_R_SIG,     /* signature does not verify */
     CHAIN_R_RECORD,  /* duplicate (owner, stream, interval) */
+    CHAIN_R_STATE,   /* contract: unknown id, wrong party or wrong state (fee and nonce taken) */
     CHAIN_R_COUNT
 } chain_reason;
 
 typedef struct chain_block_stats {
     uint64_t count[CHAIN_R_COUNT]; /* per reason; count[CHAIN_R_APPLIED] = applied */
-    uint64_t fees;                 /* paid to the proposer */
+    uint64_t fees;                 /* paid to the proposer (failed calls included) */
     uint64_t sigchecks;            /* signature verifications made (memo or not) */
 } chain_block_stats;
 
@@ -190,6 +276,64 @@ int chain_ledger_state_root(chain_ledger *l, uint8_t root[CR_HASH_BYTES]);
 int chain_ledger_record(const chain_ledger *l, uint32_t owner, uint32_t stream, uint64_t interval,
                         chain_record *out);
 uint64_t chain_ledger_records(const chain_ledger *l);
+
+/* Contracts. The trade timeout (blocks, default CHAIN_TRADE_TIMEOUT_DEFAULT) applies to
+ * orders placed after the call (each order keeps its deadline). */
+#define CHAIN_TRADE_TIMEOUT_DEFAULT 100
+void chain_ledger_set_trade_timeout(chain_ledger *l, uint64_t blocks);
+uint64_t chain_ledger_locked(const chain_ledger *l); /* value held by open trades and escrows */
+
+typedef enum chain_trade_state {
+    CHAIN_TRADE_CREATED = 1,
+    CHAIN_TRADE_SELLER_CONFIRMED,
+    CHAIN_TRADE_PROXY_DELIVERED,
+    CHAIN_TRADE_FINISHED,
+    CHAIN_TRADE_DISPUTED,
+    CHAIN_TRADE_WITHDRAWN,
+} chain_trade_state;
+
+typedef struct chain_trade {
+    uint64_t order, price, deliveries;
+    uint32_t buyer, seller;
+    uint8_t state;        /* chain_trade_state */
+    uint64_t deadline;    /* withdraw allowed above this height while Created */
+    /* heights of the transitions, 0 if not (yet) taken: ordered, seller-confirmed, first
+     * delivery, closed (finished, disputed or withdrawn) */
+    uint64_t h_created, h_confirmed, h_delivered, h_closed;
+    uint16_t nproxies;
+    const uint32_t *proxies; /* valid until the next apply */
+} chain_trade;
+
+typedef enum chain_escrow_state {
+    CHAIN_ESCROW_OPEN = 1,
+    CHAIN_ESCROW_SETTLED,
+    CHAIN_ESCROW_REFUNDED,
+} chain_escrow_state;
+
+typedef struct chain_escrow {
+    uint64_t id, amount, expiry, paid; /* paid: to the payee at settlement */
+    uint32_t payer, payee;
+    uint8_t state;                     /* chain_escrow_state */
+    uint64_t h_opened, h_closed;       /* h_closed: settled or refunded, 0 while open */
+} chain_escrow;
+
+typedef struct chain_trace_event {
+    uint32_t hub, sender;
+    uint8_t event;
+    uint64_t time, height;
+    uint8_t hash[CR_HASH_BYTES];
+} chain_trace_event;
+
+/* CHAIN_OK and *out filled, or CHAIN_EPARAM if there is no such order / escrow. */
+int chain_ledger_trade(const chain_ledger *l, uint64_t order, chain_trade *out);
+int chain_ledger_escrow(const chain_ledger *l, uint64_t id, chain_escrow *out);
+/* A parcel's history in application order: writes up to max events to out (may be NULL when
+ * max is 0) and returns how many the parcel has. */
+size_t chain_ledger_trace(const chain_ledger *l, uint64_t parcel, chain_trace_event *out, size_t max);
+/* Counts: orders ever placed, escrows ever opened, trace events. */
+uint64_t chain_ledger_trades(const chain_ledger *l);
+uint64_t chain_ledger_escrows(const chain_ledger *l);
+uint64_t chain_ledger_traces(const chain_ledger *l);
 
 /* ---- mempool ----------------------------------------------------------------------- */
 

@@ -1,6 +1,7 @@
 /* core/chain/ledger.c: account balances and nonces in a dense array by node id, data records
- * indexed by (owner, stream, interval), and an incrementally maintained state root (rules
- * and costs in chain.h). Invariants: the sum of all balances equals the genesis supply and
+ * indexed by (owner, stream, interval), the contract book (contract.c) whose value moves it
+ * carries out, and an incrementally maintained state root (rules and costs in chain.h).
+ * Invariants: the sum of all balances plus the locked escrow equals the genesis supply and
  * fits in 64 bits (so applying never overflows); a chunk is in the dirty list iff its cached
  * hash is stale; records are only appended, and the index maps each key to its one record. */
 #include "core/chain/chain.h"
@@ -43,7 +44,8 @@ struct chain_ledger {
     uint64_t *slot, nslot; /* open addressing: record index + 1, 0 empty */
     uint8_t racc[CR_HASH_BYTES];
     uint8_t root[CR_HASH_BYTES];
-    uint64_t supply, height;
+    chain_ct *ct;
+    uint64_t supply, height, locked, timeout;
     int stale; /* root out of date */
     int tofu;  /* bind on first use */
     chain_block_stats totals;
@@ -79,8 +81,10 @@ chain_ledger *chain_ledger_new(uint32_t n)
     l->acc = calloc(n, sizeof *l->acc);
     l->nslot = 64;
     l->slot = calloc(l->nslot, sizeof *l->slot);
+    l->ct = chain_ct_new();
+    l->timeout = CHAIN_TRADE_TIMEOUT_DEFAULT;
     uint32_t n1 = (n + FAN1 - 1) / FAN1;
-    if (!l->acc || !l->slot || level_init(&l->l1, n1) || level_init(&l->l2, (n1 + FAN2 - 1) / FAN2))
+    if (!l->acc || !l->slot || !l->ct || level_init(&l->l1, n1) || level_init(&l->l2, (n1 + FAN2 - 1) / FAN2))
         return chain_ledger_free(l), NULL;
     for (uint32_t c = 0; c < n1; c++) mark(l, c * FAN1);
     return l;
@@ -91,6 +95,7 @@ void chain_ledger_free(chain_ledger *l)
     if (!l) return;
     free(l->acc), level_free(&l->l1), level_free(&l->l2);
     free(l->recs), free(l->hashes), free(l->slot);
+    chain_ct_free(l->ct);
     free(l);
 }
 
@@ -99,6 +104,8 @@ void chain_ledger_bind_on_first_use(chain_ledger *l, int on) { l->tofu = on != 0
 uint64_t chain_ledger_height(const chain_ledger *l) { return l->height; }
 uint64_t chain_ledger_records(const chain_ledger *l) { return l->nrec; }
 const chain_block_stats *chain_ledger_totals(const chain_ledger *l) { return &l->totals; }
+void chain_ledger_set_trade_timeout(chain_ledger *l, uint64_t blocks) { l->timeout = blocks; }
+uint64_t chain_ledger_locked(const chain_ledger *l) { return l->locked; }
 uint64_t chain_ledger_balance(const chain_ledger *l, uint32_t id) { return id < l->n ? l->acc[id].balance : 0; }
 uint64_t chain_ledger_nonce(const chain_ledger *l, uint32_t id) { return id < l->n ? l->acc[id].nonce : 0; }
 
@@ -227,25 +234,50 @@ static chain_reason check(const chain_ledger *l, cr_memo *memo, uint32_t propose
     if (tx->amount > UINT64_MAX - tx->fee || a->balance < tx->amount + tx->fee) return CHAIN_R_FUNDS;
     if (chain_tx_verify(tx, memo) != CHAIN_OK) return CHAIN_R_SIG;
     if (tx->kind == CHAIN_TX_DATA_RECORD && has_record(l, tx)) return CHAIN_R_RECORD;
-    return CHAIN_R_APPLIED;
+    return CHAIN_R_APPLIED; /* contract kinds: chain_ct_apply decides next */
+}
+
+/* The sender's side of an applied or failed call: key binding, nonce, fee to the proposer. */
+static void charge(chain_ledger *l, uint32_t proposer, const chain_tx *tx)
+{
+    acct *a = &l->acc[tx->sender];
+    if (is_zero(a->pk, CR_PK_BYTES)) memcpy(a->pk, tx->sender_pk, CR_PK_BYTES);
+    a->balance -= tx->fee; /* checked: balance >= amount + fee */
+    a->nonce++;
+    l->acc[proposer].balance += tx->fee; /* the supply invariant rules out overflow */
+    l->totals.fees += tx->fee;
+    mark(l, tx->sender), mark(l, proposer);
+}
+
+/* The value an applied transaction moves: a transfer's amount to the recipient, a lock into
+ * escrow, releases out of it (other kinds carry amount 0: the decoder sees to it). */
+static void move(chain_ledger *l, const chain_tx *tx, const chain_ct_fx *fx)
+{
+    l->acc[tx->sender].balance -= tx->amount;
+    if (tx->kind == CHAIN_TX_TRANSFER) l->acc[tx->recipient].balance += tx->amount, mark(l, tx->recipient);
+    l->locked += fx->lock;
+    for (uint32_t i = 0; i < fx->npay; i++) {
+        l->acc[fx->to[i]].balance += fx->pay[i];
+        l->locked -= fx->pay[i];
+        mark(l, fx->to[i]);
+    }
 }
 
 chain_reason chain_ledger_apply_tx(chain_ledger *l, cr_memo *memo, uint32_t proposer, const chain_tx *tx)
 {
+    chain_ct_fx fx;
+    memset(&fx, 0, sizeof fx);
     chain_reason r = check(l, memo, proposer, tx);
+    uint64_t checks = r == CHAIN_R_APPLIED || r == CHAIN_R_SIG || r == CHAIN_R_RECORD;
     if (r == CHAIN_R_APPLIED && tx->kind == CHAIN_TX_DATA_RECORD && rec_append(l, tx) != CHAIN_OK)
         r = CHAIN_R_RECORD; /* out of memory: skipped, counted with the record failures */
+    else if (r == CHAIN_R_APPLIED && chain_ct_kind(tx->kind))
+        r = chain_ct_apply(l->ct, memo, tx, l->height + 1, l->timeout, &fx);
     l->totals.count[r]++;
-    l->totals.sigchecks += r == CHAIN_R_APPLIED || r == CHAIN_R_SIG || r == CHAIN_R_RECORD;
-    if (r != CHAIN_R_APPLIED) return r;
-    if (is_zero(l->acc[tx->sender].pk, CR_PK_BYTES)) memcpy(l->acc[tx->sender].pk, tx->sender_pk, CR_PK_BYTES);
-    /* the supply invariant rules out overflow on the credits */
-    l->acc[tx->sender].balance -= tx->amount + tx->fee;
-    l->acc[tx->sender].nonce++;
-    l->acc[tx->recipient].balance += tx->amount;
-    l->acc[proposer].balance += tx->fee;
-    l->totals.fees += tx->fee;
-    mark(l, tx->sender), mark(l, tx->recipient), mark(l, proposer);
+    l->totals.sigchecks += checks + fx.sigchecks;
+    if (r != CHAIN_R_APPLIED && r != CHAIN_R_STATE) return r;
+    charge(l, proposer, tx);
+    if (r == CHAIN_R_APPLIED) move(l, tx, &fx);
     return r;
 }
 
@@ -258,21 +290,42 @@ int chain_ledger_apply_block(chain_ledger *l, cr_memo *memo, uint32_t proposer, 
 int chain_ledger_apply_block_ex(chain_ledger *l, cr_memo *memo, uint32_t proposer, const chain_tx *txs,
                                 size_t n, chain_block_stats *st, uint8_t *reasons)
 {
-    chain_block_stats b;
     if (proposer >= l->n) return CHAIN_EPARAM;
-    memset(&b, 0, sizeof b);
+    chain_block_stats before = l->totals;
     for (size_t i = 0; i < n; i++) {
         chain_reason r = chain_ledger_apply_tx(l, memo, proposer, &txs[i]);
         if (reasons) reasons[i] = (uint8_t)r;
-        b.count[r]++;
-        b.sigchecks += r == CHAIN_R_APPLIED || r == CHAIN_R_SIG || r == CHAIN_R_RECORD;
-        if (r == CHAIN_R_APPLIED) b.fees += txs[i].fee;
     }
     l->height++;
-    if (st) *st = b;
+    if (st) {
+        for (int r = 0; r < CHAIN_R_COUNT; r++) st->count[r] = l->totals.count[r] - before.count[r];
+        st->fees = l->totals.fees - before.fees;
+        st->sigchecks = l->totals.sigchecks - before.sigchecks;
+    }
     uint8_t root[CR_HASH_BYTES];
     return chain_ledger_state_root(l, root);
 }
+
+/* ---- contract queries (contract.c keeps the book) ----------------------------------- */
+
+int chain_ledger_trade(const chain_ledger *l, uint64_t order, chain_trade *out) { return chain_ct_trade(l->ct, order, out); }
+int chain_ledger_escrow(const chain_ledger *l, uint64_t id, chain_escrow *out) { return chain_ct_escrow(l->ct, id, out); }
+
+size_t chain_ledger_trace(const chain_ledger *l, uint64_t parcel, chain_trace_event *out, size_t max)
+{
+    return chain_ct_trace(l->ct, parcel, out, out ? max : 0);
+}
+
+static uint64_t ct_count(const chain_ledger *l, int which)
+{
+    uint64_t c[3];
+    chain_ct_counts(l->ct, &c[0], &c[1], &c[2]);
+    return c[which];
+}
+
+uint64_t chain_ledger_trades(const chain_ledger *l) { return ct_count(l, 0); }
+uint64_t chain_ledger_escrows(const chain_ledger *l) { return ct_count(l, 1); }
+uint64_t chain_ledger_traces(const chain_ledger *l) { return ct_count(l, 2); }
 
 /* ---- state root --------------------------------------------------------------------- */
 
@@ -308,15 +361,19 @@ static void refresh(chain_ledger *l)
 
 int chain_ledger_state_root(chain_ledger *l, uint8_t root[CR_HASH_BYTES])
 {
-    static const char tag[] = "cpsim-state-v1";
-    uint8_t buf[sizeof tag - 1 + 4 + CR_HASH_BYTES + 8 + CR_HASH_BYTES], *p = buf;
+    static const char tag[] = "cpsim-state-v2";
+    uint8_t buf[sizeof tag - 1 + 4 + CR_HASH_BYTES + 2 * (8 + CR_HASH_BYTES)], *p = buf;
     if (l->stale) {
         refresh(l);
         memcpy(p, tag, sizeof tag - 1), p += sizeof tag - 1;
         chain_put32(p, l->n), p += 4;
         cr_hash(p, l->l2.h, (size_t)l->l2.n * CR_HASH_BYTES), p += CR_HASH_BYTES;
         chain_put64(p, l->nrec), p += 8;
-        memcpy(p, l->racc, CR_HASH_BYTES);
+        memcpy(p, l->racc, CR_HASH_BYTES), p += CR_HASH_BYTES;
+        uint64_t events;
+        const uint8_t *x = chain_ct_digest(l->ct, &events);
+        chain_put64(p, events), p += 8;
+        memcpy(p, x, CR_HASH_BYTES);
         cr_hash(l->root, buf, sizeof buf);
         l->stale = 0;
     }

@@ -1,5 +1,5 @@
 # core/chain: transactions, Merkle roots and proofs, the ledger, the mempool.
-libcpsim_a_SOURCES += core/chain/chain.h core/chain/tx.c core/chain/merkle.c core/chain/chain_int.h core/chain/ledger.c core/chain/pool.c
+libcpsim_a_SOURCES += core/chain/chain.h core/chain/tx.c core/chain/merkle.c core/chain/chain_int.h core/chain/ledger.c core/chain/contract.c core/chain/pool.c
 check_PROGRAMS += tests/unit/test_chain
 tests_unit_test_chain_SOURCES = tests/unit/test_chain.c
 TESTS += tests/unit/test_chain

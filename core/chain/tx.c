@@ -1,5 +1,6 @@
 /* core/chain/tx.c: the canonical little-endian wire form of a transaction, its strict
- * decoder, its id and its Ed25519 signature (contract in chain.h). Invariant: every accepted
+ * decoder, its id and its Ed25519 signature, the payload builders and the escrow settlement
+ * digest (contract in chain.h). Invariant: every accepted
  * byte string re-encodes to itself (one encoding per transaction), and the decoder writes its
  * output only after every check passed and never reads outside [in, in + len). */
 #include "core/chain/chain.h"
@@ -43,17 +44,45 @@ size_t chain_tx_encode(uint8_t *out, const chain_tx *tx)
     return n + CR_SIG_BYTES;
 }
 
+static int distinct_ids(const uint8_t *p, size_t k)
+{
+    for (size_t i = 0; i < k; i++)
+        for (size_t j = 0; j < i; j++)
+            if (chain_get32(p + 4 * i) == chain_get32(p + 4 * j)) return 0;
+    return 1;
+}
+
+/* Bytes after a trade kind's order id (chain.h payload rules). */
+static int trade_tail_ok(uint8_t kind, const uint8_t *p, size_t len)
+{
+    if (kind == CHAIN_TX_TRADE_WITHDRAW) return len == 0;
+    if (kind != CHAIN_TX_TRADE_CONFIRM) return len <= CHAIN_PAYLOAD_MAX - 8;
+    return len % 4 == 0 && len / 4 <= CHAIN_TRADE_PROXIES_MAX && distinct_ids(p, len / 4);
+}
+
 /* Kind-specific payload rules (see chain.h). */
 static int payload_ok(uint8_t kind, const uint8_t *p, size_t plen, uint32_t recipient, uint64_t amount)
 {
-    if (kind == CHAIN_TX_TRANSFER) return plen == 0;
-    if (kind == CHAIN_TX_DATA_RECORD) {
-        if (recipient != 0 || amount != 0 || plen < CHAIN_RECORD_HDR) return 0;
+    int no_value = recipient == 0 && amount == 0;
+    switch (kind) {
+    case CHAIN_TX_TRANSFER: return plen == 0;
+    case CHAIN_TX_DATA_RECORD: {
+        if (!no_value || plen < CHAIN_RECORD_HDR) return 0;
         uint16_t nch = chain_get16(p + 16);
-        return nch >= 1 && nch <= CHAIN_RECORD_CHUNKS_MAX &&
-               plen == CHAIN_RECORD_HDR + (size_t)nch * CR_HASH_BYTES;
+        return nch >= 1 && nch <= CHAIN_RECORD_CHUNKS_MAX && plen == CHAIN_RECORD_HDR + (size_t)nch * CR_HASH_BYTES;
     }
-    return kind >= CHAIN_TX_TRADE_ORDER && kind <= CHAIN_TX_KIND_MAX && plen >= 8;
+    case CHAIN_TX_TRADE_ORDER: return plen >= 8;
+    case CHAIN_TX_TRADE_CONFIRM:
+    case CHAIN_TX_TRADE_PROXY_DELIVERED:
+    case CHAIN_TX_TRADE_BUYER_CONFIRM:
+    case CHAIN_TX_TRADE_DISPUTE:
+    case CHAIN_TX_TRADE_WITHDRAW: return no_value && plen >= 8 && trade_tail_ok(kind, p + 8, plen - 8);
+    case CHAIN_TX_ESCROW_OPEN: return plen == CHAIN_ESCROW_OPEN_LEN && chain_get32(p + 8) == recipient;
+    case CHAIN_TX_ESCROW_SETTLE: return no_value && plen == CHAIN_ESCROW_SETTLE_LEN && cr_scalar_ok(p + 48);
+    case CHAIN_TX_ESCROW_REFUND: return no_value && plen == 8;
+    case CHAIN_TX_TRACE: return no_value && plen == CHAIN_TRACE_LEN;
+    default: return 0;
+    }
 }
 
 int chain_tx_decode(const uint8_t *in, size_t len, chain_tx *tx)
@@ -121,11 +150,89 @@ int chain_tx_set_record(chain_tx *tx, uint32_t owner, uint32_t stream, uint64_t 
 
 int chain_tx_set_trade(chain_tx *tx, chain_kind kind, uint64_t order, const void *data, size_t len)
 {
-    if (kind < CHAIN_TX_TRADE_ORDER || kind > CHAIN_TX_KIND_MAX || len > CHAIN_PAYLOAD_MAX - 8)
+    if (kind < CHAIN_TX_TRADE_ORDER || kind > CHAIN_TX_TRADE_WITHDRAW || (len && !data) ||
+        !trade_tail_ok((uint8_t)kind, data, len))
         return CHAIN_EPARAM;
     tx->kind = (uint8_t)kind;
+    if (kind != CHAIN_TX_TRADE_ORDER) tx->recipient = 0, tx->amount = 0;
     chain_put64(tx->payload, order);
     if (len) memcpy(tx->payload + 8, data, len);
     tx->payload_len = (uint16_t)(8 + len);
     return CHAIN_OK;
+}
+
+int chain_tx_set_order(chain_tx *tx, uint64_t order, uint32_t seller, uint64_t price, const void *what,
+                       size_t len)
+{
+    if (chain_tx_set_trade(tx, CHAIN_TX_TRADE_ORDER, order, what, len) != CHAIN_OK) return CHAIN_EPARAM;
+    tx->recipient = seller, tx->amount = price;
+    return CHAIN_OK;
+}
+
+int chain_tx_set_confirm(chain_tx *tx, uint64_t order, const uint32_t *proxies, size_t nproxies)
+{
+    uint8_t ids[4 * CHAIN_TRADE_PROXIES_MAX];
+    if (nproxies > CHAIN_TRADE_PROXIES_MAX || (nproxies && !proxies)) return CHAIN_EPARAM;
+    for (size_t i = 0; i < nproxies; i++) chain_put32(ids + 4 * i, proxies[i]);
+    return chain_tx_set_trade(tx, CHAIN_TX_TRADE_CONFIRM, order, ids, 4 * nproxies);
+}
+
+/* Sets a no-value kind with a fixed payload. */
+static void set_fixed(chain_tx *tx, chain_kind kind, const uint8_t *p, uint16_t len)
+{
+    tx->kind = (uint8_t)kind, tx->recipient = 0, tx->amount = 0;
+    memcpy(tx->payload, p, len);
+    tx->payload_len = len;
+}
+
+int chain_tx_set_escrow_open(chain_tx *tx, uint64_t id, uint32_t payee, uint64_t amount, uint64_t expiry)
+{
+    tx->kind = CHAIN_TX_ESCROW_OPEN, tx->recipient = payee, tx->amount = amount;
+    chain_put64(tx->payload, id), chain_put32(tx->payload + 8, payee), chain_put64(tx->payload + 12, expiry);
+    tx->payload_len = CHAIN_ESCROW_OPEN_LEN;
+    return CHAIN_OK;
+}
+
+int chain_tx_set_escrow_settle(chain_tx *tx, uint64_t id, uint64_t pay, const uint8_t payer_sig[CR_SIG_BYTES])
+{
+    uint8_t p[CHAIN_ESCROW_SETTLE_LEN];
+    if (!cr_scalar_ok(payer_sig + 32)) return CHAIN_EPARAM;
+    chain_put64(p, id), chain_put64(p + 8, pay);
+    memcpy(p + 16, payer_sig, CR_SIG_BYTES);
+    set_fixed(tx, CHAIN_TX_ESCROW_SETTLE, p, sizeof p);
+    return CHAIN_OK;
+}
+
+int chain_tx_set_escrow_refund(chain_tx *tx, uint64_t id)
+{
+    uint8_t p[8];
+    chain_put64(p, id);
+    set_fixed(tx, CHAIN_TX_ESCROW_REFUND, p, sizeof p);
+    return CHAIN_OK;
+}
+
+int chain_tx_set_trace(chain_tx *tx, uint64_t parcel, uint32_t hub, uint8_t event, uint64_t time,
+                       const uint8_t hash[CR_HASH_BYTES])
+{
+    uint8_t p[CHAIN_TRACE_LEN];
+    chain_put64(p, parcel), chain_put32(p + 8, hub), p[12] = event, chain_put64(p + 13, time);
+    memcpy(p + 21, hash, CR_HASH_BYTES);
+    set_fixed(tx, CHAIN_TX_TRACE, p, sizeof p);
+    return CHAIN_OK;
+}
+
+void chain_settle_digest(uint8_t out[CR_HASH_BYTES], uint64_t id, uint64_t pay)
+{
+    static const char tag[] = "cpsim-settle";
+    uint8_t buf[sizeof tag - 1 + 16];
+    memcpy(buf, tag, sizeof tag - 1);
+    chain_put64(buf + sizeof tag - 1, id), chain_put64(buf + sizeof tag - 1 + 8, pay);
+    cr_hash(out, buf, sizeof buf);
+}
+
+void chain_settle_sign(uint8_t sig[CR_SIG_BYTES], uint64_t id, uint64_t pay, const cr_keypair *payer)
+{
+    uint8_t h[CR_HASH_BYTES];
+    chain_settle_digest(h, id, pay);
+    cr_sign(sig, h, sizeof h, payer);
 }

@@ -1492,12 +1492,14 @@ void lbft_check_liveness(lbft *l, const lbft_window *w, size_t n, int lossy, cp_
     }
 }
 
+_Static_assert(LBFT_LEDGER_REASONS == CHAIN_R_COUNT - 1, "one invalid count per chain_reason");
+
 int lbft_ledger_totals(const lbft *l, uint64_t *applied, uint64_t invalid[LBFT_LEDGER_REASONS], uint64_t *evicted)
 {
     if (!l->lg) return -1;
     const chain_block_stats *t = lbft_lg_totals(l->lg);
     *applied = t->count[CHAIN_R_APPLIED];
-    for (int r = 1; r < CHAIN_R_COUNT && r <= LBFT_LEDGER_REASONS; r++) invalid[r - 1] = t->count[r];
+    for (int r = 1; r < CHAIN_R_COUNT; r++) invalid[r - 1] = t->count[r];
     *evicted = lbft_lg_evicted(l->lg);
     return 0;
 }

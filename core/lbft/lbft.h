@@ -173,8 +173,9 @@ uint64_t lbft_violations(const lbft *l);   /* invariant violations seen (forks, 
 const lbft_violation *lbft_violation_list(const lbft *l, uint64_t *n);
 uint64_t lbft_malformed(const lbft *l);
 /* Ledger mode: transactions applied, invalid ones by reason (account, key, nonce, funds,
- * signature, record) and mempool evictions. -1 without ledger. */
-#define LBFT_LEDGER_REASONS 6
+ * signature, record, state: core/chain's chain_reason order) and mempool evictions. -1
+ * without ledger. */
+#define LBFT_LEDGER_REASONS 7
 int lbft_ledger_totals(const lbft *l, uint64_t *applied, uint64_t invalid[LBFT_LEDGER_REASONS], uint64_t *evicted);
 uint64_t lbft_bad_signatures(const lbft *l);
 /* The proposer node of a height (1-based heights). */

@@ -152,7 +152,7 @@ static void json_civilians(wld *w, js *j, const lbft_block_rec *b, uint64_t nb)
 /* Ledger mode: applied and invalid transactions (by reason), evictions, the final state root. */
 static void json_ledger(wld *w, js *j, const lbft_block_rec *b, uint64_t n)
 {
-    static const char *const why[LBFT_LEDGER_REASONS] = {"account", "key", "nonce", "funds", "signature", "record"};
+    static const char *const why[LBFT_LEDGER_REASONS] = {"account", "key", "nonce", "funds", "signature", "record", "state"};
     uint64_t applied, invalid[LBFT_LEDGER_REASONS], evicted;
     if (lbft_ledger_totals(w->lbft, &applied, invalid, &evicted) != 0) return;
     js_obj_begin(j, "ledger");

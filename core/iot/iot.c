@@ -288,9 +288,9 @@ void iot_on_commit(iot *a, cp_env *env, uint64_t id, uint64_t height, int valid)
         s->committed = env_now(env), s->height = height, s->valid = (uint8_t)(valid != 0);
     } else {
         iot_session *s = &a->ses[p->ref];
-        if (p->kind == IOT_TX_ESCROW_OPEN) s->open_committed = env_now(env);
-        if (p->kind == IOT_TX_ESCROW_SETTLE) s->settled = env_now(env), s->settle_valid = (uint8_t)(valid != 0);
-        if (p->kind == IOT_TX_ESCROW_SETTLE) a->cnt.sessions_done++;
+        if (p->kind == CHAIN_TX_ESCROW_OPEN) s->open_committed = env_now(env);
+        if (p->kind == CHAIN_TX_ESCROW_SETTLE) s->settled = env_now(env), s->settle_valid = (uint8_t)(valid != 0);
+        if (p->kind == CHAIN_TX_ESCROW_SETTLE) a->cnt.sessions_done++;
     }
     if (p->notify != CP_NODE_NONE) note_send(a, env, p, height, valid);
     free(p->tx);

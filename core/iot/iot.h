@@ -166,10 +166,11 @@ uint32_t iot_parcel_route(const iot *a, uint32_t parcel, uint32_t *hubs);
 
 /* ---- transactions ---------------------------------------------------------------------- */
 
-enum { IOT_TX_ESCROW_OPEN = 9, IOT_TX_ESCROW_SETTLE = 10, IOT_TX_ESCROW_REFUND = 11, IOT_TX_TRACE = 12 };
+/* The kinds are core/chain's: escrow_open (the user, payee = the pile or lock, the deposit
+ * locked, expiry cfg.expiry), escrow_settle (the payee, with the user's countersignature over
+ * chain_settle_digest(escrow, pay)) and trace (the hub's scanner). Escrow ids are
+ * (user node << 32) | the user's sequence number. Trace events: */
 enum { IOT_EV_PICKUP = 1, IOT_EV_TRANSIT = 2, IOT_EV_DELIVERED = 3 };
-/* BLAKE2b-256("cpsim-settle" || le64 id || le64 pay): what the payer signs to release pay. */
-void iot_settle_digest(uint8_t out[32], uint64_t escrow, uint64_t pay);
 
 /* ---- results ------------------------------------------------------------------------- */
 

@@ -206,7 +206,7 @@ static void on_plug(iot *a, cp_env *env, cp_node from, ir *r)
 
 void iot_ev_note(iot *a, cp_env *env, const chain_tx *tx, int valid)
 {
-    if (tx->kind != IOT_TX_ESCROW_OPEN || !is_pile(a, env->self) || !is_ev(a, tx->sender)) return;
+    if (tx->kind != CHAIN_TX_ESCROW_OPEN || !is_pile(a, env->self) || !is_ev(a, tx->sender)) return;
     uint32_t p = pile_of(a, env->self), session = a->ev[ev_of(a, tx->sender)].session;
     pile_st *s = &a->pile[p];
     if (session == NONE32 || s->session != session || a->ses[session].escrow != iot_get64(tx->payload) ||
@@ -249,14 +249,14 @@ static void on_unplug(iot *a, cp_env *env, cp_node from, ir *r)
     }
     iot_session *x = &a->ses[session];
     uint8_t d[32], tx[CHAIN_TX_MAX];
-    iot_settle_digest(d, x->escrow, x->pay);
+    chain_settle_digest(d, x->escrow, x->pay);
     if (!iot_check_digest(a, env, from, d, sig)) {
         a->cnt.bad_sig++;
         return;
     }
-    size_t n = iot_tx_settle(a, env, x->escrow, from, x->pay, sig, tx);
+    size_t n = iot_tx_settle(a, env, x->escrow, x->pay, sig, tx);
     x->settle_sent = env_now(env);
-    iot_submit(a, env, tx, n, IOT_TX_ESCROW_SETTLE, session, CP_NODE_NONE);
+    iot_submit(a, env, tx, n, CHAIN_TX_ESCROW_SETTLE, session, CP_NODE_NONE);
     pile_release(a, env, p);
 }
 
@@ -279,7 +279,7 @@ static void on_res_ok(iot *a, cp_env *env, cp_node from, ir *r)
     uint8_t tx[CHAIN_TX_MAX];
     size_t n = iot_tx_open(a, env, x->escrow, from, deposit, tx);
     x->open_sent = env_now(env);
-    iot_submit(a, env, tx, n, IOT_TX_ESCROW_OPEN, session, from);
+    iot_submit(a, env, tx, n, CHAIN_TX_ESCROW_OPEN, session, from);
     const pile_st *p = &a->pile[s->asked];
     double km = fabs(p->x - s->x) + fabs(p->y - s->y), h = km / e->speed_kmh;
     s->soc -= e->drive_kw * h / e->capacity_kwh;
@@ -324,13 +324,12 @@ static void on_meter(iot *a, cp_env *env, cp_node from, ir *r)
         return;
     }
     (void)wh;
-    uint8_t d[32];
-    iot_settle_digest(d, escrow, pay);
     iw w;
     iw_init(&w, a);
     iw_u8(&w, M_UNPLUG), iw_u32(&w, session);
     uint8_t sig[IOT_SIG];
-    cr_sign(sig, d, 32, iot_key(a, env->self));
+    chain_settle_sign(sig, escrow, pay, iot_key(a, env->self));
+    iot_charge(a, env, COST_HASH_KIB, 28.0 / 1024.0);
     iot_charge(a, env, COST_SIGN, 1);
     iw_bytes(&w, sig, IOT_SIG);
     iot_send_signed(a, env, from, &w);

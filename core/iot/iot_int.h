@@ -22,7 +22,6 @@ enum { D_PUT_PILE = 1, D_GET_SLOT };
 #define NONE32 UINT32_MAX
 #define IOT_SIG 64
 #define PILE_REC 21            /* pile 4, cell 4, free 1, price 8, version 4 (+ signature) */
-#define TRACE_PAYLOAD 53       /* parcel 8, hub 4, event 1, time 8, hash 32 */
 
 typedef struct pend {          /* a submitted transaction waiting for its commit */
     uint64_t id;
@@ -171,11 +170,10 @@ int iot_open_signed(iot *a, cp_env *env, cp_node from, const cp_msg *m, ir *r);
 int iot_check_digest(iot *a, cp_env *env, cp_node v, const uint8_t d[32], const uint8_t sig[64]);
 /* Transactions of env->self (signed, charged), encoded into out (CHAIN_TX_MAX): the length. */
 size_t iot_tx_open(iot *a, cp_env *env, uint64_t escrow, cp_node payee, uint64_t amount, uint8_t *out);
-size_t iot_tx_settle(iot *a, cp_env *env, uint64_t escrow, cp_node payer, uint64_t pay, const uint8_t sig[64],
-                     uint8_t *out);
+size_t iot_tx_settle(iot *a, cp_env *env, uint64_t escrow, uint64_t pay, const uint8_t sig[64], uint8_t *out);
 size_t iot_tx_trace(iot *a, cp_env *env, uint64_t parcel, uint32_t hub, uint8_t event, uint64_t t,
                     const uint8_t hash[32], uint8_t *out);
-/* Decode a transaction of one of the kinds above and check its signature (charged): 0 ok. */
+/* Decode a transaction strictly, check its key is its sender's and its signature (charged): 0 ok. */
 int iot_tx_read(iot *a, cp_env *env, const uint8_t *b, size_t len, chain_tx *tx);
 uint64_t iot_get64(const uint8_t *p);
 uint32_t iot_get32(const uint8_t *p);

@@ -64,7 +64,7 @@ static void scan(iot *a, cp_env *env, uint32_t i, uint32_t pos)
     if (s < 0) return;
     a->cnt.scans++;
     size_t n = iot_tx_trace(a, env, i, p->route[pos], event, t, h, tx);
-    iot_submit(a, env, tx, n, IOT_TX_TRACE, (uint32_t)s, indexer_of(a, i));
+    iot_submit(a, env, tx, n, CHAIN_TX_TRACE, (uint32_t)s, indexer_of(a, i));
     if (pos + 1 == p->n) return;
     iw w;
     iw_init(&w, a);
@@ -98,7 +98,7 @@ void iot_log_note(iot *a, cp_env *env, const chain_tx *tx, uint64_t height, cons
     uint64_t parcel = iot_get64(tx->payload);
     uint32_t hub = iot_get32(tx->payload + 8);
     uint64_t t = iot_get64(tx->payload + 13);
-    if (tx->kind != IOT_TX_TRACE || parcel >= a->n_parcel || indexer_of(a, (uint32_t)parcel) != env->self ||
+    if (tx->kind != CHAIN_TX_TRACE || parcel >= a->n_parcel || indexer_of(a, (uint32_t)parcel) != env->self ||
         tx->sender != a->first[0] + hub)
         return;
     const parcel_st *p = &a->parcel[parcel];
@@ -165,7 +165,7 @@ static void query(iot *a, cp_env *env, uint32_t qi)
 static int check_record(iot *a, cp_env *env, const iot_query *q, const uint8_t *b, size_t len)
 {
     chain_tx tx;
-    if (iot_tx_read(a, env, b, len, &tx) != 0 || tx.kind != IOT_TX_TRACE || iot_get64(tx.payload) != q->parcel ||
+    if (iot_tx_read(a, env, b, len, &tx) != 0 || tx.kind != CHAIN_TX_TRACE || iot_get64(tx.payload) != q->parcel ||
         tx.sender != a->first[0] + iot_get32(tx.payload + 8))
         return -1;
     const parcel_st *p = &a->parcel[q->parcel];

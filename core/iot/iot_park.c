@@ -80,7 +80,7 @@ static void on_hello(iot *a, cp_env *env, cp_node from, uint32_t v)
 
 void iot_park_note(iot *a, cp_env *env, const chain_tx *tx, int valid)
 {
-    if (tx->kind != IOT_TX_ESCROW_OPEN || !is_lock(a, env->self) || !is_driver(a, tx->sender)) return;
+    if (tx->kind != CHAIN_TX_ESCROW_OPEN || !is_lock(a, env->self) || !is_driver(a, tx->sender)) return;
     uint32_t v = driver(a, tx->sender)->visit;
     iot_session *x = v == NONE32 ? NULL : lock_visit(a, env, tx->sender, v);
     if (!x || x->escrow != iot_get64(tx->payload) || tx->recipient != env->self || x->open_known != CP_TIME_NEVER ||
@@ -122,14 +122,14 @@ static void on_paysig(iot *a, cp_env *env, cp_node from, uint32_t v, const uint8
         a->cnt.malformed++;
         return;
     }
-    iot_settle_digest(d, x->escrow, x->pay);
+    chain_settle_digest(d, x->escrow, x->pay);
     if (!iot_check_digest(a, env, from, d, sig)) {
         a->cnt.bad_sig++;
         return;
     }
-    size_t n = iot_tx_settle(a, env, x->escrow, from, x->pay, sig, tx);
+    size_t n = iot_tx_settle(a, env, x->escrow, x->pay, sig, tx);
     x->settle_sent = env_now(env);
-    iot_submit(a, env, tx, n, IOT_TX_ESCROW_SETTLE, v, CP_NODE_NONE);
+    iot_submit(a, env, tx, n, CHAIN_TX_ESCROW_SETTLE, v, CP_NODE_NONE);
 }
 
 /* ---- driver side --------------------------------------------------------------------------- */
@@ -157,7 +157,7 @@ static void on_offer(iot *a, cp_env *env, cp_node from, uint32_t v, ir *r)
     uint8_t tx[CHAIN_TX_MAX];
     size_t n = iot_tx_open(a, env, x->escrow, from, deposit, tx);
     x->open_sent = env_now(env);
-    iot_submit(a, env, tx, n, IOT_TX_ESCROW_OPEN, v, from);
+    iot_submit(a, env, tx, n, CHAIN_TX_ESCROW_OPEN, v, from);
 }
 
 static void done(iot *a, cp_env *env)
@@ -177,9 +177,9 @@ static void on_bill(iot *a, cp_env *env, cp_node from, uint32_t v, ir *r)
         a->cnt.malformed++;
         return;
     }
-    uint8_t d[32], sig[IOT_SIG];
-    iot_settle_digest(d, escrow, pay);
-    cr_sign(sig, d, 32, iot_key(a, env->self));
+    uint8_t sig[IOT_SIG];
+    chain_settle_sign(sig, escrow, pay, iot_key(a, env->self));
+    iot_charge(a, env, COST_HASH_KIB, 28.0 / 1024.0);
     iot_charge(a, env, COST_SIGN, 1);
     iw w;
     iw_init(&w, a);

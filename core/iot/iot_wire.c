@@ -1,6 +1,6 @@
 /* core/iot/iot_wire.c: the bytes of core/iot: a bounds-checked writer and strict reader,
  * signed messages (body || Ed25519 signature over BLAKE2b-256("cpsim-iot" || body)), and the
- * escrow and trace transactions. Invariant: a reader never reads past its buffer (an overrun
+ * escrow and trace transactions (core/chain's builders and strict decoder). Invariant: a reader never reads past its buffer (an overrun
  * sets `bad` and yields zeros) and a handler acts only on a message whose signature verified
  * and whose body was consumed exactly; every signature made or checked is charged. */
 #include "core/iot/iot_int.h"
@@ -77,16 +77,6 @@ uint32_t iot_get32(const uint8_t *p)
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-static void put64(uint8_t *p, uint64_t v)
-{
-    for (int k = 0; k < 8; k++) p[k] = (uint8_t)(v >> (8 * k));
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    for (int k = 0; k < 4; k++) p[k] = (uint8_t)(v >> (8 * k));
-}
-
 /* ---- signed messages ------------------------------------------------------------------ */
 
 static void body_digest(uint8_t d[32], const uint8_t *b, size_t n)
@@ -158,14 +148,6 @@ int iot_open_signed(iot *a, cp_env *env, cp_node from, const cp_msg *m, ir *r)
     return 1;
 }
 
-void iot_settle_digest(uint8_t out[32], uint64_t escrow, uint64_t pay)
-{
-    uint8_t b[28];
-    memcpy(b, "cpsim-settle", 12);
-    put64(b + 12, escrow), put64(b + 20, pay);
-    cr_hash(out, b, sizeof b);
-}
-
 /* ---- transactions ---------------------------------------------------------------------- */
 
 /* Sign (charged to env->self) and encode tx with the sender's next nonce. */
@@ -183,22 +165,14 @@ size_t iot_tx_open(iot *a, cp_env *env, uint64_t escrow, cp_node payee, uint64_t
 {
     chain_tx tx;
     memset(&tx, 0, sizeof tx);
-    tx.kind = IOT_TX_ESCROW_OPEN, tx.recipient = payee, tx.amount = amount;
-    put64(tx.payload, escrow), put32(tx.payload + 8, payee), put64(tx.payload + 12, a->cfg.expiry);
-    tx.payload_len = 20;
-    return finish_tx(a, env, &tx, out);
+    return chain_tx_set_escrow_open(&tx, escrow, payee, amount, a->cfg.expiry) ? 0 : finish_tx(a, env, &tx, out);
 }
 
-size_t iot_tx_settle(iot *a, cp_env *env, uint64_t escrow, cp_node payer, uint64_t pay, const uint8_t sig[64],
-                     uint8_t *out)
+size_t iot_tx_settle(iot *a, cp_env *env, uint64_t escrow, uint64_t pay, const uint8_t sig[64], uint8_t *out)
 {
     chain_tx tx;
     memset(&tx, 0, sizeof tx);
-    tx.kind = IOT_TX_ESCROW_SETTLE, tx.recipient = payer;
-    put64(tx.payload, escrow), put64(tx.payload + 8, pay);
-    memcpy(tx.payload + 16, sig, IOT_SIG);
-    tx.payload_len = 16 + IOT_SIG;
-    return finish_tx(a, env, &tx, out);
+    return chain_tx_set_escrow_settle(&tx, escrow, pay, sig) ? 0 : finish_tx(a, env, &tx, out);
 }
 
 size_t iot_tx_trace(iot *a, cp_env *env, uint64_t parcel, uint32_t hub, uint8_t event, uint64_t t,
@@ -206,36 +180,12 @@ size_t iot_tx_trace(iot *a, cp_env *env, uint64_t parcel, uint32_t hub, uint8_t 
 {
     chain_tx tx;
     memset(&tx, 0, sizeof tx);
-    tx.kind = IOT_TX_TRACE;
-    put64(tx.payload, parcel), put32(tx.payload + 8, hub), tx.payload[12] = event;
-    put64(tx.payload + 13, t), memcpy(tx.payload + 21, hash, 32);
-    tx.payload_len = TRACE_PAYLOAD;
-    return finish_tx(a, env, &tx, out);
-}
-
-/* Payload length of each kind this module makes (0: not one of ours). */
-static size_t payload_len(uint8_t kind)
-{
-    switch (kind) {
-    case IOT_TX_ESCROW_OPEN: return 20;
-    case IOT_TX_ESCROW_SETTLE: return 16 + IOT_SIG;
-    case IOT_TX_TRACE: return TRACE_PAYLOAD;
-    default: return 0;
-    }
+    return chain_tx_set_trace(&tx, parcel, hub, event, t, hash) ? 0 : finish_tx(a, env, &tx, out);
 }
 
 int iot_tx_read(iot *a, cp_env *env, const uint8_t *b, size_t len, chain_tx *tx)
 {
-    if (len < CHAIN_TX_FIXED || !payload_len(b[0])) return -1;
-    size_t pl = payload_len(b[0]);
-    if (len != CHAIN_TX_FIXED + pl || b[65] != (uint8_t)pl || b[66] != 0) return -1;
-    tx->kind = b[0], tx->sender = iot_get32(b + 1);
-    memcpy(tx->sender_pk, b + 5, CR_PK_BYTES);
-    tx->recipient = iot_get32(b + 37);
-    tx->nonce = iot_get64(b + 41), tx->amount = iot_get64(b + 49), tx->fee = iot_get64(b + 57);
-    tx->payload_len = (uint16_t)pl;
-    memcpy(tx->payload, b + 67, pl);
-    memcpy(tx->sig, b + 67 + pl, CR_SIG_BYTES);
+    if (chain_tx_decode(b, len, tx) != CHAIN_OK) return -1;
     const cr_keypair *k = iot_key(a, tx->sender);
     if (!k || memcmp(k->pk, tx->sender_pk, CR_PK_BYTES)) return -1;
     iot_charge(a, env, COST_VERIFY, 1);

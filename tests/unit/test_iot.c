@@ -1,7 +1,8 @@
 /* Unit tests for core/iot on the built-in engine, with the chain and the directory played by
  * test doubles stacked under the protocol (core/stk): test_chain records every submitted
- * transaction, checks its signature and its sender's nonce sequence itself, and commits what
- * arrived at node 0 at each block tick (every `period`) by calling iot_on_commit on node 0;
+ * transaction and, at each block tick (every `period`), applies what arrived by then to a
+ * real core/chain ledger (escrow and trace contracts, nonces, signatures) and reports each
+ * result by calling iot_on_commit on node 0;
  * test_dir holds a key-value map and answers put / get after `dir_lat` on the requester's node.
  * Checked: the charging curve against hand-derived times; EV sessions reserve, lock a
  * deposit, charge exactly the curve's time once both plugged and deposit known, and settle with
@@ -10,6 +11,7 @@
  * before the deposit is committed and never holds more cars than spaces; logistics traces
  * follow the routes, chain their hashes, reach the indexer, and queries get complete histories;
  * bad configurations name their field; same seed, same results. */
+#include "core/chain/chain.h"
 #include "core/iot/iot.h"
 #include "core/stk/stk.h"
 #include "sim/des/des.h"
@@ -37,8 +39,8 @@ typedef struct test_chain {
     tc_tx *tx;
     size_t n, cap;
     uint64_t height;
-    uint64_t nonce[64];    /* next nonce per sender (nodes below 64) */
-    uint64_t bad;          /* signature or nonce failures */
+    chain_ledger *lg;      /* the real ledger applies each block (escrow and trace contracts) */
+    uint64_t bad;          /* transactions the ledger refused */
     uint64_t seed;
 } test_chain;
 
@@ -64,19 +66,17 @@ static uint64_t tc_submit(void *ctx, cp_env *env, const uint8_t *b, size_t len)
     return t->id;
 }
 
-/* The test's own check: Ed25519 over BLAKE2b of the bytes before the signature, the key in the
- * transaction is the sender's derived key, and the nonce is the sender's next. */
-static int tc_valid(test_chain *c, const tc_tx *t)
+/* A fresh ledger for n nodes: every node from FIRST on holds BALANCE, its key bound. */
+#define BALANCE 1000000000ull
+static chain_ledger *tc_ledger(uint32_t n, uint32_t first, uint64_t seed)
 {
-    uint8_t h[32];
-    cr_keypair kp;
-    uint32_t sender = (uint32_t)le(t->b + 1, 4);
-    cr_keypair_derive(&kp, c->seed, sender);
-    cr_hash(h, t->b, t->len - 64);
-    int ok = sender == t->from && sender < 64 && !memcmp(kp.pk, t->b + 5, 32) &&
-             cr_verify_raw(t->b + t->len - 64, h, 32, t->b + 5) == CR_OK && le(t->b + 41, 8) == c->nonce[sender];
-    if (ok) c->nonce[sender]++;
-    return ok;
+    chain_ledger *l = chain_ledger_new(n);
+    for (uint32_t v = first; l && v < n; v++) {
+        cr_keypair kp;
+        cr_keypair_derive(&kp, seed, v);
+        chain_ledger_genesis(l, v, BALANCE, kp.pk);
+    }
+    return l;
 }
 
 static void tc_start(void *self, cp_env *env)
@@ -91,13 +91,24 @@ static void tc_timer(void *self, cp_env *env, uint64_t tag)
     (void)tag;
     c->height++;
     cp_env *ie = stk_env(env, c->iot_layer);
+    chain_tx *txs = calloc(c->n + 1, sizeof *txs);
+    uint8_t *why = calloc(c->n + 1, 1);
+    size_t *idx = calloc(c->n + 1, sizeof *idx), k = 0;
     for (size_t i = 0; i < c->n; i++) {
         tc_tx *t = &c->tx[i];
         if (t->done || t->at + c->delay > env_now(env)) continue;
-        t->done = 1, t->valid = (uint8_t)tc_valid(c, t);
+        t->done = 1;
+        if (chain_tx_decode(t->b, t->len, &txs[k]) == CHAIN_OK) idx[k++] = i;
+        else c->bad++, iot_on_commit(c->a, ie, t->id, c->height, 0);
+    }
+    chain_ledger_apply_block_ex(c->lg, NULL, 1, txs, k, NULL, why);
+    for (size_t j = 0; j < k; j++) {
+        tc_tx *t = &c->tx[idx[j]];
+        t->valid = why[j] == CHAIN_R_APPLIED;
         c->bad += !t->valid;
         iot_on_commit(c->a, ie, t->id, c->height, t->valid);
     }
+    free(txs), free(why), free(idx);
     env_timer(env, c->period, 1);
 }
 
@@ -190,6 +201,7 @@ typedef struct world {
 static void world_free(world *w)
 {
     iot_free(w->a);
+    chain_ledger_free(w->chain.lg);
     free(w->chain.tx), free(w->dir.op), free(w->dir.kv);
     free(w);
 }
@@ -205,7 +217,8 @@ static world *run(const iot_cfg *cfg, uint32_t n, uint64_t seed, cp_time dur, in
         return NULL;
     }
     stk *s = stk_new();
-    w->chain = (test_chain){.a = w->a, .iot_layer = 2, .period = CP_S(2), .delay = CP_MS(100), .seed = seed};
+    w->chain = (test_chain){.a = w->a, .iot_layer = 2, .period = CP_S(2), .delay = CP_MS(100), .seed = seed,
+                            .lg = tc_ledger(n, FIRST, seed)};
     w->dir = (test_dir){.a = w->a, .iot_layer = 2, .layer = 1, .lat = CP_MS(150), .corrupt = corrupt};
     stk_add(s, &tc_ops, &w->chain), stk_add(s, &td_ops, &w->dir), stk_add(s, iot_ops(), w->a);
     iot_chain_port cp = {&w->chain, tc_submit};
@@ -272,13 +285,13 @@ static void t_ev_sessions_settle(void)
         if (s[i].settled == CP_TIME_NEVER) continue;
         settled++;
         /* the chain: open and settle are the payer's and the payee's, with the right terms */
-        const tc_tx *o = tx_of(w, IOT_TX_ESCROW_OPEN, s[i].escrow), *st = tx_of(w, IOT_TX_ESCROW_SETTLE, s[i].escrow);
+        const tc_tx *o = tx_of(w, CHAIN_TX_ESCROW_OPEN, s[i].escrow), *st = tx_of(w, CHAIN_TX_ESCROW_SETTLE, s[i].escrow);
         REQUIRE(o && st);
         CHECK(le(o->b + 1, 4) == s[i].user && le(o->b + 37, 4) == s[i].infra && le(o->b + 49, 8) == c.ev.deposit);
         CHECK(le(st->b + 1, 4) == s[i].infra && le(st->b + 75, 8) == s[i].pay);
         uint8_t d[32];
         cr_keypair kp;
-        iot_settle_digest(d, s[i].escrow, s[i].pay);
+        chain_settle_digest(d, s[i].escrow, s[i].pay);
         cr_keypair_derive(&kp, 1, s[i].user);
         CHECK(cr_verify_raw(st->b + 83, d, 32, kp.pk) == CR_OK); /* the EV's countersignature */
         /* order of events; charging starts when plugged and the deposit is known */
@@ -301,6 +314,15 @@ static void t_ev_sessions_settle(void)
     }
     CHECK(settled >= 6);
     CHECK(iot_infra_busy(w->a, 0, CP_S(7200)) > 0);
+    /* the ledger paid exactly the settled amounts to the piles (each settle cost its fee) */
+    uint64_t paid = 0, gained = 0;
+    for (size_t i = 0; i < n; i++) paid += s[i].settled != CP_TIME_NEVER ? s[i].pay : 0;
+    for (uint32_t p = 0; p < c.ev.piles; p++) {
+        cp_node v = FIRST + p;
+        gained += chain_ledger_balance(w->chain.lg, v) + chain_ledger_nonce(w->chain.lg, v) * c.fee - BALANCE;
+    }
+    CHECK(paid > 0);
+    CHECK_EQ_U64(gained, paid);
     world_free(w);
 }
 

@@ -158,13 +158,13 @@ int stk_add(stk *s, const cp_proto_ops *ops, void *self)
     return (int)i;
 }
 
-/* "<layer>.<name>" for each of a layer's names, appended to v at base. */
+/* "<layer>:<name>" for each of a layer's names, appended to v at base. */
 static int prefixed(char **v, uint32_t base, const char *layer, const char *const *names, uint32_t n)
 {
     for (uint32_t k = 0; k < n; k++) {
         size_t len = strlen(layer) + strlen(names[k]) + 2;
         if (!(v[base + k] = malloc(len))) return -1;
-        snprintf(v[base + k], len, "%s.%s", layer, names[k]);
+        snprintf(v[base + k], len, "%s:%s", layer, names[k]);
     }
     return 0;
 }

@@ -4,10 +4,10 @@
  *
  * Each layer sees the world through its own wrapping cp_env, so it keeps its own numbering:
  *  - message types: layer i's type t is the engine's type base_i + t (the stack's type names
- *    are "<layer>.<name>"); a layer takes a message's kind from its bytes (env.h), never from
+ *    are "<layer>:<name>"); a layer takes a message's kind from its bytes (env.h), never from
  *    cp_msg.type, so a message may be forwarded as it is;
  *  - timer tags: layer i's tag t (below 2^60, env.h) is the engine's tag i << 60 | t;
- *  - metrics: layer i's metric m is the engine's metric mbase_i + m ("<layer>.<name>").
+ *  - metrics: layer i's metric m is the engine's metric mbase_i + m ("<layer>:<name>").
  * Clock, virtual CPU, RNG stream, node id and device class are the node's, shared by all of
  * its layers: a node is one machine running several programs on one CPU.
  *

@@ -10,6 +10,7 @@
 #include "core/iot/iot.h"
 #include "core/lbft/lbft.h"
 #include "core/phold/phold.h"
+#include "core/stk/stk.h"
 #include "sim/des/des.h"
 #include "sim/metrics/h5w.h"
 #include "sim/metrics/js.h"
@@ -37,7 +38,9 @@ struct wld {
     lbft *lbft;              /* set when the protocol is lbft */
     dht *dht;                /* set when the protocol is dht */
     data *data;              /* set when the protocol is data */
-    iot *iot;                /* set when the stack runs an IoT application (iot:) */
+    iot *iot;                /* set when the protocol is iot (a stack: lbft, dht for ev-charging, iot) */
+    stk *stk;                /* several of them share the nodes (data.chain: lbft, data.storage: dht) */
+    int l_lbft, l_dht, l_data, l_iot; /* their layers in stk (-1: not stacked) */
     cr_memo *memo;
     cost_table *costs;
     flood_crypto fcrypto;

@@ -47,7 +47,7 @@ static void t_one_layer_is_the_protocol(void)
     CHECK(na == 50 && na == nb);
     CHECK(memcmp(ra, rb, na * sizeof *ra) == 0);
     CHECK(memcmp(dht_get_counts(a), dht_get_counts(b), sizeof(dht_counts)) == 0);
-    CHECK(strcmp(stk_ops(s)->name, "dht") == 0 && strcmp(stk_ops(s)->msg_type_names[0], "dht.dht_ping") == 0);
+    CHECK(strcmp(stk_ops(s)->name, "dht") == 0 && strcmp(stk_ops(s)->msg_type_names[0], "dht:dht_ping") == 0);
     stk_free(s);
     dht_free(a);
     dht_free(b);
@@ -78,7 +78,7 @@ static void t_two_protocols_share_nodes(void)
     for (uint32_t b = 0; b < 3; b++)
         for (cp_node v = 0; v < n; v++) CHECK(flood_arrival(f, b, v) != CP_TIME_NEVER);
     uint16_t find = stk_type(s, 1, DHT_FIND_NODE);
-    CHECK(strncmp(o->msg_type_names[find], "dht.", 4) == 0);
+    CHECK(strncmp(o->msg_type_names[find], "dht:", 4) == 0);
     CHECK(ts[find].sent > 0);
     uint64_t flood_sent = 0;
     for (uint16_t t = 0; t < flood_ops()->n_msg_types; t++) flood_sent += ts[t].sent;
@@ -148,7 +148,7 @@ static void t_cross_layer_calls(void)
     REQUIRE(stk_add(s, &probe_ops, &a) == 0 && stk_add(s, &probe_ops, &b) == 1);
     const cp_proto_ops *o = stk_ops(s);
     REQUIRE(o && o->n_msg_types == 4 && o->n_metrics == 2);
-    CHECK(strcmp(o->msg_type_names[3], "probe.one") == 0);
+    CHECK(strcmp(o->msg_type_names[3], "probe:one") == 0);
     run(o, s, 3, 1, NULL);
     CHECK(a.got[1] == 1 && a.got[0] == 0 && a.tag == 7);
     CHECK(b.got[0] == 1 && b.got[1] == 0 && b.got_at == 2 && b.raw == stk_type(s, 1, 0) && b.raw == 2);

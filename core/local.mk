@@ -21,7 +21,8 @@ tests_unit_test_lbft_broken_SOURCES = tests/unit/test_lbft_fork.c core/lbft/lbft
 tests_unit_test_lbft_broken_CPPFLAGS = $(AM_CPPFLAGS) -DLBFT_BROKEN_QUORUM
 TESTS += tests/unit/test_lbft_fork tests/unit/test_lbft_broken
 libcpsim_a_SOURCES += core/dht/dht.h core/dht/dht_int.h core/dht/dht.c core/dht/dht_node.c \
-	core/dht/dht_rt.c core/dht/dht_net.c core/dht/dht_lookup.c core/dht/dht_wire.c
+	core/dht/dht_rt.c core/dht/dht_net.c core/dht/dht_lookup.c core/dht/dht_wire.c \
+	core/dht/dht_client.c
 check_PROGRAMS += tests/unit/test_dht
 tests_unit_test_dht_SOURCES = tests/unit/test_dht.c
 TESTS += tests/unit/test_dht

@@ -15,7 +15,7 @@
 static const char *const table_names[] = {"default", "uniform", NULL};
 static const char *const jitter_names[] = {"none", "uniform", "exponential", NULL};
 const char *const wld_engine_names[] = {"des", "simgrid", "ns3", "ns3-light", NULL};
-static const char *const proto_names[] = {"flood", "phold", "lbft", "dht", "data", NULL};
+static const char *const proto_names[] = {"flood", "phold", "lbft", "dht", "data", "iot", NULL};
 static const char *const boot_names[] = {"prefill", "join", NULL};
 static const char *const churn_names[] = {"none", "exponential", "weibull", NULL};
 
@@ -382,7 +382,7 @@ static const scn_field top_fields[] = {
     F("duration", SCN_DURATION, wld_cfg, duration, "60s", 1, 31536000e9, "simulated time to run (up to one year)"),
     E("engine", wld_cfg, engine, "des", wld_engine_names,
       "engine: des (built-in), simgrid, ns3 (packets) or ns3-light (ns-3 scheduler, cpsim links); --engine overrides"),
-    E("protocol", wld_cfg, protocol, "flood", proto_names, "protocol run by every node: flood, phold, lbft, dht or data"),
+    E("protocol", wld_cfg, protocol, "flood", proto_names, "protocol run by every node: flood, phold, lbft, dht, data or iot (LBFT, the DHT and the IoT applications stacked)"),
     SUB("network", SCN_MAP, wld_cfg, network, &net_schema, 0, 0, "the network model"),
     SUB("classes", SCN_DICT, wld_cfg, classes, &class_schema, offsetof(wld_cfg, n_classes), 0,
         "device classes defined or redefined by the scenario (a definition is complete: keys it "

@@ -173,7 +173,8 @@ typedef struct wld_cfg {
 } wld_cfg;
 
 enum { WLD_CHAIN_LOG = 0, WLD_CHAIN_LBFT = 1 };
-enum { WLD_PROTO_FLOOD = 0, WLD_PROTO_PHOLD = 1, WLD_PROTO_LBFT = 2, WLD_PROTO_DHT = 3, WLD_PROTO_DATA = 4 };
+enum { WLD_PROTO_FLOOD = 0, WLD_PROTO_PHOLD = 1, WLD_PROTO_LBFT = 2, WLD_PROTO_DHT = 3, WLD_PROTO_DATA = 4,
+       WLD_PROTO_IOT = 5 };
 
 extern const scn_schema wld_schema;
 

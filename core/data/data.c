@@ -14,7 +14,7 @@
 
 static const char *const msg_names[DATA_N_MSG] = {
     "upload", "store", "store_ack", "order", "seller_ok", "kfrag", "cfrag",
-    "fetch", "chunk", "confirm", "dispute", "agg_ct", "agg_req", "agg_pdec"};
+    "fetch", "chunk", "confirm", "dispute", "agg_ct", "agg_req", "agg_pdec", "chain_event"};
 
 data_cfg data_cfg_default(void)
 {
@@ -30,6 +30,7 @@ data_cfg data_cfg_default(void)
     c.seller_timeout = CP_S(30), c.deliver_timeout = CP_S(60), c.fetch_timeout = CP_S(5);
     c.agg_window = CP_S(60), c.agg_grace = CP_S(10), c.agg_t = 3;
     c.cpu_per_msg = CP_US(5);
+    c.price_per_epoch = 100;
     c.model = data_model_default();
     return c;
 }
@@ -90,7 +91,7 @@ data *data_new(const data_cfg *cfg, uint32_t n_nodes, uint64_t seed, char *err, 
     }
     data *d = calloc(1, sizeof *d);
     if (!d) return NULL;
-    d->cfg = *cfg, d->n = n_nodes, d->seed = seed;
+    d->cfg = *cfg, d->n = n_nodes, d->seed = seed, d->observer = CP_NODE_NONE;
     d->cfg.model.gateways = cfg->gateways;
     uint32_t cnt[DATA_N_ROLES] = {cfg->devices, cfg->gateways, cfg->proxies, cfg->buyers, cfg->committee};
     d->first[0] = cfg->first;
@@ -230,21 +231,23 @@ int data_chunk_add(data *d, const uint8_t hash[32], const uint8_t *b, uint32_t l
     return 0;
 }
 
+size_t data_tx_sign(data *d, cp_env *env, chain_tx *tx, uint8_t *out)
+{
+    tx->sender = env->self, tx->nonce = d->nonce[env->self]++;
+    chain_tx_sign(tx, &d->sig[env->self]);
+    data_charge(d, env, COST_SIGN, 1);
+    return chain_tx_encode(out, tx);
+}
+
 size_t data_tx_make(data *d, cp_env *env, int kind, uint64_t ref, const void *payload, size_t len,
                     const uint8_t (*chunks)[32], uint16_t n_chunks, uint64_t interval, uint8_t *out)
 {
     chain_tx *tx = calloc(1, sizeof *tx);
-    cp_node v = env->self;
     if (!tx) return 0;
-    tx->kind = (uint8_t)kind, tx->sender = v, tx->nonce = d->nonce[v]++;
-    int rc = kind == CHAIN_TX_DATA_RECORD ? chain_tx_set_record(tx, v, 0, interval, chunks, n_chunks)
+    tx->kind = (uint8_t)kind;
+    int rc = kind == CHAIN_TX_DATA_RECORD ? chain_tx_set_record(tx, env->self, 0, interval, chunks, n_chunks)
                                           : chain_tx_set_trade(tx, (chain_kind)kind, ref, payload, len);
-    size_t n = 0;
-    if (rc == CHAIN_OK) {
-        chain_tx_sign(tx, &d->sig[v]);
-        data_charge(d, env, COST_SIGN, 1);
-        n = chain_tx_encode(out, tx);
-    }
+    size_t n = rc == CHAIN_OK ? data_tx_sign(d, env, tx, out) : 0;
     free(tx);
     return n;
 }
@@ -282,9 +285,14 @@ void data_on_commit(data *d, cp_env *env, uint64_t id, uint64_t height, int vali
     data_tx *t = &d->tx[d->by_chain[id - 1]];
     if (t->onchain != CP_TIME_NEVER) return;
     t->onchain = env_now(env), t->height = height, t->valid = (uint8_t)valid;
+    d->observer = env->self;
     d->cnt.txs_committed++;
     d->cnt.txs_invalid += !valid;
     if (t->kind == CHAIN_TX_DATA_RECORD && valid && t->ref < d->n_rec) d->rec[t->ref].onchain = t->onchain;
+    if (t->kind == CHAIN_TX_TRADE_ORDER && valid && t->ref < d->n_tr) data_send_order(d, env, t->ref);
+    if ((t->kind == CHAIN_TX_TRADE_CONFIRM || t->kind == CHAIN_TX_TRADE_PROXY_DELIVERED) && valid && t->ref < d->n_tr)
+        data_trade_event(d, env, t->ref, t->kind);
+    if (t->kind == CHAIN_TX_TRADE_BUYER_CONFIRM && valid && t->ref < d->n_tr) d->tr[t->ref].settled = t->onchain;
 }
 
 int data_record_visible(const data *d, const data_record *r, cp_time now)
@@ -292,10 +300,22 @@ int data_record_visible(const data *d, const data_record *r, cp_time now)
     return d->cfg.chain.ctx ? r->onchain <= now : r->ready != CP_TIME_NEVER;
 }
 
+/* Trade t's transaction of a kind, as the contract wants it: an order names the seller and locks
+ * the price (price_per_epoch x epochs), a confirmation lists the order's proxies. */
 uint32_t data_trade_tx(data *d, cp_env *env, int kind, uint64_t order)
 {
     uint8_t out[CHAIN_TX_MAX];
-    size_t n = data_tx_make(d, env, kind, order, NULL, 0, NULL, 0, 0, out);
+    chain_tx *tx = calloc(1, sizeof *tx);
+    const data_trade *tr = &d->tr[order];
+    uint32_t px[DATA_MAX_PROXIES];
+    for (uint32_t i = 0; i < d->cfg.pre_n; i++) px[i] = d->os[order].proxy[i];
+    int rc = !tx ? -1
+             : kind == CHAIN_TX_TRADE_ORDER
+                 ? chain_tx_set_order(tx, order, tr->seller, d->cfg.price_per_epoch * (tr->e1 - tr->e0 + 1), NULL, 0)
+             : kind == CHAIN_TX_TRADE_CONFIRM ? chain_tx_set_confirm(tx, order, px, d->cfg.pre_n)
+                                              : chain_tx_set_trade(tx, (chain_kind)kind, order, NULL, 0);
+    size_t n = rc == CHAIN_OK ? data_tx_sign(d, env, tx, out) : 0;
+    free(tx);
     return n ? data_tx_append(d, env, kind, env->self, order, out, n) : UINT32_MAX;
 }
 
@@ -332,7 +352,7 @@ static void on_message(void *self, cp_env *env, cp_node from, cp_msg *m)
         [DATA_M_UPLOAD] = data_on_upload, [DATA_M_STORE] = data_on_store, [DATA_M_ORDER] = data_on_order,
         [DATA_M_KFRAG] = data_on_kfrag, [DATA_M_CFRAG] = data_on_cfrag, [DATA_M_FETCH] = data_on_fetch,
         [DATA_M_CHUNK] = data_on_chunk, [DATA_M_AGG_CT] = data_on_agg_ct, [DATA_M_AGG_REQ] = data_on_agg_req,
-        [DATA_M_AGG_PDEC] = data_on_agg_pdec};
+        [DATA_M_AGG_PDEC] = data_on_agg_pdec, [DATA_M_EVENT] = data_on_event};
     static const plain_fn pf[DATA_N_MSG] = {
         [DATA_M_STORE_ACK] = data_on_store_ack, [DATA_M_SELLER_OK] = data_on_seller_ok,
         [DATA_M_CONFIRM] = data_on_confirm, [DATA_M_DISPUTE] = data_on_dispute};

@@ -64,7 +64,7 @@
 enum { DATA_DEVICE, DATA_GATEWAY, DATA_PROXY, DATA_BUYER, DATA_COMMITTEE, DATA_N_ROLES };
 enum { DATA_M_UPLOAD, DATA_M_STORE, DATA_M_STORE_ACK, DATA_M_ORDER, DATA_M_SELLER_OK, DATA_M_KFRAG,
        DATA_M_CFRAG, DATA_M_FETCH, DATA_M_CHUNK, DATA_M_CONFIRM, DATA_M_DISPUTE, DATA_M_AGG_CT,
-       DATA_M_AGG_REQ, DATA_M_AGG_PDEC, DATA_N_MSG };
+       DATA_M_AGG_REQ, DATA_M_AGG_PDEC, DATA_M_EVENT, DATA_N_MSG };
 /* Trade states (CPChain PDash names; ProxyDelivered = the buyer holds the epoch keys). */
 enum { DATA_T_PENDING, DATA_T_CREATED, DATA_T_SELLER_CONFIRMED, DATA_T_PROXY_DELIVERED, DATA_T_FINISHED,
        DATA_T_WITHDRAWN, DATA_T_DISPUTED, DATA_T_SKIPPED };
@@ -110,6 +110,7 @@ typedef struct data_cfg {
     cp_time cpu_per_msg;
     const cost_table *costs;   /* borrowed; NULL: built-in defaults */
     data_model model;          /* what the readings are (data_model.h); vehicle: the gateway follows the cell */
+    uint64_t price_per_epoch;  /* an order locks this per epoch bought (chain port: escrowed) */
     cp_node first;             /* the roles start at this node (nodes before it belong to other
                                   layers of a stack, e.g. LBFT's validators and proposers) */
     data_chain_port chain;     /* where transactions go (ctx NULL: the log only) */
@@ -155,6 +156,7 @@ typedef struct data_trade {
     uint64_t e0, e1;
     uint8_t state;               /* DATA_T_* */
     cp_time ordered, confirmed, delivered, plaintext; /* CP_TIME_NEVER if not reached */
+    cp_time settled;             /* chain port: the buyer's confirmation committed (seller paid) */
     uint32_t records, records_ok, bad_cfrags, bad_chunks, refetches;
 } data_trade;
 

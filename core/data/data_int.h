@@ -4,6 +4,7 @@
 
 #include "core/crypto/he.h"
 #include "core/crypto/pre.h"
+#include "core/chain/chain.h"
 #include "core/data/data.h"
 
 /* Timer tags: kind in the top byte, an index below. */
@@ -65,6 +66,11 @@ typedef struct order_st {
     uint32_t recs_left;          /* records not yet decided */
     uint64_t disputed;           /* bit i: proxy position i reported */
     cp_time seller_at, deliver_at, fetch_at; /* when the armed timers fire (restart: lost ones) */
+    /* on a chain, each party submits its trade transaction once the one before it is committed
+     * (pushed to it as an event): a proxy's delivery after the seller's confirmation, the
+     * buyer's confirmation after a delivery. Bit i: proxy position i. */
+    uint64_t px_ready, px_told, px_sent;
+    uint8_t b_ready, b_told, b_sent, pd_pushed;
     uint8_t fetching;
 } order_st;
 
@@ -99,6 +105,7 @@ struct data {
     data_tx *tx;
     size_t n_tx, cap_tx;
     uint32_t *by_chain;          /* chain id - 1 -> tx index (UINT32_MAX: not ours) */
+    cp_node observer;            /* the node that reports commits (chain port), CP_NODE_NONE before */
     size_t cap_by_chain;
     uint8_t *txb;
     size_t n_txb, cap_txb;
@@ -127,11 +134,18 @@ void data_charge(data *d, cp_env *env, cost_op op, double units);
 int data_send(data *d, cp_env *env, cp_node to, uint16_t type, const uint8_t *b, size_t len);
 int data_reserve(void **p, size_t *cap, size_t need, size_t elem);
 /* Sign (charged to env->self) and encode a transaction into out (CHAIN_TX_MAX); its length or 0. */
+/* Set sender and nonce, sign (charged), encode into out (CHAIN_TX_MAX); the length. */
+size_t data_tx_sign(data *d, cp_env *env, chain_tx *tx, uint8_t *out);
 size_t data_tx_make(data *d, cp_env *env, int kind, uint64_t ref, const void *payload, size_t len,
                     const uint8_t (*chunks)[32], uint16_t n_chunks, uint64_t interval, uint8_t *out);
 /* Append an encoded transaction to the log, ready now, and submit it to the chain (if a port is
  * set) from env->self; its index or UINT32_MAX. */
 uint32_t data_tx_append(data *d, cp_env *env, int kind, cp_node sender, uint64_t ref, const uint8_t *b, size_t n);
+/* Send order t's ORDER message to its seller from env->self (data_trade.c). */
+void data_send_order(data *d, cp_env *env, size_t t);
+/* The chain node env->self tells the parties of trade t that a transaction of `kind` of it is
+ * committed (data_trade.c), and their handler. */
+void data_trade_event(data *d, cp_env *env, size_t t, int kind);
 /* Whether record r is on the chain as buyers see it at time now. */
 int data_record_visible(const data *d, const data_record *r, cp_time now);
 /* Make and append a trade transaction of env->self, ready now. */
@@ -168,6 +182,7 @@ int rd_done(const rd *r); /* 1 if everything was read exactly */
 void data_dev_start(data *d, cp_env *env);
 void data_on_upload_timer(data *d, cp_env *env);
 void data_dev_restart(data *d, cp_env *env);
+void data_on_event(data *d, cp_env *env, cp_node from, rd *r);
 void data_on_upload(data *d, cp_env *env, cp_node from, rd *r);
 void data_on_store(data *d, cp_env *env, cp_node from, rd *r);
 void data_on_store_ack(data *d, cp_env *env, rd *r);

@@ -16,7 +16,7 @@ static void order_place(data *d, size_t t, cp_rng *r, const data_order *o)
     data_trade *tr = &d->tr[t];
     const data_cfg *c = &d->cfg;
     memset(tr, 0, sizeof *tr);
-    tr->id = t, tr->ordered = tr->confirmed = tr->delivered = tr->plaintext = CP_TIME_NEVER;
+    tr->id = t, tr->ordered = tr->confirmed = tr->delivered = tr->plaintext = tr->settled = CP_TIME_NEVER;
     if (o) {
         tr->buyer = o->buyer, tr->seller = o->owner, tr->e0 = o->e0, tr->e1 = o->e1;
         tr->ordered = o->at; /* the planned time until the order is placed */
@@ -115,12 +115,11 @@ void data_buyer_restart(data *d, cp_env *env)
 
 /* ---- buyer: order ------------------------------------------------------------------- */
 
-static void place(data *d, cp_env *env, size_t t)
+/* Order t to its seller, from env->self: the buyer itself, or (on a chain) the node that saw
+ * the order's transaction committed, pushing the event to the seller. */
+void data_send_order(data *d, cp_env *env, size_t t)
 {
-    data_trade *tr = &d->tr[t];
-    tr->state = DATA_T_CREATED, tr->ordered = env_now(env);
-    d->cnt.orders++;
-    data_trade_tx(d, env, CHAIN_TX_TRADE_ORDER, t);
+    const data_trade *tr = &d->tr[t];
     wr w;
     wr_init(&w, d);
     wr_u8(&w, DATA_M_ORDER);
@@ -129,8 +128,17 @@ static void place(data *d, cp_env *env, size_t t)
     wr_u32(&w, 0);
     wr_u64(&w, tr->e0);
     wr_u64(&w, tr->e1);
-    wr_bytes(&w, buyer_kp(d, env->self)->pk, 32);
+    wr_bytes(&w, buyer_kp(d, tr->buyer)->pk, 32);
     if (!w.bad) data_send(d, env, tr->seller, DATA_M_ORDER, w.p, w.n);
+}
+
+static void place(data *d, cp_env *env, size_t t)
+{
+    data_trade *tr = &d->tr[t];
+    tr->state = DATA_T_CREATED, tr->ordered = env_now(env);
+    d->cnt.orders++;
+    data_trade_tx(d, env, CHAIN_TX_TRADE_ORDER, t);
+    if (!d->cfg.chain.ctx) data_send_order(d, env, t); /* on a chain: once the order is in a block */
     env_timer(env, d->cfg.seller_timeout, DTAG(T_SELLER_TO, t));
     d->os[t].seller_at = env_now(env) + d->cfg.seller_timeout;
 }
@@ -276,8 +284,8 @@ void data_on_order(data *d, cp_env *env, cp_node from, rd *r)
     uint64_t e0 = rd_u64(r), e1 = rd_u64(r);
     const uint8_t *pk_b = rd_bytes(r, 32);
     if (!rd_done(r) || t >= d->n_tr || d->tr[t].seller != env->self || owner != env->self || stream != 0 ||
-        d->tr[t].buyer != from || d->tr[t].e0 != e0 || d->tr[t].e1 != e1 ||
-        memcmp(pk_b, buyer_kp(d, from)->pk, 32)) {
+        (d->cfg.chain.ctx ? from != d->observer : d->tr[t].buyer != from) || d->tr[t].e0 != e0 || d->tr[t].e1 != e1 ||
+        memcmp(pk_b, buyer_kp(d, d->tr[t].buyer)->pk, 32)) {
         d->cnt.malformed++;
         return;
     }
@@ -297,6 +305,60 @@ static int proxy_pos(const data *d, size_t t, cp_node p)
     for (uint32_t i = 0; i < d->cfg.pre_n; i++)
         if (d->os[t].proxy[i] == p) return (int)i;
     return -1;
+}
+
+/* The proxy env->self reports its delivery on chain once it delivered and (on a chain) knows
+ * the seller's confirmation is committed. */
+static void proxy_report(data *d, cp_env *env, size_t t)
+{
+    order_st *o = &d->os[t];
+    uint64_t bit = 1ull << proxy_pos(d, t, env->self);
+    if (!(o->px_ready & bit) || (o->px_sent & bit) || (d->cfg.chain.ctx && !(o->px_told & bit))) return;
+    o->px_sent |= bit;
+    data_trade_tx(d, env, CHAIN_TX_TRADE_PROXY_DELIVERED, t);
+}
+
+/* The buyer confirms on chain once it holds the plaintext and (on a chain) knows a delivery is
+ * committed. */
+static void buyer_report(data *d, cp_env *env, size_t t)
+{
+    order_st *o = &d->os[t];
+    if (!o->b_ready || o->b_sent || (d->cfg.chain.ctx && !o->b_told)) return;
+    o->b_sent = 1;
+    data_trade_tx(d, env, CHAIN_TX_TRADE_BUYER_CONFIRM, t);
+}
+
+static void send_event(data *d, cp_env *env, cp_node to, size_t t, int kind)
+{
+    wr w;
+    wr_init(&w, d);
+    wr_u8(&w, DATA_M_EVENT);
+    wr_u8(&w, (uint8_t)kind);
+    wr_u64(&w, t);
+    if (!w.bad) data_send(d, env, to, DATA_M_EVENT, w.p, w.n);
+}
+
+void data_trade_event(data *d, cp_env *env, size_t t, int kind)
+{
+    if (kind == CHAIN_TX_TRADE_CONFIRM)
+        for (uint32_t i = 0; i < d->cfg.pre_n; i++) send_event(d, env, d->os[t].proxy[i], t, kind);
+    else if (!d->os[t].pd_pushed) d->os[t].pd_pushed = 1, send_event(d, env, d->tr[t].buyer, t, kind);
+}
+
+void data_on_event(data *d, cp_env *env, cp_node from, rd *r)
+{
+    int kind = rd_u8(r);
+    uint64_t t = rd_u64(r);
+    int pos = t < d->n_tr ? proxy_pos(d, t, env->self) : -1;
+    int ok = rd_done(r) && from == d->observer && t < d->n_tr &&
+             ((kind == CHAIN_TX_TRADE_CONFIRM && pos >= 0) ||
+              (kind == CHAIN_TX_TRADE_PROXY_DELIVERED && d->tr[t].buyer == env->self));
+    if (!ok) {
+        d->cnt.malformed++;
+        return;
+    }
+    if (kind == CHAIN_TX_TRADE_CONFIRM) d->os[t].px_told |= 1ull << pos, proxy_report(d, env, t);
+    else d->os[t].b_told = 1, buyer_report(d, env, t);
 }
 
 void data_on_kfrag(data *d, cp_env *env, cp_node from, rd *r)
@@ -336,7 +398,8 @@ void data_on_kfrag(data *d, cp_env *env, cp_node from, rd *r)
     data_send(d, env, buyer, DATA_M_CFRAG, w.p, w.n);
     d->proxy_load[p] += ne;
     d->cnt.cfrags += ne;
-    data_trade_tx(d, env, CHAIN_TX_TRADE_PROXY_DELIVERED, t);
+    d->os[t].px_ready |= 1ull << proxy_pos(d, t, env->self);
+    proxy_report(d, env, t);
 }
 
 /* ---- buyer: verify cfrags, open keys ------------------------------------------------ */
@@ -352,7 +415,6 @@ static void dispute(data *d, cp_env *env, size_t t, uint32_t pos)
     wr_u64(&w, t);
     wr_u32(&w, o->proxy[pos]);
     if (!w.bad) data_send(d, env, d->tr[t].seller, DATA_M_DISPUTE, w.p, w.n);
-    data_trade_tx(d, env, CHAIN_TX_TRADE_DISPUTE, t);
 }
 
 static void verify_ep(data *d, cp_env *env, size_t t, ep_st *ep)
@@ -445,7 +507,8 @@ static void finish(data *d, cp_env *env, size_t t)
     data_trade *tr = &d->tr[t];
     tr->state = DATA_T_FINISHED, tr->plaintext = env_now(env);
     d->cnt.finished++;
-    data_trade_tx(d, env, CHAIN_TX_TRADE_BUYER_CONFIRM, t);
+    d->os[t].b_ready = 1;
+    buyer_report(d, env, t);
     wr w;
     wr_init(&w, d);
     wr_u8(&w, DATA_M_CONFIRM);

@@ -212,6 +212,16 @@ static size_t lat_trades(wld *w, double *out)
     return k;
 }
 
+/* Order to settlement: the buyer's confirmation committed, the seller paid (chain: lbft). */
+static size_t lat_settled(wld *w, double *out)
+{
+    size_t n, k = 0;
+    const data_trade *t = data_trades(w->data, &n);
+    for (size_t i = 0; i < n; i++)
+        if (t[i].settled != CP_TIME_NEVER) out[k++] = (double)(t[i].settled - t[i].ordered) / 1e9;
+    return k;
+}
+
 static size_t lat_windows(wld *w, double *out)
 {
     size_t n, k = 0;
@@ -256,6 +266,7 @@ static void json_trades(wld *w, js *j, double *buf)
     js_u64(j, "skipped", st[DATA_T_SKIPPED]);
     js_u64(j, "unfinished", st[DATA_T_CREATED] + st[DATA_T_SELLER_CONFIRMED] + st[DATA_T_PROXY_DELIVERED]);
     json_summary(j, "order_to_plaintext_s", buf, lat_trades(w, buf));
+    if (w->cfg->data.chain == WLD_CHAIN_LBFT) json_summary(j, "order_to_settled_s", buf, lat_settled(w, buf));
     const data_counts *c = data_get_counts(w->data);
     js_u64(j, "bad_cfrags", c->bad_cfrags);
     js_u64(j, "bad_chunks", c->bad_chunks);

@@ -287,6 +287,8 @@ static const scn_field data_fields[] = {
       "where data-record and trade transactions go: log (the platform's own log, ready at once) or lbft (LBFT from "
       "the consensus section runs on the first nodes in ledger mode; the data roles follow them; buyers see a "
       "record once its block is in)"),
+    F("price_per_epoch", SCN_UINT, wld_data_cfg, price_per_epoch, "100", 0, 1e15,
+      "value an order locks in escrow per epoch bought; paid to the seller when the buyer confirms (chain: lbft)"),
     F("subscribe", SCN_BOOL, wld_data_cfg, subscribe, "false", 1.0, 0.0,
       "buyers buy every epoch of every device once uploaded (device d: buyer d mod buyers); replaces the random trades"),
     F("subscribe_lag", SCN_DURATION, wld_data_cfg, subscribe_lag, "30s", 0, 1e15,

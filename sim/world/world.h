@@ -133,6 +133,7 @@ typedef struct wld_data_cfg {
     int64_t corrupt_gateway;
     int device_model;       /* DATA_MODEL_* */
     int chain;              /* WLD_CHAIN_*: where the platform's transactions go */
+    uint64_t price_per_epoch;
     bool subscribe;         /* buyers buy every epoch as it is uploaded (wl_subscribe) */
     uint64_t subscribe_lag;
     wld_battery_cfg battery;

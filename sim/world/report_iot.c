@@ -246,7 +246,7 @@ void wld_iot_plots(wld *w, const char *dir)
         size_t n[2] = {sample(w, lg ? S_SCAN : S_SETTLE, a), sample(w, lg ? S_QUERY : ev ? S_RESERVE : S_WAIT, b)};
         const char *titles[2] = {lg ? "scan to commit" : "settlement", lg ? "provenance query" : ev ? "reservation" : "deposit wait"};
         const double *v[2] = {a, b};
-        plot_spec sp = {dir, "iot_latency", app_names[w->cfg->iot.app], "seconds", "fraction", 0, 0, 1, NULL};
+        plot_spec sp = {dir, "iot_latency", app_names[w->cfg->iot.app], "seconds", "fraction", ev, 0, 1, NULL};
         if (n[0] && n[1]) plot_cdf(&sp, titles, v, n, 2);
     }
     free(a), free(b);

@@ -262,6 +262,8 @@ static int new_iot(wld *w, const wld_cfg *c, char *err, size_t len)
     ic.observer = 0, ic.end = k->end, ic.fee = k->fee, ic.expiry = k->expiry, ic.cpu_per_msg = k->cpu_per_msg;
     ic.costs = w->costs, ic.memo = w->memo, ic.ev = k->ev, ic.park = k->park, ic.log = k->log;
     ic.chain = (iot_chain_port){w, chain_submit};
+    w->iot = iot_new(&ic, w->n_nodes, w->seed, err, len);
+    if (!w->iot) return -1;
     if (k->app == IOT_APP_EV) {
         dht_cfg dc = dht_cfg_of(&c->dht);
         dc.first = ic.first, dc.members = 0, dc.lookups = dc.stores = dc.gets = 0;
@@ -271,10 +273,10 @@ static int new_iot(wld *w, const wld_cfg *c, char *err, size_t len)
             return -1;
         }
         dht_set_client(w->dht, on_dht_done, w);
-        ic.dir = (iot_dir_port){w, dir_put, dir_get};
+        iot_dir_port dir = {w, dir_put, dir_get};
+        iot_set_ports(w->iot, NULL, &dir);
     }
-    w->iot = iot_new(&ic, w->n_nodes, w->seed, err, len);
-    return w->iot ? build_stack(w, err, len) : -1;
+    return build_stack(w, err, len);
 }
 
 int wld_proto_new(wld *w, const wld_cfg *c, char *err, size_t len)

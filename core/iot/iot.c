@@ -6,7 +6,6 @@
  * from the observer and carries a transaction whose signature the receiver checks. */
 #include "core/iot/iot_int.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -123,6 +123,82 @@ check $? "data on LBFT and the DHT: every transaction committed valid, every loo
 cmp -s "$tmp/ch1/run.h5" "$tmp/ch2/run.h5" && cmp -s "$tmp/ch1/summary.json" "$tmp/ch2/summary.json"
 check $? "data on LBFT: same seed, byte-identical run.h5 and summary.json"
 
+# IoT applications on LBFT (5 s blocks, 4 validators and 4 proposers in europe: RTT 25 ms, jitter
+# < 5 ms, access 1 ms server, 5 ms gateway, 30 ms vehicle). One-way hops: vehicle-gateway ~50 ms,
+# gateway-server ~21 ms, vehicle-server ~46 ms, server-server ~17 ms. A transaction submitted at a
+# uniform phase waits for the next block (mean 2.5 s, at most 5 s) and then the LBFT phases (4
+# server hops, ~0.07 s) until validator 0 inserts it.
+# Parking (80 drivers, 4 lots): deposit wait = HELLO + OFFER (0.1 s) + the driver's open to the
+# proposers (0.05 s) + block wait + phases + the observer's NOTE to the lock (0.02 s): mean
+# ~2.74 s; settlement = BILL + PAYSIG (0.1 s) + the lock's settle to the proposers (0.02 s) +
+# block wait + phases: mean ~2.69 s. ~80 samples of a uniform 5 s wait: the mean is +-0.17 s
+# (1 sigma): bands [2.0, 3.5]; every sample in [0.15, 5.4] s.
+pk="-p nodes.3.count=80 -p iot.park.drivers=80 -p iot.park.arrival_rate=60 --quiet --no-plots"
+"$bin" run "$src/scenarios/parking.yaml" $pk --out "$tmp/pk" 2>"$tmp/err"; rc=$?
+[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/err"
+s="$tmp/pk/summary.json"
+echo "# parking: visits=$(jget "$s" iot.sessions) settled=$(jget "$s" iot.settled) wait mean=$(jget "$s" iot.deposit_wait_s.mean) settle mean=$(jget "$s" iot.settlement_s.mean) [$(jget "$s" iot.settlement_s.min), $(jget "$s" iot.settlement_s.max)] occupancy=$(jget "$s" iot.occupancy)"
+[ $rc -eq 0 ] && within 60 "$(jget "$s" iot.settled)" 1000 && [ "$(jget "$s" iot.invalid)" = 0 ] &&
+    [ "$(jget "$s" iot.malformed)" = 0 ] && [ "$(jget "$s" iot.bad_signatures)" = 0 ] &&
+    [ "$(jget "$s" iot.submit_failed)" = 0 ] && [ "$(jget "$s" consensus.violations)" = 0 ]
+check $? "parking on LBFT: every escrow committed valid, no malformed or badly signed message"
+within 2.0 "$(jget "$s" iot.deposit_wait_s.mean)" 3.5 && within 2.0 "$(jget "$s" iot.settlement_s.mean)" 3.5 &&
+    within 0.15 "$(jget "$s" iot.deposit_wait_s.min)" 5.4 && within 0.15 "$(jget "$s" iot.deposit_wait_s.max)" 5.4 &&
+    within 0.15 "$(jget "$s" iot.settlement_s.min)" 5.4 && within 0.15 "$(jget "$s" iot.settlement_s.max)" 5.4
+check $? "parking: deposit wait and settlement = two hops + the next 5 s block + LBFT phases (mean in [2, 3.5] s)"
+"$bin" run "$src/scenarios/parking.yaml" $pk --out "$tmp/pk2" 2>/dev/null
+cmp -s "$tmp/pk/run.h5" "$tmp/pk2/run.h5" && cmp -s "$tmp/pk/summary.json" "$tmp/pk2/summary.json"
+check $? "parking: same seed, byte-identical run.h5 and summary.json"
+
+# EV charging (shipped scenario: 12 piles, 30 EVs, 2 h): settlement = UNPLUG (0.05 s) + the
+# pile's settle to the proposers (0.02 s) + block wait + phases: mean ~2.64 s, every sample in
+# [0.1, 5.4] s. A session charges from soc_low minus the drive to the pile (at most 2 km at
+# 30 km/h: 0.017 of 40 kWh at 10 kW) up to 0.8 = the curve's knee, at 50 kW: 24..24.7 kWh in
+# 0.480..0.493 h, so the piles' busy time (utilisation x 12 piles x 2 h) lies between
+# settled x 0.480 h and sessions x 0.493 h. Rush hour (every EV starts at 0.8 with drive_kw 40:
+# all 30 need a pile at 0.6 x 40 / 40 h = 36 min): all EVs of a cell pick its cheapest pile,
+# one wins per cell, so at least 30 - 6 reservations fail.
+"$bin" run "$src/scenarios/ev-charging.yaml" --quiet --no-plots --out "$tmp/ev1" 2>"$tmp/err"; rc=$?
+[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/err"
+s="$tmp/ev1/summary.json"
+se=$(jget "$s" iot.sessions); st=$(jget "$s" iot.settled); busy=$(awk -v u="$(jget "$s" iot.pile_utilisation)" 'BEGIN { print u * 24 }')
+echo "# ev-charging: sessions=$se settled=$st settle mean=$(jget "$s" iot.settlement_s.mean) reservation p50=$(jget "$s" iot.reservation_s.p50) busy=${busy}h failed=$(jget "$s" iot.failed_reservations)"
+[ $rc -eq 0 ] && within 10 "$st" 1000 && [ "$(jget "$s" iot.invalid)" = 0 ] && [ "$(jget "$s" iot.malformed)" = 0 ] &&
+    [ "$(jget "$s" iot.bad_signatures)" = 0 ] && within 1.5 "$(jget "$s" iot.settlement_s.mean)" 3.8 &&
+    within 0.1 "$(jget "$s" iot.settlement_s.min)" 5.4 && within 0.1 "$(jget "$s" iot.settlement_s.max)" 5.4 &&
+    within 0.1 "$(jget "$s" iot.reservation_s.p50)" 1
+check $? "ev-charging on LBFT and the DHT: sessions settle valid, settlement = a hop + the next block + phases"
+within "$(awk -v n="$st" 'BEGIN { print n * 0.48 }')" "$busy" "$(awk -v n="$se" 'BEGIN { print n * 0.4934 }')"
+check $? "ev-charging: pile busy time = the charging curve's time per session"
+"$bin" run "$src/scenarios/ev-charging.yaml" --quiet --no-plots --out "$tmp/ev2" 2>/dev/null
+cmp -s "$tmp/ev1/run.h5" "$tmp/ev2/run.h5" && cmp -s "$tmp/ev1/summary.json" "$tmp/ev2/summary.json"
+check $? "ev-charging: same seed, byte-identical run.h5 and summary.json"
+rush="-p iot.ev.soc0_min=0.8 -p iot.ev.drive_kw=40 -p duration=60min -p iot.end=40min -p consensus.heights=720 --quiet --no-plots"
+"$bin" run "$src/scenarios/ev-charging.yaml" $rush --out "$tmp/ev3" 2>"$tmp/err"; rc=$?
+[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/err"
+echo "# ev-charging rush hour: failed reservations=$(jget "$tmp/ev3/summary.json" iot.failed_reservations)"
+[ $rc -eq 0 ] && within 24 "$(jget "$tmp/ev3/summary.json" iot.failed_reservations)" 1e9
+check $? "ev-charging rush hour: EVs of a cell collide on its cheapest pile (>= 24 failed reservations)"
+
+# Logistics (0.5 parcels/s for 20 min, routes of 2..6 hubs, 30 s between hubs): records per
+# second = 0.5 x 4 scans, less the scans of late parcels that fall after the end (0.5/s x
+# E[30 s x L(L-1)/2] / 1200 s = 0.09/s): ~1.91/s (+-4 % Poisson); scan to commit = the scanner's
+# submit (0.02 s) + block wait + phases: mean ~2.59 s over ~2400 scans (+-0.03 s); a query is a
+# vehicle-server round trip (~0.092 s) plus verifying the history; every history holds every
+# scan committed before the query (completeness 1, up to a NOTE racing a query).
+"$bin" run "$src/scenarios/logistics.yaml" --quiet --no-plots --out "$tmp/lg1" 2>"$tmp/err"; rc=$?
+[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/err"
+s="$tmp/lg1/summary.json"
+echo "# logistics: parcels=$(jget "$s" iot.parcels) scans=$(jget "$s" iot.scans) records/s=$(jget "$s" iot.records_per_s) scan->commit mean=$(jget "$s" iot.scan_to_commit_s.mean) query p50=$(jget "$s" iot.query_s.p50) completeness=$(jget "$s" iot.completeness)"
+[ $rc -eq 0 ] && [ "$(jget "$s" iot.committed)" = "$(jget "$s" iot.scans)" ] && [ "$(jget "$s" iot.invalid)" = 0 ] &&
+    [ "$(jget "$s" iot.verified)" = "$(jget "$s" iot.answered)" ] && within 1.7 "$(jget "$s" iot.records_per_s)" 2.15 &&
+    within 2.4 "$(jget "$s" iot.scan_to_commit_s.mean)" 2.8 && within 0.085 "$(jget "$s" iot.query_s.p50)" 0.11 &&
+    within 0.99 "$(jget "$s" iot.completeness)" 1
+check $? "logistics on LBFT: every trace committed, ~1.9 records/s, scan to commit = next block + phases, complete verified histories"
+"$bin" run "$src/scenarios/logistics.yaml" --quiet --no-plots --out "$tmp/lg2" 2>/dev/null
+cmp -s "$tmp/lg1/run.h5" "$tmp/lg2/run.h5" && cmp -s "$tmp/lg1/summary.json" "$tmp/lg2/summary.json"
+check $? "logistics: same seed, byte-identical run.h5 and summary.json"
+
 # EV maintenance, small (30 batteries, 60 cycles of one hour, a third of them fast). With fade a
 # = 0.001 per cycle, fast_factor 5 and fail_health 0.8, a fast battery fails after
 # floor(0.2 / 0.005) + 1 = 41 cycles (41 h after its phase o in [0, 10h)), a healthy one after

@@ -15,7 +15,7 @@
 static const char *const table_names[] = {"default", "uniform", NULL};
 static const char *const jitter_names[] = {"none", "uniform", "exponential", NULL};
 const char *const wld_engine_names[] = {"des", "simgrid", "ns3", "ns3-light", NULL};
-static const char *const proto_names[] = {"flood", "phold", "lbft", "dht", "data", NULL};
+static const char *const proto_names[] = {"flood", "phold", "lbft", "dht", "data", "iot", NULL};
 static const char *const boot_names[] = {"prefill", "join", NULL};
 static const char *const churn_names[] = {"none", "exponential", "weibull", NULL};
 
@@ -304,6 +304,78 @@ static const scn_field data_fields[] = {
 };
 static const scn_schema data_schema = {"data", sizeof(wld_data_cfg), data_fields};
 
+static const char *const iot_app_names[] = {"ev-charging", "parking", "logistics", NULL};
+static const char *const iot_dist_names[] = {"exponential", "uniform", "fixed", NULL};
+
+static const scn_field iot_ev_fields[] = {
+    F("piles", SCN_U32, iot_ev_cfg, piles, "8", 1, 1e6, "charging piles: the first nodes of the app's roles; pile p stands in cell p mod cells"),
+    F("evs", SCN_U32, iot_ev_cfg, evs, "12", 1, 1e6, "electric vehicles: the next nodes"),
+    F("grid_w", SCN_U32, iot_ev_cfg, grid_w, "2", 1, 4096, "road grid width (cells)"),
+    F("grid_h", SCN_U32, iot_ev_cfg, grid_h, "2", 1, 4096, "road grid height (cells)"),
+    F("cell_km", SCN_FLOAT, iot_ev_cfg, cell_km, "1", 0.01, 1000, "cell side (km)"),
+    F("speed_kmh", SCN_FLOAT, iot_ev_cfg, speed_kmh, "30", 1, 300, "driving speed to a pile (Manhattan distance)"),
+    F("capacity_kwh", SCN_FLOAT, iot_ev_cfg, capacity_kwh, "40", 1, 1000, "battery capacity"),
+    F("drive_kw", SCN_FLOAT, iot_ev_cfg, drive_kw, "10", 0.1, 1000, "average power drawn while driving"),
+    F("soc_low", SCN_FLOAT, iot_ev_cfg, soc_low, "0.2", 0.01, 0.98, "state of charge below which an EV looks for a pile"),
+    F("soc_target", SCN_FLOAT, iot_ev_cfg, soc_target, "0.8", 0.02, 0.99, "state of charge an EV charges up to"),
+    F("soc0_min", SCN_FLOAT, iot_ev_cfg, soc0_min, "0.25", 0.01, 0.99,
+      "initial state of charge uniform in [soc0_min, soc_target] (= soc_target: every EV starts full)"),
+    F("pile_kw", SCN_FLOAT, iot_ev_cfg, pile_kw, "50", 0.1, 1000,
+      "charging power up to 80 %, then tapering linearly to 0 at 100 % (a CC-CV curve)"),
+    F("price_min", SCN_UINT, iot_ev_cfg, price_min, "200", 0, 1e12, "lowest pile price per kWh (token units)"),
+    F("price_max", SCN_UINT, iot_ev_cfg, price_max, "400", 0, 1e12, "highest pile price per kWh (each pile's uniform in between)"),
+    F("deposit", SCN_UINT, iot_ev_cfg, deposit, "20000", 1, 1e15, "escrow locked per session: the most a session pays"),
+    F("retry", SCN_DURATION, iot_ev_cfg, retry, "1min", 1e6, 1e15, "no free pile in the cell: look again after this"),
+    F("reserve_timeout", SCN_DURATION, iot_ev_cfg, reserve_timeout, "30min", 1e6, 1e15,
+      "a pile frees a reservation not plugged in by then"),
+    END,
+};
+static const scn_schema iot_ev_schema = {"ev", sizeof(iot_ev_cfg), iot_ev_fields};
+
+static const scn_field iot_park_fields[] = {
+    F("locks", SCN_U32, iot_park_cfg, locks, "4", 1, 1e6, "parking lots, one smart lock (payment server) each: the first nodes of the app's roles"),
+    F("drivers", SCN_U32, iot_park_cfg, drivers, "20", 1, 1e6, "drivers (in-car devices): the next nodes"),
+    F("spaces", SCN_U32, iot_park_cfg, spaces, "10", 1, 1e6, "spaces per lot; an arrival at a full lot is turned away"),
+    F("arrival_rate", SCN_FLOAT, iot_park_cfg, arrival_rate, "6", 1e-3, 1e6,
+      "arrivals per lot per hour (Poisson from the drivers who are away)"),
+    E("stay_dist", iot_park_cfg, stay_dist, "exponential", iot_dist_names,
+      "stay length: exponential, uniform in [0, 2 stay_mean] or fixed"),
+    F("stay_mean", SCN_DURATION, iot_park_cfg, stay_mean, "15min", 1e9, 1e15, "mean stay"),
+    F("price_per_min", SCN_UINT, iot_park_cfg, price_per_min, "5", 0, 1e12, "fee per started minute"),
+    F("deposit", SCN_UINT, iot_park_cfg, deposit, "600", 1, 1e15, "escrow locked per visit: the most a visit pays"),
+    END,
+};
+static const scn_schema iot_park_schema = {"park", sizeof(iot_park_cfg), iot_park_fields};
+
+static const scn_field iot_log_fields[] = {
+    F("hubs", SCN_U32, iot_log_cfg, hubs, "8", 3, 1024, "logistics hubs (one scanner node each): the first nodes of the app's roles"),
+    F("indexers", SCN_U32, iot_log_cfg, indexers, "1", 1, 1e6, "provenance indexers (parcel p: indexer p mod indexers): the next nodes"),
+    F("clients", SCN_U32, iot_log_cfg, clients, "4", 1, 1e6, "query clients: the next nodes"),
+    F("hub_degree", SCN_U32, iot_log_cfg, hub_degree, "3", 2, 64, "hub graph: a ring plus seeded chords up to about this degree"),
+    F("min_hops", SCN_U32, iot_log_cfg, min_hops, "2", 2, 8, "fewest hubs on a parcel's route"),
+    F("max_hops", SCN_U32, iot_log_cfg, max_hops, "6", 2, 8, "most hubs on a parcel's route (a seeded walk without repeats)"),
+    F("parcel_rate", SCN_FLOAT, iot_log_cfg, parcel_rate, "0.5", 1e-6, 1e6, "new parcels per second, all hubs (Poisson)"),
+    F("hop_time", SCN_DURATION, iot_log_cfg, hop_time, "30s", 1e6, 1e15, "mean travel time between two hubs (exponential)"),
+    F("query_rate", SCN_FLOAT, iot_log_cfg, query_rate, "1", 0, 1e6, "provenance queries per second, all clients (Poisson)"),
+    F("query_start", SCN_DURATION, iot_log_cfg, query_start, "1min", 0, 1e15, "no query before this"),
+    END,
+};
+static const scn_schema iot_log_schema = {"log", sizeof(iot_log_cfg), iot_log_fields};
+
+static const scn_field iot_fields[] = {
+    E("app", wld_iot_cfg, app, "ev-charging", iot_app_names, "the application: ev-charging, parking or logistics"),
+    F("end", SCN_DURATION, wld_iot_cfg, end, "1h", 0, 31536000e9, "no new need, arrival, parcel or query after this"),
+    F("fee", SCN_UINT, wld_iot_cfg, fee, "1", 0, 1e12, "fee per transaction"),
+    F("expiry", SCN_UINT, wld_iot_cfg, expiry, "1000000", 1, 1e18, "escrow expiry height"),
+    F("cpu_per_msg", SCN_DURATION, wld_iot_cfg, cpu_per_msg, "5us", 0, 1e10,
+      "reference-server CPU per message handled (scaled by the device class), besides the crypto"),
+    SUB("ev", SCN_MAP, wld_iot_cfg, ev, &iot_ev_schema, 0, 0, "shared EV charging (app: ev-charging)"),
+    SUB("park", SCN_MAP, wld_iot_cfg, park, &iot_park_schema, 0, 0, "seamless parking (app: parking)"),
+    SUB("log", SCN_MAP, wld_iot_cfg, log, &iot_log_schema, 0, 0, "logistics tracing (app: logistics)"),
+    END,
+};
+static const scn_schema iot_schema = {"iot", sizeof(wld_iot_cfg), iot_fields};
+
 static const scn_field phold_fields[] = {
     F("per_node", SCN_U32, wld_phold_cfg, per_node, "1", 1, 1e6, "events started by each node"),
     F("payload", SCN_U32, wld_phold_cfg, payload, "64", 8, 1e6, "bytes per event message"),
@@ -317,7 +389,7 @@ static const scn_field top_fields[] = {
     F("duration", SCN_DURATION, wld_cfg, duration, "60s", 1, 31536000e9, "simulated time to run (up to one year)"),
     E("engine", wld_cfg, engine, "des", wld_engine_names,
       "engine: des (built-in), simgrid, ns3 (packets) or ns3-light (ns-3 scheduler, cpsim links); --engine overrides"),
-    E("protocol", wld_cfg, protocol, "flood", proto_names, "protocol run by every node: flood, phold, lbft, dht or data"),
+    E("protocol", wld_cfg, protocol, "flood", proto_names, "protocol run by every node: flood, phold, lbft, dht, data or iot (LBFT, the DHT and the IoT applications stacked)"),
     SUB("network", SCN_MAP, wld_cfg, network, &net_schema, 0, 0, "the network model"),
     SUB("classes", SCN_DICT, wld_cfg, classes, &class_schema, offsetof(wld_cfg, n_classes), 0,
         "device classes defined or redefined by the scenario (a definition is complete: keys it "
@@ -331,6 +403,8 @@ static const scn_field top_fields[] = {
     SUB("dht", SCN_MAP, wld_cfg, dht, &dht_schema, 0, 0, "Kademlia DHT (protocol: dht)"),
     SUB("data", SCN_MAP, wld_cfg, data, &data_schema, 0, 0,
         "IoT data platform: encrypted uploads, data records, PRE trades, HE aggregation (protocol: data)"),
+    SUB("iot", SCN_MAP, wld_cfg, iot, &iot_schema, 0, 0,
+        "IoT applications settled on chain: EV charging, parking, logistics (on LBFT in ledger mode and the DHT)"),
     F("plots", SCN_BOOL, wld_cfg, plots, "true", 1.0, 0.0, "draw plots with gnuplot"),
     END,
 };

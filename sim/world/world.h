@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "core/data/data_model.h"
+#include "core/iot/iot.h"
 #include "core/env.h"
 #include "sim/scenario/scn.h"
 
@@ -140,6 +141,14 @@ typedef struct wld_data_cfg {
     wld_vehicle_cfg vehicle;
 } wld_data_cfg;
 
+typedef struct wld_iot_cfg {
+    int app;                /* IOT_APP_* (schema: ev-charging, parking, logistics) */
+    uint64_t end, fee, expiry, cpu_per_msg;
+    iot_ev_cfg ev;
+    iot_park_cfg park;
+    iot_log_cfg log;
+} wld_iot_cfg;
+
 typedef struct wld_phold_cfg {
     uint32_t per_node, payload;
 } wld_phold_cfg;
@@ -161,12 +170,14 @@ typedef struct wld_cfg {
     wld_lbft_cfg consensus;
     wld_dht_cfg dht;
     wld_data_cfg data;
+    wld_iot_cfg iot;
     bool plots;
 } wld_cfg;
 
 enum { WLD_CHAIN_LOG = 0, WLD_CHAIN_LBFT = 1 };
 enum { WLD_STORE_DIRECT = 0, WLD_STORE_DHT = 1 };
-enum { WLD_PROTO_FLOOD = 0, WLD_PROTO_PHOLD = 1, WLD_PROTO_LBFT = 2, WLD_PROTO_DHT = 3, WLD_PROTO_DATA = 4 };
+enum { WLD_PROTO_FLOOD = 0, WLD_PROTO_PHOLD = 1, WLD_PROTO_LBFT = 2, WLD_PROTO_DHT = 3, WLD_PROTO_DATA = 4,
+       WLD_PROTO_IOT = 5 };
 
 extern const scn_schema wld_schema;
 

@@ -67,7 +67,7 @@ int data_trades_make(data *d)
             return -1;
         if (d->os[t].n_ep > max_ep) max_ep = d->os[t].n_ep;
     }
-    size_t batch = (size_t)(c->upload_interval / c->sample_interval) * c->reading_size + DATA_AEAD_OVERHEAD;
+    size_t batch = (size_t)data_batch_bytes(c) + DATA_AEAD_OVERHEAD;
     d->buf_cap = 2 * batch + 8 * (batch / c->chunk_size + 1) + CHAIN_TX_MAX + 2 * c->chunk_size + 4096 +
                  (size_t)max_ep * (8 + 32 + PRE_CAPSULE_BYTES + PRE_KFRAG_BYTES + PRE_CFRAG_BYTES);
     d->buf = malloc(d->buf_cap);
@@ -471,6 +471,7 @@ static void open_record(data *d, cp_env *env, size_t t, uint32_t pos)
         d->cnt.aead_failures++;
     }
     free(pt);
+    free(o->ct[pos]), o->ct[pos] = NULL; /* decided: its ciphertext is not needed any more */
     if (--o->recs_left == 0) finish(d, env, t);
 }
 

@@ -163,7 +163,8 @@ static int new_data(wld *w, const wld_cfg *c, char *err, size_t len)
     dc.fetch_timeout = k->fetch_timeout, dc.agg_window = k->agg_window, dc.agg_grace = k->agg_grace;
     dc.agg_t = k->agg_t, dc.cpu_per_msg = k->cpu_per_msg, dc.costs = w->costs;
     dc.corrupt_gateway = k->corrupt_gateway < 0 ? CP_NODE_NONE : (cp_node)k->corrupt_gateway;
-    dc.model = k->device_model == DATA_MODEL_VEHICLE ? k->vehicle.m : k->battery.m;
+    dc.model = k->device_model == DATA_MODEL_VEHICLE ? k->vehicle.m
+               : k->device_model == DATA_MODEL_CAMERA ? k->camera.m : k->battery.m;
     if (k->device_model == DATA_MODEL_GENERIC) dc.model = data_model_default();
     dc.model.kind = k->device_model;
     uint32_t n_orders = 0;

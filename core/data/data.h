@@ -32,7 +32,8 @@
  * (a dishonest proxy's wrong cfrag fails, is counted and reported to the seller as a DISPUTE)
  * and with pre_t good ones per epoch opens the epoch keys (ProxyDelivered); it then fetches
  * the chunks of every ready record of those epochs from their replicas (hash checked; a bad
- * or missing chunk is fetched from the next replica), decrypts, and confirms (Finished). No
+ * or missing chunk is fetched from the next replica; at most fetch_window chunks outstanding
+ * per order, if set: each chunk received requests the next), decrypts, and confirms (Finished). No
  * delivery by deliver_timeout after the seller's confirmation: Disputed. Every state change
  * that CPChain puts on chain is a signed trade transaction in the tx log.
  *
@@ -107,6 +108,7 @@ typedef struct data_cfg {
     uint32_t dishonest;        /* proxies 0..dishonest-1 send a wrong cfrag */
     cp_node corrupt_gateway;   /* this gateway serves corrupted chunk bytes (CP_NODE_NONE: none) */
     cp_time seller_timeout, deliver_timeout, fetch_timeout;
+    uint32_t fetch_window;     /* chunks a buyer has requested and not received, per order (0: all at once) */
     cp_time agg_window, agg_grace; /* agg_window 0: no aggregation */
     uint32_t agg_t;            /* committee threshold, 1..committee */
     cp_time cpu_per_msg;

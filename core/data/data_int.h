@@ -61,7 +61,7 @@ typedef struct order_st {
     uint32_t *left;              /* per record: chunks still missing */
     uint32_t *chunks;            /* global chunk indices of all records, in order */
     uint8_t *attempt;            /* per chunk: replica tried; 0xff = got */
-    uint32_t n_chunks;
+    uint32_t n_chunks, next_fetch; /* chunks requested: 0..next_fetch-1 (fetch_window) */
     uint8_t *dec;                /* per record: decrypted */
     uint32_t *chunk_rec;         /* per chunk: position of its record in recs */
     uint32_t recs_left;          /* records not yet decided */

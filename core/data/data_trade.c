@@ -169,8 +169,6 @@ static int collect(data *d, size_t t)
         uint32_t ri = s->recs[i];
         const data_record *r = &d->rec[ri];
         if (r->epoch < tr->e0 || r->epoch > tr->e1) continue;
-        o->ct[o->n_recs] = malloc((size_t)r->bytes + DATA_AEAD_OVERHEAD);
-        if (!o->ct[o->n_recs]) return 0;
         o->left[o->n_recs] = r->n_chunks;
         for (uint32_t c = 0; c < r->n_chunks; c++)
             o->chunk_rec[o->n_chunks] = o->n_recs, o->chunks[o->n_chunks++] = d->rm[ri].chunk0 + c;
@@ -186,7 +184,8 @@ static void start_fetch(data *d, cp_env *env, size_t t)
     order_st *o = &d->os[t];
     if (!o->fetching && collect(d, t)) {
         o->fetching = 1;
-        for (uint32_t i = 0; i < o->n_chunks; i++) fetch_one(d, env, t, i);
+        uint32_t w = d->cfg.fetch_window && d->cfg.fetch_window < o->n_chunks ? d->cfg.fetch_window : o->n_chunks;
+        for (o->next_fetch = 0; o->next_fetch < w; o->next_fetch++) fetch_one(d, env, t, o->next_fetch);
     }
     env_timer(env, d->cfg.fetch_timeout, DTAG(T_FETCH, t));
     o->fetch_at = env_now(env) + d->cfg.fetch_timeout;
@@ -195,7 +194,7 @@ static void start_fetch(data *d, cp_env *env, size_t t)
 static void refetch(data *d, cp_env *env, size_t t)
 {
     order_st *o = &d->os[t];
-    for (uint32_t i = 0; i < o->n_chunks; i++)
+    for (uint32_t i = 0; i < o->next_fetch; i++) /* the chunks requested so far */
         if (o->attempt[i] != 0xff) o->attempt[i] = (uint8_t)((o->attempt[i] + 1) % 0xfe), d->tr[t].refetches++,
                                    fetch_one(d, env, t, i);
     env_timer(env, d->cfg.fetch_timeout, DTAG(T_FETCH, t));
@@ -501,6 +500,8 @@ void data_on_chunk(data *d, cp_env *env, cp_node from, rd *r)
         return;
     }
     uint32_t pos = o->chunk_rec[idx];
+    if (!o->ct[pos] && !(o->ct[pos] = malloc((size_t)d->rec[o->recs[pos]].bytes + DATA_AEAD_OVERHEAD))) return;
+    if (o->next_fetch < o->n_chunks) fetch_one(d, env, t, o->next_fetch++); /* the window slides */
     memcpy(o->ct[pos] + (size_t)(o->chunks[idx] - d->rm[o->recs[pos]].chunk0) * d->cfg.chunk_size, b, len);
     o->attempt[idx] = 0xff;
     if (--o->left[pos] == 0) open_record(d, env, t, pos);

@@ -137,7 +137,7 @@ typedef struct wld_data_cfg {
     uint32_t devices, gateways, proxies, buyers, committee;
     uint64_t sample_interval, enc_interval, upload_interval, data_end;
     uint64_t reading_size, chunk_size;
-    uint32_t replicas, trades, epochs_per_order, pre_t, pre_n, dishonest, agg_t;
+    uint32_t replicas, trades, epochs_per_order, pre_t, pre_n, dishonest, agg_t, fetch_window;
     uint64_t trade_start, trade_end, seller_timeout, deliver_timeout, fetch_timeout;
     uint64_t agg_window, agg_grace, cpu_per_msg;
     int64_t corrupt_gateway;

@@ -491,8 +491,29 @@ static void t_camera_bad_cfg(void)
     CHECK(data_new(&c, 20, 1, err, sizeof err) == NULL && strstr(err, "camera"));
 }
 
+/* 4 records x 20 chunks: all at once they arrive within about one 20 ms round trip; one at a
+ * time (fetch_window 1) each waits for the previous, so at least 80 round trips: 1.6 s. */
+static void t_fetch_window(void)
+{
+    cp_time took[2];
+    for (uint32_t w = 0; w < 2; w++) {
+        data_cfg c = camera_cfg();
+        c.fetch_window = w;
+        data *d = run(&c, 1);
+        REQUIRE(d);
+        size_t nt;
+        const data_trade *t = data_trades(d, &nt);
+        REQUIRE(nt == 1 && t[0].state == DATA_T_FINISHED);
+        CHECK(t[0].records == 4 && t[0].records_ok == 4 && t[0].refetches == 0);
+        took[w] = t[0].plaintext - t[0].delivered;
+        data_free(d);
+    }
+    CHECK(took[0] < CP_MS(200));
+    CHECK(took[1] >= CP_MS(1600));
+}
+
 TEST_MAIN(TEST(t_records_ready), TEST(t_buyer_gets_exactly_what_it_bought), TEST(t_aead_rejects_tampering),
           TEST(t_corrupted_chunk_refetched), TEST(t_wrong_cfrag_detected), TEST(t_aggregate_is_plain_sum),
           TEST(t_determinism), TEST(t_bad_cfg), TEST(t_model_battery), TEST(t_model_vehicle),
           TEST(t_model_in_protocol), TEST(t_model_bad_cfg), TEST(t_model_events), TEST(t_model_camera),
-          TEST(t_camera_lazy_in_protocol), TEST(t_camera_bad_cfg))
+          TEST(t_camera_lazy_in_protocol), TEST(t_camera_bad_cfg), TEST(t_fetch_window))

@@ -21,7 +21,8 @@ tests_unit_test_lbft_broken_SOURCES = tests/unit/test_lbft_fork.c core/lbft/lbft
 tests_unit_test_lbft_broken_CPPFLAGS = $(AM_CPPFLAGS) -DLBFT_BROKEN_QUORUM
 TESTS += tests/unit/test_lbft_fork tests/unit/test_lbft_broken
 libcpsim_a_SOURCES += core/dht/dht.h core/dht/dht_int.h core/dht/dht.c core/dht/dht_node.c \
-	core/dht/dht_rt.c core/dht/dht_net.c core/dht/dht_lookup.c core/dht/dht_wire.c
+	core/dht/dht_rt.c core/dht/dht_net.c core/dht/dht_lookup.c core/dht/dht_wire.c \
+	core/dht/dht_client.c
 check_PROGRAMS += tests/unit/test_dht
 tests_unit_test_dht_SOURCES = tests/unit/test_dht.c
 TESTS += tests/unit/test_dht
@@ -43,3 +44,8 @@ endif
 check_PROGRAMS += tests/unit/test_data
 tests_unit_test_data_SOURCES = tests/unit/test_data.c
 TESTS += tests/unit/test_data
+# core/stk: several protocols on one world's nodes.
+libcpsim_a_SOURCES += core/stk/stk.h core/stk/stk.c
+check_PROGRAMS += tests/unit/test_stk
+tests_unit_test_stk_SOURCES = tests/unit/test_stk.c
+TESTS += tests/unit/test_stk

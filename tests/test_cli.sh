@@ -88,6 +88,28 @@ jget() {
 # within LO X HI (floating point)
 within() { awk -v lo="$1" -v x="$2" -v hi="$3" 'BEGIN { exit !(x != "" && x + 0 >= lo && x + 0 <= hi) }'; }
 
+# data.chain: lbft: every data-record and trade transaction is submitted to LBFT and committed
+# valid. A record is ready ~0.1 s after its upload (storage round trips) and waits for the next
+# 10 s block (uniform: mean 5 s) plus the LBFT phases on a LAN (~0.1 s): upload to chain p50 in
+# [4.5 s, 6 s]. The seller acts on an order once its transaction is in a block (a chain node
+# pushes the event), so order to plaintext = the wait for the next block (< 10 s) + ~0.16 s of
+# PRE and fetching. The same seed gives the same bytes through the stack.
+dchain="-p nodes.2.count=40 -p data.devices=40 -p data.trades=6 -p duration=45min -p data.data_end=40min -p data.trade_start=30min -p data.trade_end=40min -p consensus.heights=270 --quiet --no-plots"
+"$bin" run "$src/scenarios/data-chain.yaml" $dchain --out "$tmp/ch1" 2>"$tmp/err"; rc=$?
+[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/err"
+s="$tmp/ch1/summary.json"
+sub=$(jget "$s" data.chain.submitted); com=$(jget "$s" data.chain.committed)
+echo "# data-chain: submitted=$sub committed=$com invalid=$(jget "$s" data.chain.invalid) upload_to_chain_p50=$(jget "$s" data.chain.upload_to_chain_s.p50) finished=$(jget "$s" data.trades.finished)"
+[ $rc -eq 0 ] && [ "$sub" = "$(jget "$s" data.transactions)" ] && [ "$com" = "$sub" ] &&
+    [ "$(jget "$s" data.chain.invalid)" = 0 ] && [ "$(jget "$s" data.trades.finished)" = 6 ] &&
+    within 4.5 "$(jget "$s" data.chain.upload_to_chain_s.p50)" 6 && [ "$(jget "$s" consensus.violations)" = 0 ] &&
+    within 0.16 "$(jget "$s" data.trades.order_to_plaintext_s.min)" 10.5 &&
+    within 0.16 "$(jget "$s" data.trades.order_to_plaintext_s.max)" 10.5
+check $? "data on LBFT: every transaction committed valid, upload to chain p50 in [4.5, 6] s, trades finish"
+"$bin" run "$src/scenarios/data-chain.yaml" $dchain --out "$tmp/ch2" 2>/dev/null
+cmp -s "$tmp/ch1/run.h5" "$tmp/ch2/run.h5" && cmp -s "$tmp/ch1/summary.json" "$tmp/ch2/summary.json"
+check $? "data on LBFT: same seed, byte-identical run.h5 and summary.json"
+
 # EV maintenance, small (30 batteries, 60 cycles of one hour, a third of them fast). With fade a
 # = 0.001 per cycle, fast_factor 5 and fail_health 0.8, a fast battery fails after
 # floor(0.2 / 0.005) + 1 = 41 cycles (41 h after its phase o in [0, 10h)), a healthy one after

@@ -180,6 +180,9 @@ chain_reason chain_ledger_apply_tx(chain_ledger *l, cr_memo *memo, uint32_t prop
  * st (may be NULL) receives this block's counts; chain_ledger_totals has the running sums. */
 int chain_ledger_apply_block(chain_ledger *l, cr_memo *memo, uint32_t proposer, const chain_tx *txs,
                              size_t n, chain_block_stats *st);
+/* The same, writing each transaction's reason to reasons[i] (n entries; NULL: not wanted). */
+int chain_ledger_apply_block_ex(chain_ledger *l, cr_memo *memo, uint32_t proposer, const chain_tx *txs,
+                                size_t n, chain_block_stats *st, uint8_t *reasons);
 const chain_block_stats *chain_ledger_totals(const chain_ledger *l);
 /* The state root (recomputes dirty chunks if the state changed since the last block). */
 int chain_ledger_state_root(chain_ledger *l, uint8_t root[CR_HASH_BYTES]);

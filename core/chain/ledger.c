@@ -252,11 +252,18 @@ chain_reason chain_ledger_apply_tx(chain_ledger *l, cr_memo *memo, uint32_t prop
 int chain_ledger_apply_block(chain_ledger *l, cr_memo *memo, uint32_t proposer, const chain_tx *txs,
                              size_t n, chain_block_stats *st)
 {
+    return chain_ledger_apply_block_ex(l, memo, proposer, txs, n, st, NULL);
+}
+
+int chain_ledger_apply_block_ex(chain_ledger *l, cr_memo *memo, uint32_t proposer, const chain_tx *txs,
+                                size_t n, chain_block_stats *st, uint8_t *reasons)
+{
     chain_block_stats b;
     if (proposer >= l->n) return CHAIN_EPARAM;
     memset(&b, 0, sizeof b);
     for (size_t i = 0; i < n; i++) {
         chain_reason r = chain_ledger_apply_tx(l, memo, proposer, &txs[i]);
+        if (reasons) reasons[i] = (uint8_t)r;
         b.count[r]++;
         b.sigchecks += r == CHAIN_R_APPLIED || r == CHAIN_R_SIG || r == CHAIN_R_RECORD;
         if (r == CHAIN_R_APPLIED) b.fees += txs[i].fee;

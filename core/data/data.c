@@ -36,8 +36,9 @@ data_cfg data_cfg_default(void)
 
 static const char *cfg_error(const data_cfg *c, uint32_t n)
 {
-    uint64_t need = (uint64_t)c->devices + c->gateways + c->proxies + c->buyers + c->committee;
+    uint64_t need = (uint64_t)c->first + c->devices + c->gateways + c->proxies + c->buyers + c->committee;
     if (need > n) return "roles: devices + gateways + proxies + buyers + committee exceed the nodes";
+    if (c->chain.ctx && !c->chain.submit) return "chain: a port needs its submit function";
     if (!c->devices || !c->gateways) return "devices, gateways: expected at least one each";
     if (!c->sample_interval || !c->upload_interval || !c->enc_interval) return "intervals: expected > 0";
     if (c->enc_interval % c->upload_interval) return "enc_interval: expected a multiple of upload_interval";
@@ -95,9 +96,10 @@ data *data_new(const data_cfg *cfg, uint32_t n_nodes, uint64_t seed, char *err, 
     }
     data *d = calloc(1, sizeof *d);
     if (!d) return NULL;
-    d->cfg = *cfg, d->n = n_nodes, d->seed = seed;
+    d->cfg = *cfg, d->n = n_nodes, d->seed = seed, d->observer = CP_NODE_NONE;
     d->cfg.model.gateways = cfg->gateways;
     uint32_t cnt[DATA_N_ROLES] = {cfg->devices, cfg->gateways, cfg->proxies, cfg->buyers, cfg->committee};
+    d->first[0] = cfg->first;
     for (int r = 0; r < DATA_N_ROLES; r++) d->first[r + 1] = d->first[r] + cnt[r], d->roles[r].nodes = cnt[r];
     d->costs = cfg->costs;
     if (!d->costs) d->costs = d->own_costs = cost_table_new();
@@ -124,7 +126,7 @@ void data_free(data *d)
     data_trades_free(d);
     data_agg_free(d);
     free(d->sig), free(d->nonce), free(d->dev), free(d->dht_id), free(d->buyer_key);
-    free(d->rec), free(d->rm), free(d->ch), free(d->map), free(d->tx), free(d->txb);
+    free(d->rec), free(d->rm), free(d->ch), free(d->map), free(d->tx), free(d->txb), free(d->by_chain);
     free(d->proxy_load), free(d->buf), free(d->node_tx), free(d->node_rx);
     cost_table_free(d->own_costs);
     free(d);
@@ -132,6 +134,7 @@ void data_free(data *d)
 
 int data_role_of(const data *d, cp_node v)
 {
+    if (v < d->first[0]) return -1;
     for (int r = 0; r < DATA_N_ROLES; r++)
         if (v < d->first[r + 1]) return r;
     return -1;
@@ -257,23 +260,56 @@ size_t data_tx_make(data *d, cp_env *env, int kind, uint64_t ref, const void *pa
     return n;
 }
 
-uint32_t data_tx_append(data *d, int kind, cp_node sender, uint64_t ref, cp_time ready, const uint8_t *b, size_t n)
+static void chain_submit(data *d, cp_env *env, data_tx *t, uint32_t idx)
+{
+    t->chain_id = d->cfg.chain.submit(d->cfg.chain.ctx, env, d->txb + t->off, t->len);
+    if (!t->chain_id) return;
+    d->cnt.txs_submitted++;
+    size_t need = (size_t)t->chain_id, old = d->cap_by_chain;
+    if (need > old) {
+        if (data_reserve((void **)&d->by_chain, &d->cap_by_chain, need, sizeof *d->by_chain)) return;
+        memset(d->by_chain + old, 0xff, (d->cap_by_chain - old) * sizeof *d->by_chain);
+    }
+    d->by_chain[t->chain_id - 1] = idx;
+}
+
+uint32_t data_tx_append(data *d, cp_env *env, int kind, cp_node sender, uint64_t ref, const uint8_t *b, size_t n)
 {
     if (data_reserve((void **)&d->tx, &d->cap_tx, d->n_tx + 1, sizeof *d->tx) ||
         data_reserve((void **)&d->txb, &d->cap_txb, d->n_txb + n, 1))
         return UINT32_MAX;
     memcpy(d->txb + d->n_txb, b, n);
-    d->tx[d->n_tx] = (data_tx){(uint8_t)kind, sender, ref, ready, d->n_txb, n};
+    data_tx *t = &d->tx[d->n_tx];
+    *t = (data_tx){(uint8_t)kind, sender, ref, env_now(env), d->n_txb, n, 0, CP_TIME_NEVER, 0, 0};
     d->n_txb += n;
     d->cnt.txs++;
+    if (d->cfg.chain.ctx) chain_submit(d, env, t, (uint32_t)d->n_tx);
     return (uint32_t)d->n_tx++;
+}
+
+void data_on_commit(data *d, cp_env *env, uint64_t id, uint64_t height, int valid)
+{
+    if (!id || id > d->cap_by_chain || d->by_chain[id - 1] == UINT32_MAX) return;
+    data_tx *t = &d->tx[d->by_chain[id - 1]];
+    if (t->onchain != CP_TIME_NEVER) return;
+    t->onchain = env_now(env), t->height = height, t->valid = (uint8_t)valid;
+    d->observer = env->self;
+    d->cnt.txs_committed++;
+    d->cnt.txs_invalid += !valid;
+    if (t->kind == CHAIN_TX_DATA_RECORD && valid && t->ref < d->n_rec) d->rec[t->ref].onchain = t->onchain;
+    if (t->kind == CHAIN_TX_TRADE_ORDER && valid && t->ref < d->n_tr) data_send_order(d, env, t->ref);
+}
+
+int data_record_visible(const data *d, const data_record *r, cp_time now)
+{
+    return d->cfg.chain.ctx ? r->onchain <= now : r->ready != CP_TIME_NEVER;
 }
 
 uint32_t data_trade_tx(data *d, cp_env *env, int kind, uint64_t order)
 {
     uint8_t out[CHAIN_TX_MAX];
     size_t n = data_tx_make(d, env, kind, order, NULL, 0, NULL, 0, 0, out);
-    return n ? data_tx_append(d, kind, env->self, order, env_now(env), out, n) : UINT32_MAX;
+    return n ? data_tx_append(d, env, kind, env->self, order, out, n) : UINT32_MAX;
 }
 
 /* ---- dispatch ----------------------------------------------------------------------- */
@@ -461,7 +497,7 @@ cp_node data_upload_gateway(const data *d, cp_node dev, uint64_t u)
 {
     uint64_t ns = d->cfg.upload_interval / d->cfg.sample_interval;
     return d->first[DATA_GATEWAY] +
-           data_model_gateway(&d->cfg.model, d->seed, dev, u * ns + ns - 1, data_sample_s(d), d->cfg.gateways);
+           data_model_gateway(&d->cfg.model, d->seed, dev - d->first[DATA_DEVICE], u * ns + ns - 1, data_sample_s(d), d->cfg.gateways);
 }
 
 const data_cfg *data_get_cfg(const data *d)

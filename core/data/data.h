@@ -85,6 +85,15 @@ enum { DATA_T_PENDING, DATA_T_CREATED, DATA_T_SELLER_CONFIRMED, DATA_T_PROXY_DEL
 #define DATA_MAX_CHUNK (4u << 20)   /* chunk_size limit: 4 MiB (a message carries whole chunks) */
 #define DATA_MAX_BATCH (256u << 20) /* plaintext bytes per upload */
 
+/* The chain the platform's transactions go to (a core/stk stack with LBFT in ledger mode):
+ * submit a signed core/chain transaction from env->self (env: the data platform's own env;
+ * the glue converts); returns an id > 0, or 0 if refused. ctx NULL: no chain, transactions
+ * only go to the platform's own log. Commits come back through data_on_commit. */
+typedef struct data_chain_port {
+    void *ctx;
+    uint64_t (*submit)(void *ctx, cp_env *env, const uint8_t *tx, size_t len);
+} data_chain_port;
+
 /* An order given by the caller (tests); otherwise orders are drawn from the seed. */
 typedef struct data_order {
     cp_time at;
@@ -114,6 +123,9 @@ typedef struct data_cfg {
     cp_time cpu_per_msg;
     const cost_table *costs;   /* borrowed; NULL: built-in defaults */
     data_model model;          /* what the readings are (data_model.h); vehicle: the gateway follows the cell */
+    cp_node first;             /* the roles start at this node (nodes before it belong to other
+                                  layers of a stack, e.g. LBFT's validators and proposers) */
+    data_chain_port chain;     /* where transactions go (ctx NULL: the log only) */
 } data_cfg;
 
 typedef struct data data;
@@ -136,6 +148,7 @@ typedef struct data_record {
     uint32_t stream, n_chunks, bytes; /* plaintext bytes */
     uint64_t interval, epoch;
     cp_time first_reading, sent, ready; /* ready: CP_TIME_NEVER if not (yet) stored */
+    cp_time onchain;             /* its transaction committed (chain port; else = ready) */
     uint32_t tx;                 /* index in the tx log, UINT32_MAX before ready */
 } data_record;
 
@@ -145,6 +158,10 @@ typedef struct data_tx {
     uint64_t ref;                /* record index or order id */
     cp_time ready;
     size_t off, len;             /* encoded bytes in data_tx_bytes */
+    uint64_t chain_id;           /* the chain's id for it (0: no chain port, or refused) */
+    cp_time onchain;             /* committed (CP_TIME_NEVER: not, or no chain) */
+    uint64_t height;             /* block that holds it */
+    uint8_t valid;               /* the ledger applied it */
 } data_tx;
 
 typedef struct data_trade {
@@ -167,6 +184,7 @@ typedef struct data_counts {
     uint64_t msgs, malformed, uploads, chunks_stored, records_ready, txs;
     uint64_t orders, finished, withdrawn, disputed, skipped, cfrags, bad_cfrags, disputes_received;
     uint64_t bad_chunks, aead_failures, plaintext_mismatch, agg_cts, agg_ok, agg_bad;
+    uint64_t txs_submitted, txs_committed, txs_invalid; /* chain port */
 } data_counts;
 
 typedef struct data_role_stats {
@@ -174,6 +192,11 @@ typedef struct data_role_stats {
     cp_time crypto_cpu;          /* crypto charged, summed over the role's nodes */
     uint64_t bytes_sent, msgs_sent;
 } data_role_stats;
+
+/* The chain glue: transaction `id` (as returned by the port's submit) was committed in block
+ * `height` (valid: the ledger applied it); env: the data platform's env of the node observing
+ * the chain. Unknown ids are ignored. */
+void data_on_commit(data *d, cp_env *env, uint64_t id, uint64_t height, int valid);
 
 const data_record *data_records(const data *d, size_t *n);
 const data_tx *data_txs(const data *d, size_t *n);

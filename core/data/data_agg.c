@@ -53,7 +53,7 @@ static uint32_t value_at(const data *d, cp_node dev, size_t w)
 {
     const dev_st *s = &d->dev[dev - d->first[DATA_DEVICE]];
     cp_time t = send_at(d, dev, w);
-    return data_model_value(&d->cfg.model, d->seed, dev, t < s->offset ? 0 : (t - s->offset) / d->cfg.sample_interval,
+    return data_model_value(&d->cfg.model, d->seed, dev - d->first[DATA_DEVICE], t < s->offset ? 0 : (t - s->offset) / d->cfg.sample_interval,
                             data_sample_s(d));
 }
 

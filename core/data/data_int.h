@@ -100,6 +100,9 @@ struct data {
     /* tx log */
     data_tx *tx;
     size_t n_tx, cap_tx;
+    uint32_t *by_chain;          /* chain id - 1 -> tx index (UINT32_MAX: not ours) */
+    cp_node observer;            /* the node that reports commits (chain port), CP_NODE_NONE before */
+    size_t cap_by_chain;
     uint8_t *txb;
     size_t n_txb, cap_txb;
     /* trades */
@@ -130,8 +133,13 @@ int data_reserve(void **p, size_t *cap, size_t need, size_t elem);
 /* Sign (charged to env->self) and encode a transaction into out (CHAIN_TX_MAX); its length or 0. */
 size_t data_tx_make(data *d, cp_env *env, int kind, uint64_t ref, const void *payload, size_t len,
                     const uint8_t (*chunks)[32], uint16_t n_chunks, uint64_t interval, uint8_t *out);
-/* Append an encoded transaction to the log; its index or UINT32_MAX. */
-uint32_t data_tx_append(data *d, int kind, cp_node sender, uint64_t ref, cp_time ready, const uint8_t *b, size_t n);
+/* Append an encoded transaction to the log, ready now, and submit it to the chain (if a port is
+ * set) from env->self; its index or UINT32_MAX. */
+uint32_t data_tx_append(data *d, cp_env *env, int kind, cp_node sender, uint64_t ref, const uint8_t *b, size_t n);
+/* Send order t's ORDER message to its seller from env->self (data_trade.c). */
+void data_send_order(data *d, cp_env *env, size_t t);
+/* Whether record r is on the chain as buyers see it at time now. */
+int data_record_visible(const data *d, const data_record *r, cp_time now);
 /* Make and append a trade transaction of env->self, ready now. */
 uint32_t data_trade_tx(data *d, cp_env *env, int kind, uint64_t order);
 uint32_t data_chunk_find(const data *d, const uint8_t hash[32]);

@@ -20,7 +20,7 @@ void data_lazy_plain(const data *d, uint32_t r, uint64_t off, uint8_t *out, uint
 {
     const data_record *rec = &d->rec[r];
     uint64_t ns = d->cfg.upload_interval / d->cfg.sample_interval;
-    data_model_segment(&d->cfg.model, d->seed, rec->owner, rec->interval * ns, data_sample_s(d), rec->first_reading,
+    data_model_segment(&d->cfg.model, d->seed, rec->owner - d->first[DATA_DEVICE], rec->interval * ns, data_sample_s(d), rec->first_reading,
                        off, out, len);
 }
 

@@ -115,12 +115,11 @@ void data_buyer_restart(data *d, cp_env *env)
 
 /* ---- buyer: order ------------------------------------------------------------------- */
 
-static void place(data *d, cp_env *env, size_t t)
+/* Order t to its seller, from env->self: the buyer itself, or (on a chain) the node that saw
+ * the order's transaction committed, pushing the event to the seller. */
+void data_send_order(data *d, cp_env *env, size_t t)
 {
-    data_trade *tr = &d->tr[t];
-    tr->state = DATA_T_CREATED, tr->ordered = env_now(env);
-    d->cnt.orders++;
-    data_trade_tx(d, env, CHAIN_TX_TRADE_ORDER, t);
+    const data_trade *tr = &d->tr[t];
     wr w;
     wr_init(&w, d);
     wr_u8(&w, DATA_M_ORDER);
@@ -129,8 +128,17 @@ static void place(data *d, cp_env *env, size_t t)
     wr_u32(&w, 0);
     wr_u64(&w, tr->e0);
     wr_u64(&w, tr->e1);
-    wr_bytes(&w, buyer_kp(d, env->self)->pk, 32);
+    wr_bytes(&w, buyer_kp(d, tr->buyer)->pk, 32);
     if (!w.bad) data_send(d, env, tr->seller, DATA_M_ORDER, w.p, w.n);
+}
+
+static void place(data *d, cp_env *env, size_t t)
+{
+    data_trade *tr = &d->tr[t];
+    tr->state = DATA_T_CREATED, tr->ordered = env_now(env);
+    d->cnt.orders++;
+    data_trade_tx(d, env, CHAIN_TX_TRADE_ORDER, t);
+    if (!d->cfg.chain.ctx) data_send_order(d, env, t); /* on a chain: once the order is in a block */
     env_timer(env, d->cfg.seller_timeout, DTAG(T_SELLER_TO, t));
     d->os[t].seller_at = env_now(env) + d->cfg.seller_timeout;
 }
@@ -149,7 +157,7 @@ static void fetch_one(data *d, cp_env *env, size_t t, uint32_t idx)
 }
 
 /* The ready records of the order's epochs, from the chain view; 0 if some are not ready yet. */
-static int collect(data *d, size_t t)
+static int collect(data *d, size_t t, cp_time now)
 {
     const data_trade *tr = &d->tr[t];
     order_st *o = &d->os[t];
@@ -158,7 +166,7 @@ static int collect(data *d, size_t t)
     for (uint32_t i = 0; i < s->n_recs; i++) {
         const data_record *r = &d->rec[s->recs[i]];
         if (r->epoch < tr->e0 || r->epoch > tr->e1) continue;
-        if (r->ready == CP_TIME_NEVER) return 0;
+        if (!data_record_visible(d, r, now)) return 0;
         n++, nch += r->n_chunks;
     }
     if (n < want) return 0;
@@ -182,7 +190,7 @@ static int collect(data *d, size_t t)
 static void start_fetch(data *d, cp_env *env, size_t t)
 {
     order_st *o = &d->os[t];
-    if (!o->fetching && collect(d, t)) {
+    if (!o->fetching && collect(d, t, env_now(env))) {
         o->fetching = 1;
         uint32_t w = d->cfg.fetch_window && d->cfg.fetch_window < o->n_chunks ? d->cfg.fetch_window : o->n_chunks;
         for (o->next_fetch = 0; o->next_fetch < w; o->next_fetch++) fetch_one(d, env, t, o->next_fetch);
@@ -275,8 +283,8 @@ void data_on_order(data *d, cp_env *env, cp_node from, rd *r)
     uint64_t e0 = rd_u64(r), e1 = rd_u64(r);
     const uint8_t *pk_b = rd_bytes(r, 32);
     if (!rd_done(r) || t >= d->n_tr || d->tr[t].seller != env->self || owner != env->self || stream != 0 ||
-        d->tr[t].buyer != from || d->tr[t].e0 != e0 || d->tr[t].e1 != e1 ||
-        memcmp(pk_b, buyer_kp(d, from)->pk, 32)) {
+        (d->cfg.chain.ctx ? from != d->observer : d->tr[t].buyer != from) || d->tr[t].e0 != e0 || d->tr[t].e1 != e1 ||
+        memcmp(pk_b, buyer_kp(d, d->tr[t].buyer)->pk, 32)) {
         d->cnt.malformed++;
         return;
     }

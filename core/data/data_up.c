@@ -65,14 +65,14 @@ static uint8_t *batch(const data *d, cp_node v, uint64_t u, cp_time t0, size_t *
     if (d->cfg.model.kind == DATA_MODEL_CAMERA) { /* one segment */
         *len = data_batch_bytes(&d->cfg);
         uint8_t *seg = malloc(*len);
-        if (seg) data_model_segment(&d->cfg.model, d->seed, v, u * ns, data_sample_s(d), t0, 0, seg, *len);
+        if (seg) data_model_segment(&d->cfg.model, d->seed, v - d->first[DATA_DEVICE], u * ns, data_sample_s(d), t0, 0, seg, *len);
         return seg;
     }
     uint8_t *pt = calloc(ns, rs);
     for (uint64_t j = 0; pt && j < ns; j++) {
         uint8_t *p = pt + j * rs;
         uint64_t t = t0 + j * d->cfg.sample_interval;
-        data_model_reading(&d->cfg.model, d->seed, v, u * ns + j, data_sample_s(d), t, p, (uint32_t)rs);
+        data_model_reading(&d->cfg.model, d->seed, v - d->first[DATA_DEVICE], u * ns + j, data_sample_s(d), t, p, (uint32_t)rs);
     }
     *len = ns * rs;
     return pt;
@@ -88,7 +88,7 @@ static uint32_t add_record(data *d, cp_env *env, dev_st *s, uint64_t u, uint64_t
     uint32_t r = (uint32_t)d->n_rec++;
     d->rec[r] = (data_record){env->self, data_upload_gateway(d, env->self, u),
                               0, 0, (uint32_t)ptlen, u, epoch, s->offset + u * d->cfg.upload_interval, 0,
-                              CP_TIME_NEVER, UINT32_MAX};
+                              CP_TIME_NEVER, CP_TIME_NEVER, UINT32_MAX};
     memset(&d->rm[r], 0, sizeof d->rm[r]);
     d->rm[r].chunk0 = (uint32_t)d->n_ch;
     d->rm[r].cap = s->caps[epoch];
@@ -199,7 +199,8 @@ static void record_ready(data *d, cp_env *env, uint32_t r)
 {
     data_record *rec = &d->rec[r];
     rec->ready = env_now(env);
-    rec->tx = data_tx_append(d, CHAIN_TX_DATA_RECORD, rec->owner, r, rec->ready, d->rm[r].txe, d->rm[r].txlen);
+    rec->tx = data_tx_append(d, env, CHAIN_TX_DATA_RECORD, rec->owner, r, d->rm[r].txe, d->rm[r].txlen);
+    if (!d->cfg.chain.ctx) rec->onchain = rec->ready;
     free(d->rm[r].txe);
     d->rm[r].txe = NULL;
     d->cnt.records_ready++;

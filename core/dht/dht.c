@@ -37,7 +37,8 @@ dht_cfg dht_cfg_default(void)
 
 static int cfg_ok(const dht_cfg *c, uint32_t n)
 {
-    return n >= 2 && c->k >= 1 && c->k <= DHT_MAX_CONTACTS && c->alpha >= 1 && c->value_size >= 1 &&
+    uint32_t m = c->first < n ? (c->members ? c->members : n - c->first) : 0;
+    return m >= 2 && m <= n - c->first && c->k >= 1 && c->k <= DHT_MAX_CONTACTS && c->alpha >= 1 && c->value_size >= 1 &&
            c->value_size <= DHT_MAX_VALUE && c->rpc_timeout > 0 && c->work_end >= c->work_start &&
            c->get_end >= c->get_start && (c->churn_dist != DHT_CHURN_WEIBULL || c->weibull_shape > 0);
 }
@@ -52,7 +53,7 @@ static int cmp_ids(const void *a, const void *b, void *ctx)
     const id_rank *x = a, *y = b;
     const dht *d = ctx;
     if (x->pfx != y->pfx) return x->pfx < y->pfx ? -1 : 1;
-    return memcmp(d->ids[x->node], d->ids[y->node], DHT_ID_BYTES);
+    return memcmp(dht_idp(d, x->node), dht_idp(d, y->node), DHT_ID_BYTES);
 }
 
 static int make_ids(dht *d)
@@ -63,10 +64,10 @@ static int make_ids(dht *d)
     d->spfx = malloc((size_t)d->n * sizeof *d->spfx);
     id_rank *r = malloc((size_t)d->n * sizeof *r);
     if (!d->ids || !d->sorted || !d->pfx || !d->spfx || !r) return free(r), -1;
-    for (uint32_t v = 0; v < d->n; v++) {
-        dht_make_id(d->ids[v], d->seed, v);
-        d->pfx[v] = dht_prefix64(d->ids[v]);
-        r[v] = (id_rank){d->pfx[v], v};
+    for (uint32_t i = 0; i < d->n; i++) { /* ids from world ids: a member keeps its id */
+        dht_make_id(d->ids[i], d->seed, (uint64_t)d->first + i);
+        d->pfx[i] = dht_prefix64(d->ids[i]);
+        r[i] = (id_rank){d->pfx[i], d->first + i};
     }
     qsort_r(r, d->n, sizeof *r, cmp_ids, d);
     for (uint32_t i = 0; i < d->n; i++) {
@@ -101,19 +102,20 @@ static void gen_ops(dht *d, dht_op *tmp)
     rng_seed(&r, d->seed, 0xffffffffu, 0x3011);
     const dht_cfg *c = &d->cfg;
     uint64_t w = 0;
+    cp_node f = d->first;
     for (uint64_t i = 0; i < c->lookups; i++)
-        tmp[w++] = (dht_op){draw_time(&r, c->work_start, c->work_end), (cp_node)rng_below(&r, d->n),
+        tmp[w++] = (dht_op){draw_time(&r, c->work_start, c->work_end), f + (cp_node)rng_below(&r, d->n),
                             (uint32_t)i, DHT_LK_FIND};
     for (uint64_t i = 0; i < c->stores; i++)
-        tmp[w++] = (dht_op){draw_time(&r, c->work_start, c->work_end), (cp_node)rng_below(&r, d->n),
+        tmp[w++] = (dht_op){draw_time(&r, c->work_start, c->work_end), f + (cp_node)rng_below(&r, d->n),
                             STORE_KEY_BASE + (uint32_t)i, DHT_LK_STORE};
     for (uint64_t i = 0; c->stores && i < c->gets; i++)
-        tmp[w++] = (dht_op){draw_time(&r, c->get_start, c->get_end), (cp_node)rng_below(&r, d->n),
+        tmp[w++] = (dht_op){draw_time(&r, c->get_start, c->get_end), f + (cp_node)rng_below(&r, d->n),
                             STORE_KEY_BASE + (uint32_t)rng_below(&r, c->stores), DHT_LK_GET};
     d->n_ops = w;
 }
 
-/* Workload ops grouped by node (CSR: ops of v are ops[op_off[v] .. op_off[v+1])). */
+/* Workload ops grouped by member (CSR: ops of member i are ops[op_off[i] .. op_off[i+1])). */
 static int make_ops(dht *d)
 {
     uint64_t total = d->cfg.lookups + d->cfg.stores + (d->cfg.stores ? d->cfg.gets : 0);
@@ -125,7 +127,7 @@ static int make_ops(dht *d)
         return -1;
     }
     gen_ops(d, tmp);
-    for (uint64_t i = 0; i < d->n_ops; i++) d->op_off[tmp[i].node + 1]++;
+    for (uint64_t i = 0; i < d->n_ops; i++) d->op_off[tmp[i].node - d->first + 1]++;
     for (uint32_t v = 0; v < d->n; v++) d->op_off[v + 1] += d->op_off[v];
     uint32_t *pos = malloc((size_t)d->n * sizeof *pos);
     if (!pos) {
@@ -133,7 +135,7 @@ static int make_ops(dht *d)
         return -1;
     }
     memcpy(pos, d->op_off, (size_t)d->n * sizeof *pos);
-    for (uint64_t i = 0; i < d->n_ops; i++) d->ops[pos[tmp[i].node]++] = tmp[i];
+    for (uint64_t i = 0; i < d->n_ops; i++) d->ops[pos[tmp[i].node - d->first]++] = tmp[i];
     free(pos);
     free(tmp);
     return 0;
@@ -145,10 +147,12 @@ dht *dht_new(const dht_cfg *cfg, uint32_t n_nodes, uint64_t seed)
     dht *d = calloc(1, sizeof *d);
     if (!d) return NULL;
     d->cfg = *cfg;
-    d->n = n_nodes;
+    d->first = cfg->first;
+    d->n = cfg->members ? cfg->members : n_nodes - cfg->first;
+    d->n_world = n_nodes;
     d->seed = seed;
     d->free_rpc = d->free_lk = UINT32_MAX;
-    d->nodes = calloc(n_nodes, sizeof *d->nodes);
+    d->nodes = calloc(d->n, sizeof *d->nodes);
     d->buf = malloc(DHT_HDR_BYTES + 8 + DHT_MAX_VALUE + DHT_MAX_CONTACTS * DHT_CONTACT_BYTES);
     int bad = !d->nodes || !d->buf || make_ids(d) || make_ops(d);
     if (!bad && cfg->bootstrap == DHT_BOOT_PREFILL) bad = dht_rt_prefill(d);
@@ -162,10 +166,10 @@ dht *dht_new(const dht_cfg *cfg, uint32_t n_nodes, uint64_t seed)
 void dht_free(dht *d)
 {
     if (!d) return;
-    for (uint32_t v = 0; d->nodes && v < d->n; v++) {
-        dht_rt_free(&d->nodes[v].rt);
-        for (uint32_t i = 0; i < d->nodes[v].n_vals; i++) free(d->nodes[v].vals[i].data);
-        free(d->nodes[v].vals);
+    for (uint32_t m = 0; d->nodes && m < d->n; m++) {
+        dht_rt_free(&d->nodes[m].rt);
+        for (uint32_t i = 0; i < d->nodes[m].n_vals; i++) free(d->nodes[m].vals[i].data);
+        free(d->nodes[m].vals);
     }
     dht_rpcs_free(d);
     dht_lks_free(d);

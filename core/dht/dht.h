@@ -50,6 +50,26 @@
  * operation due while its node is offline is skipped (not counted); a GET by a node that holds
  * the value itself succeeds at once with 0 hops.
  *
+ * Members: the DHT runs on world nodes cfg.first .. first+members-1 (members = 0: every node from
+ * first to the end of the world). Ids (from the world id), tables, node state, the oracle and
+ * the workload cover members only; non-members never join: start and timers do nothing there
+ * and a message one receives is dropped (counts.dropped_nonmember). Every node id that crosses
+ * this header (results, contacts, the wire's indices, accessors' arguments) is a world id;
+ * accessors given a non-member answer as for an empty, offline node.
+ *
+ * Client API (for protocols stacked on the same world): dht_find/dht_put/dht_get, called from
+ * any handler running on a member node with the env the DHT must act with (the DHT's own env
+ * for that node), start an operation and return 0, or a negative DHT_E* error (then no
+ * callback). An accepted operation begins in a zero-delay DHT timer and ends with exactly one
+ * call of the client callback (dht_set_client), always from inside a DHT handler with the
+ * DHT's env: FIND as a FIND_NODE lookup; PUT as a lookup then a STORE to each of the k closest
+ * that answered, done when every STORE was acknowledged or timed out; GET as a FIND_VALUE
+ * lookup that accepts any value stored under the key (at once, 0 hops, if the node holds it).
+ * A node going offline abandons its operations (callback with ok = 0). Client operations are
+ * counted apart (counts.client_*), never appear in dht_results and record no env_metric.
+ * Timer tags: the DHT's carry a kind 1..15 in bits 56..59, so a wrapper that forwards timers
+ * to it may use tags below 2^56 for itself.
+ *
  * CPU: every message handled charges cfg.cpu_per_msg * cpu_factor.
  * Memory: a prefilled table is ~17 full buckets plus partial ones at 10^6 nodes (~330 contacts,
  * 4 bytes each, in one arena with a little slack); with ids, the hot id prefixes and node state
@@ -95,6 +115,8 @@ typedef struct dht_cfg {
     uint32_t value_size;      /* bytes, 1..DHT_MAX_VALUE */
     cp_time cpu_per_msg;
     int emit_metrics;         /* 1: env_metric per finished workload lookup */
+    cp_node first;            /* first member (world id); default 0 */
+    uint32_t members;         /* member count; 0: every node from first on */
 } dht_cfg;
 
 /* One finished workload lookup (FIND_NODE, STORE's lookup, or GET). */
@@ -111,10 +133,14 @@ typedef struct dht_result {
 typedef struct dht_counts {
     uint64_t msgs, malformed, dropped_offline, rpc_timeouts, evictions, stores_held, store_acks;
     uint64_t finds, finds_ok, gets, gets_ok, stores, aborted;
+    uint64_t dropped_nonmember;  /* messages received by non-members */
+    uint64_t client_finds, client_finds_ok, client_puts, client_puts_ok, client_gets, client_gets_ok;
+    uint64_t client_aborted;     /* client operations abandoned by an owner going offline */
 } dht_counts;
 
 dht_cfg dht_cfg_default(void);
-/* NULL on bad cfg (k 1..DHT_MAX_CONTACTS, alpha >= 1, value_size 1..DHT_MAX_VALUE, n >= 2). */
+/* NULL on bad cfg (k 1..DHT_MAX_CONTACTS, alpha >= 1, value_size 1..DHT_MAX_VALUE, at least
+ * 2 members, first + members <= n_nodes). */
 dht *dht_new(const dht_cfg *cfg, uint32_t n_nodes, uint64_t seed);
 void dht_free(dht *d);
 const cp_proto_ops *dht_ops(void);
@@ -146,6 +172,24 @@ int dht_online(const dht *d, cp_node v);
 /* Whether v currently holds a value for key. */
 int dht_holds(const dht *d, cp_node v, const uint8_t *key);
 
+/* Client API (see the contract above). */
+typedef struct dht_found {
+    uint32_t n;                 /* closest nodes found (world ids), closest first */
+    const cp_node *nodes;       /* valid during the callback only */
+    uint16_t hops;
+    uint32_t rpcs;
+    cp_time latency;
+    uint8_t ok;                 /* find: lookup converged; put: >= 1 STORE acknowledged; get: value found */
+    uint32_t acks;              /* put: STOREs acknowledged */
+    const uint8_t *value;       /* get: the value (valid during the callback), else NULL */
+    uint32_t vlen;
+} dht_found;
+typedef void (*dht_done_fn)(void *ctx, cp_env *env, uint64_t cookie, const dht_found *f);
+void dht_set_client(dht *d, dht_done_fn fn, void *ctx);
+int dht_find(dht *d, cp_env *env, const uint8_t key[DHT_ID_BYTES], uint64_t cookie);
+int dht_put(dht *d, cp_env *env, const uint8_t key[DHT_ID_BYTES], const void *v, uint32_t len, uint64_t cookie);
+int dht_get(dht *d, cp_env *env, const uint8_t key[DHT_ID_BYTES], uint64_t cookie);
+
 /* Wire codec. A decoded message points into the buffer it was decoded from. */
 typedef struct dht_msg {
     uint8_t type;             /* DHT_PING.. */
@@ -160,7 +204,10 @@ typedef struct dht_msg {
     const uint8_t *value;
 } dht_msg;
 
-enum { DHT_OK = 0, DHT_EMALFORMED = -1 };
+enum { DHT_OK = 0, DHT_EMALFORMED = -1, DHT_ENOTMEMBER = -2, DHT_EOFFLINE = -3, DHT_EBADLEN = -4,
+       DHT_ENOCLIENT = -5, DHT_ENOMEM = -6 };
+/* A short text for a DHT_E* code. */
+const char *dht_strerror(int err);
 /* Encoded length of m (0 if m is invalid). */
 size_t dht_encoded_len(const dht_msg *m);
 /* Encode m into buf (dht_encoded_len bytes); returns the length or 0. */

@@ -3,7 +3,11 @@
  * Layout: dht owns the shared id array, the sorted-id oracle, one compact dht_rt per node,
  * a pool of pending RPCs found by request id (open-addressing table), a pool of running
  * lookups, the precomputed workload (CSR by node) and the results. Timer tags carry a kind in
- * the top 8 bits and an index in the low 56. */
+ * bits 56..59 and an index in the low 56.
+ *
+ * Node ids: every node value (contacts, owners, RPC peers, sorted[], ops' nodes) is a world id;
+ * the per-member arrays (ids, pfx, nodes, op_off) are indexed by world id - first, through
+ * the accessors below (dht_pfx, dht_idp, dht_nd). n is the member count. */
 #ifndef DHT_INT_H
 #define DHT_INT_H
 
@@ -61,6 +65,11 @@ typedef struct dht_lookup {
     uint32_t serial;          /* 0: free */
     cp_node owner;
     uint8_t kind, is_value, found, max_depth;
+    uint8_t storing;          /* client PUT: STOREs sent, waiting for their answers */
+    uint32_t stores_out, acks;/* client PUT: STOREs pending, acknowledged */
+    uint64_t cookie;          /* client operations */
+    const uint8_t *got;       /* GET: the value found (points into the message being handled) */
+    uint32_t got_len;
     uint32_t arg, next_free;  /* arg: workload key index */
     uint8_t key[DHT_ID_BYTES];
     uint64_t kp;              /* dht_prefix64(key) */
@@ -81,7 +90,9 @@ typedef struct dht_op {
 
 struct dht {
     dht_cfg cfg;
-    uint32_t n;
+    uint32_t n;               /* members */
+    cp_node first;            /* first member's world id */
+    uint32_t n_world;
     uint64_t seed;
     uint8_t (*ids)[DHT_ID_BYTES];
     uint32_t *sorted;         /* node indices by id */
@@ -104,12 +115,22 @@ struct dht {
     uint32_t *arena;          /* prefill: every table's block, one allocation */
     void *scratch;            /* dht_rt_closest: candidates */
     uint32_t cap_scratch;
+    dht_done_fn client;       /* client API callback */
+    void *client_ctx;
 };
 
-/* internal lookup kinds after the public DHT_LK_* */
-enum { LK_JOIN = DHT_LK_MAINT + 1, LK_REPUB };
+/* Member arrays by world id (see the layout note above). */
+static inline int dht_is_member(const dht *d, cp_node v) { return v - d->first < d->n; }
+static inline uint64_t dht_pfx(const dht *d, cp_node c) { return d->pfx[c - d->first]; }
+static inline const uint8_t *dht_idp(const dht *d, cp_node c) { return d->ids[c - d->first]; }
+static inline dht_node *dht_nd(dht *d, cp_node v) { return &d->nodes[v - d->first]; }
+static inline const dht_node *dht_ndc(const dht *d, cp_node v) { return &d->nodes[v - d->first]; }
 
-enum { T_RPC = 1, T_LOOKUP, T_WORK, T_JOIN, T_REFRESH, T_REPUB, T_CHURN };
+/* internal lookup kinds after the public DHT_LK_* */
+enum { LK_JOIN = DHT_LK_MAINT + 1, LK_REPUB, LK_CFIND, LK_CPUT, LK_CGET };
+static inline int dht_lk_client(uint8_t kind) { return kind >= LK_CFIND; }
+
+enum { T_RPC = 1, T_LOOKUP, T_WORK, T_JOIN, T_REFRESH, T_REPUB, T_CHURN, T_CSTART };
 #define DHT_TAG(kind, idx) (((uint64_t)(kind) << 56) | (uint64_t)(idx))
 #define DHT_TAG_KIND(t) ((unsigned)((t) >> 56))
 #define DHT_TAG_IDX(t) ((t) & ((1ull << 56) - 1))
@@ -119,15 +140,15 @@ uint64_t dht_prefix64(const uint8_t *id);
 /* <0, 0, >0 as node a is closer to key than b (kp = dht_prefix64(key)). */
 static inline int dht_cmp_nodes(const dht *d, cp_node a, cp_node b, const uint8_t *key, uint64_t kp)
 {
-    uint64_t x = d->pfx[a] ^ kp, y = d->pfx[b] ^ kp;
+    uint64_t x = dht_pfx(d, a) ^ kp, y = dht_pfx(d, b) ^ kp;
     if (x != y) return x < y ? -1 : 1;
-    return dht_cmp_dist(d->ids[a], d->ids[b], key);
+    return dht_cmp_dist(dht_idp(d, a), dht_idp(d, b), key);
 }
 /* Bucket of c in v's table (dht_bucket_index of their ids). */
 static inline int dht_bucket_of(const dht *d, cp_node v, cp_node c)
 {
-    uint64_t x = d->pfx[v] ^ d->pfx[c];
-    return x ? 192 + (63 - __builtin_clzll(x)) : dht_bucket_index(d->ids[v], d->ids[c]);
+    uint64_t x = dht_pfx(d, v) ^ dht_pfx(d, c);
+    return x ? 192 + (63 - __builtin_clzll(x)) : dht_bucket_index(dht_idp(d, v), dht_idp(d, c));
 }
 int dht_rt_prefill(dht *d);
 void dht_rt_free(dht_rt *rt);
@@ -155,6 +176,12 @@ void dht_rpcs_free(dht *d);
 /* dht_lookup.c */
 void dht_lk_start(dht *d, cp_env *env, uint8_t kind, const uint8_t *key, uint32_t arg,
                   const uint8_t *val, uint32_t vlen);
+/* Client operation: set up a lookup and arm its zero-delay start timer. 0 or DHT_ENOMEM. */
+int dht_lk_client_start(dht *d, cp_env *env, uint8_t kind, const uint8_t *key, const uint8_t *val,
+                        uint32_t vlen, uint64_t cookie);
+void dht_lk_client_timer(dht *d, cp_env *env, uint64_t tag);
+/* A client PUT's STORE was answered (acked = 1) or timed out. */
+void dht_lk_store_done(dht *d, cp_env *env, const dht_rpc *r, int acked);
 void dht_lk_response(dht *d, cp_env *env, const dht_rpc *r, const dht_msg *m);
 void dht_lk_abort_node(dht *d, cp_env *env, cp_node v);
 void dht_lk_timer(dht *d, cp_env *env, uint64_t tag);

@@ -5,7 +5,12 @@
  * answered (or a FIND_VALUE got the value). One engine timer per lookup fires at the earliest
  * deadline of its pending RPCs (each RPC still times out exactly rpc_timeout after it was
  * sent). Pending entries are never dropped from the shortlist, so a finished or aborted lookup
- * drops all of its pending RPCs; later answers find no RPC and are ignored. */
+ * drops all of its pending RPCs; later answers find no RPC and are ignored.
+ *
+ * Client operations (dht_find/put/get) are lookups of kinds LK_CFIND/LK_CPUT/LK_CGET: set up
+ * at the call, begun by a zero-delay start timer, and closed by client_done, which releases
+ * the slot before it calls the client back (so the callback may start new operations). A PUT
+ * stays allocated after its lookup while its STOREs are pending (storing = 1). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,13 +37,22 @@ static uint32_t lk_alloc(dht *d)
     return d->n_lks++;
 }
 
+/* Stop a lookup's timer and drop its pending RPCs (their entries become failed). */
+static void lk_quiesce(dht *d, cp_env *env, dht_lookup *l)
+{
+    if (l->timer) env_timer_cancel(env, l->timer);
+    l->timer = 0;
+    for (uint32_t j = 0; j < l->n; j++) {
+        if (l->e[j].state != E_PEND) continue;
+        dht_rpc_drop(d, l->e[j].rpc);
+        l->e[j].state = E_FAIL;
+    }
+}
+
 static void lk_release(dht *d, cp_env *env, uint32_t i)
 {
     dht_lookup *l = &d->lks[i];
-    if (l->timer) env_timer_cancel(env, l->timer);
-    l->timer = 0;
-    for (uint32_t j = 0; j < l->n; j++)
-        if (l->e[j].state == E_PEND) dht_rpc_drop(d, l->e[j].rpc);
+    lk_quiesce(d, env, l);
     free(l->store_val);
     l->store_val = NULL;
     l->serial = 0;
@@ -72,7 +86,7 @@ static uint32_t rank(const dht *d, const dht_lookup *l, cp_node c, uint64_t dk, 
         uint32_t mid = lo + (hi - lo) / 2;
         const dht_entry *e = &l->e[mid];
         int closer = e->dk < dk || (e->dk == dk && e->node != c &&
-                                    dht_cmp_dist(d->ids[e->node], d->ids[c], l->key) < 0);
+                                    dht_cmp_dist(dht_idp(d, e->node), dht_idp(d, c), l->key) < 0);
         if (closer) lo = mid + 1;
         else hi = mid;
     }
@@ -86,8 +100,8 @@ static uint32_t rank(const dht *d, const dht_lookup *l, cp_node c, uint64_t dk, 
 static void merge(dht *d, dht_lookup *l, cp_node c, uint8_t depth)
 {
     uint32_t cap = 3 * d->cfg.k;
-    if (c == l->owner || c >= d->n) return;
-    uint64_t dk = d->pfx[c] ^ l->kp;
+    if (c == l->owner || !dht_is_member(d, c)) return;
+    uint64_t dk = dht_pfx(d, c) ^ l->kp;
     if (l->n == cap && dk > l->e[l->n - 1].dk) return;
     int dup;
     uint32_t pos = rank(d, l, c, dk, &dup);
@@ -150,8 +164,12 @@ static int find_ok(dht *d, const dht_lookup *l)
     return w == nt;
 }
 
-static void place_values(dht *d, cp_env *env, const dht_lookup *l)
+/* STORE the value at the k closest that answered; returns how many were sent. A client
+ * PUT's STOREs name their lookup, so that their answers come back to it. */
+static uint32_t place_values(dht *d, cp_env *env, uint32_t idx)
 {
+    const dht_lookup *l = &d->lks[idx];
+    uint32_t sent = 0;
     dht_msg m = {0};
     m.type = DHT_STORE;
     m.key = l->key;
@@ -160,21 +178,87 @@ static void place_values(dht *d, cp_env *env, const dht_lookup *l)
     m.ttl_s = (uint32_t)(d->cfg.ttl / CP_S(1));
     dht_rpc t = {0};
     t.kind = RPC_STORE;
+    t.lookup = l->kind == LK_CPUT ? idx : UINT32_MAX;
+    t.lserial = l->serial;
     for (uint32_t i = 0, w = 0; i < l->n && w < d->cfg.k; i++) {
         if (l->e[i].state != E_DONE) continue;
         w++;
-        dht_send_req(d, env, l->e[i].node, &m, &t);
+        sent += dht_send_req(d, env, l->e[i].node, &m, &t) != UINT32_MAX;
+        l = &d->lks[idx];
     }
+    return sent;
+}
+
+static void count_client(dht *d, uint8_t kind, int ok, int aborted)
+{
+    dht_counts *c = &d->cnt;
+    if (kind == LK_CFIND) c->client_finds++, c->client_finds_ok += ok != 0;
+    if (kind == LK_CPUT) c->client_puts++, c->client_puts_ok += ok != 0;
+    if (kind == LK_CGET) c->client_gets++, c->client_gets_ok += ok != 0;
+    c->client_aborted += aborted != 0;
+}
+
+/* Close client operation idx (aborted: its owner went offline) and call the client back. */
+static void client_done(dht *d, cp_env *env, uint32_t idx, int aborted)
+{
+    const dht_lookup *l = &d->lks[idx];
+    cp_node nodes[DHT_MAX_CONTACTS];
+    dht_found f;
+    memset(&f, 0, sizeof f);
+    for (uint32_t i = 0; i < l->n && f.n < d->cfg.k; i++)
+        if (l->e[i].state == E_DONE) nodes[f.n++] = l->e[i].node;
+    f.nodes = nodes;
+    f.hops = l->max_depth;
+    f.rpcs = l->rpcs;
+    f.latency = env_now(env) - l->start;
+    f.acks = l->acks;
+    if (l->kind == LK_CFIND) f.ok = f.n > 0;
+    if (l->kind == LK_CPUT) f.ok = l->acks > 0;
+    if (l->kind == LK_CGET && l->found) f.ok = 1, f.value = l->got, f.vlen = l->got_len;
+    if (aborted) f.ok = 0, f.value = NULL, f.vlen = 0;
+    count_client(d, l->kind, f.ok, aborted);
+    uint64_t cookie = l->cookie;
+    lk_release(d, env, idx);
+    if (d->client) d->client(d->client_ctx, env, cookie, &f);
+}
+
+/* A client lookup converged: FIND and GET are done; PUT stores its value first. */
+static void client_finish(dht *d, cp_env *env, uint32_t idx)
+{
+    dht_lookup *l = &d->lks[idx];
+    if (l->kind != LK_CPUT) {
+        client_done(d, env, idx, 0);
+        return;
+    }
+    lk_quiesce(d, env, l);
+    l->storing = 1;
+    uint32_t sent = place_values(d, env, idx);
+    d->lks[idx].stores_out = sent;
+    if (!sent) client_done(d, env, idx, 0);
+}
+
+void dht_lk_store_done(dht *d, cp_env *env, const dht_rpc *r, int acked)
+{
+    if (r->lookup >= d->n_lks || d->lks[r->lookup].serial != r->lserial) return;
+    dht_lookup *l = &d->lks[r->lookup];
+    if (!l->storing || !l->stores_out) return;
+    l->acks += acked != 0;
+    if (--l->stores_out == 0) client_done(d, env, r->lookup, 0);
 }
 
 static void finish(dht *d, cp_env *env, uint32_t idx)
 {
     dht_lookup *l = &d->lks[idx];
+    if (dht_lk_client(l->kind)) {
+        client_finish(d, env, idx);
+        return;
+    }
     int ok = l->found;
     if (l->kind == DHT_LK_FIND) ok = find_ok(d, l);
     if ((l->kind == DHT_LK_STORE || l->kind == LK_REPUB) && l->store_val) {
         ok = l->n > 0;
-        place_values(d, env, l);
+        place_values(d, env, idx);
+        l = &d->lks[idx];
     }
     if (l->kind <= DHT_LK_GET) dht_record(d, env, l, ok);
     uint8_t kind = l->kind;
@@ -200,19 +284,24 @@ static void pump(dht *d, cp_env *env, uint32_t idx)
     if (!busy) finish(d, env, idx);
 }
 
-void dht_lk_start(dht *d, cp_env *env, uint8_t kind, const uint8_t *key, uint32_t arg,
-                  const uint8_t *val, uint32_t vlen)
+/* A new lookup of kind for key (with a copy of val for a STORE), not begun; its index, or
+ * UINT32_MAX when out of memory. */
+static uint32_t lk_setup(dht *d, cp_env *env, uint8_t kind, const uint8_t *key, uint32_t arg,
+                         const uint8_t *val, uint32_t vlen)
 {
-    if (!d->nodes[env->self].online) return;
     uint32_t idx = lk_alloc(d);
-    if (idx == UINT32_MAX) return;
+    if (idx == UINT32_MAX) return idx;
     dht_lookup *l = &d->lks[idx];
     if (++d->lk_serial == 0) d->lk_serial = 1;
     l->serial = d->lk_serial;
     l->owner = env->self;
     l->kind = kind;
-    l->is_value = kind == DHT_LK_GET;
-    l->found = l->max_depth = 0;
+    l->is_value = kind == DHT_LK_GET || kind == LK_CGET;
+    l->found = l->max_depth = l->storing = 0;
+    l->stores_out = l->acks = 0;
+    l->cookie = 0;
+    l->got = NULL;
+    l->got_len = 0;
     l->arg = arg;
     memcpy(l->key, key, DHT_ID_BYTES);
     l->kp = dht_prefix64(key);
@@ -222,10 +311,70 @@ void dht_lk_start(dht *d, cp_env *env, uint8_t kind, const uint8_t *key, uint32_
     l->store_len = vlen;
     l->store_val = vlen ? malloc(vlen) : NULL;
     if (l->store_val) memcpy(l->store_val, val, vlen);
+    return idx;
+}
+
+/* Seed the shortlist from the owner's table and send the first RPCs. */
+static void lk_begin(dht *d, cp_env *env, uint32_t idx)
+{
     cp_node c[DHT_MAX_CONTACTS];
-    uint32_t n = dht_rt_closest(d, env->self, key, d->cfg.k, c);
+    dht_lookup *l = &d->lks[idx];
+    uint32_t n = dht_rt_closest(d, env->self, l->key, d->cfg.k, c);
     for (uint32_t i = 0; i < n; i++) merge(d, l, c[i], 1);
     pump(d, env, idx);
+}
+
+void dht_lk_start(dht *d, cp_env *env, uint8_t kind, const uint8_t *key, uint32_t arg,
+                  const uint8_t *val, uint32_t vlen)
+{
+    if (!dht_nd(d, env->self)->online) return;
+    uint32_t idx = lk_setup(d, env, kind, key, arg, val, vlen);
+    if (idx != UINT32_MAX) lk_begin(d, env, idx);
+}
+
+static uint64_t cstart_tag(uint32_t idx, uint32_t serial)
+{
+    return DHT_TAG(T_CSTART, (uint64_t)(serial & 0xffffffu) << 32 | idx);
+}
+
+/* The live lookup a T_LOOKUP or T_CSTART tag names, or UINT32_MAX. */
+static uint32_t lk_of_tag(const dht *d, uint64_t tag)
+{
+    uint32_t idx = (uint32_t)tag, ser = (uint32_t)(DHT_TAG_IDX(tag) >> 32);
+    if (idx >= d->n_lks || !d->lks[idx].serial || (d->lks[idx].serial & 0xffffffu) != ser) return UINT32_MAX;
+    return idx;
+}
+
+int dht_lk_client_start(dht *d, cp_env *env, uint8_t kind, const uint8_t *key, const uint8_t *val,
+                        uint32_t vlen, uint64_t cookie)
+{
+    uint32_t idx = lk_setup(d, env, kind, key, 0, val, vlen);
+    if (idx == UINT32_MAX) return DHT_ENOMEM;
+    dht_lookup *l = &d->lks[idx];
+    if (vlen && !l->store_val) {
+        lk_release(d, env, idx);
+        return DHT_ENOMEM;
+    }
+    l->cookie = cookie;
+    l->timer = env_timer(env, 0, cstart_tag(idx, l->serial)); /* cancelled if abandoned first */
+    return 0;
+}
+
+void dht_lk_client_timer(dht *d, cp_env *env, uint64_t tag)
+{
+    uint32_t idx = lk_of_tag(d, tag);
+    if (idx == UINT32_MAX) return;
+    dht_lookup *l = &d->lks[idx];
+    l->timer = 0;
+    const dht_val *v = l->kind == LK_CGET ? dht_store_get(d, env->self, l->key, env_now(env)) : NULL;
+    if (v) { /* held here: found at once, 0 hops */
+        l->found = 1;
+        l->got = v->data;
+        l->got_len = v->len;
+        client_done(d, env, idx, 0);
+        return;
+    }
+    lk_begin(d, env, idx);
 }
 
 static uint32_t contact_at(const dht_msg *m, uint32_t i)
@@ -238,12 +387,12 @@ static void merge_contacts(dht *d, dht_lookup *l, const dht_msg *m, uint8_t dept
 {
     for (uint32_t i = 0; i < m->n_contacts; i++) {
         uint32_t c = contact_at(m, i);
-        if (c < d->n) __builtin_prefetch(&d->pfx[c]);
+        if (dht_is_member(d, c)) __builtin_prefetch(&d->pfx[c - d->first]);
     }
     for (uint32_t i = 0; i < m->n_contacts; i++) {
         uint32_t c = contact_at(m, i);
         const uint8_t *id = m->contacts + (size_t)i * DHT_CONTACT_BYTES + 4;
-        if (c >= d->n || dht_prefix64(id) != d->pfx[c]) { /* prefix: the hot copy */
+        if (!dht_is_member(d, c) || dht_prefix64(id) != dht_pfx(d, c)) { /* prefix: the hot copy */
             d->cnt.malformed++;
             continue;
         }
@@ -251,9 +400,11 @@ static void merge_contacts(dht *d, dht_lookup *l, const dht_msg *m, uint8_t dept
     }
 }
 
+/* A client GET takes any value stored under its key; a workload GET checks the bytes. */
 static int value_ok(dht *d, const dht_lookup *l, const dht_msg *m)
 {
     uint8_t want[DHT_MAX_VALUE];
+    if (l->kind == LK_CGET) return memcmp(m->key, l->key, DHT_ID_BYTES) == 0;
     if (m->vlen != d->cfg.value_size || memcmp(m->key, l->key, DHT_ID_BYTES) != 0) return 0;
     dht_value_bytes(d, l->arg, want, m->vlen);
     return memcmp(want, m->value, m->vlen) == 0;
@@ -268,6 +419,7 @@ void dht_lk_response(dht *d, cp_env *env, const dht_rpc *r, const dht_msg *m)
     if (e) e->state = E_DONE;
     if (r->depth > l->max_depth) l->max_depth = r->depth;
     if (m->type == DHT_VALUE && l->is_value) l->found = (uint8_t)value_ok(d, l, m);
+    if (l->found) l->got = m->value, l->got_len = m->vlen; /* valid while this message is handled */
     if (m->type == DHT_NODES) merge_contacts(d, l, m, (uint8_t)(r->depth + 1));
     pump(d, env, r->lookup);
 }
@@ -287,8 +439,8 @@ static cp_time expire(dht *d, dht_lookup *l, dht_entry *e, cp_time now)
 
 void dht_lk_timer(dht *d, cp_env *env, uint64_t tag)
 {
-    uint32_t idx = (uint32_t)tag, ser = (uint32_t)(DHT_TAG_IDX(tag) >> 32);
-    if (idx >= d->n_lks || !d->lks[idx].serial || (d->lks[idx].serial & 0xffffffu) != ser) return;
+    uint32_t idx = lk_of_tag(d, tag);
+    if (idx == UINT32_MAX) return;
     dht_lookup *l = &d->lks[idx];
     cp_time now = env_now(env), next = CP_TIME_NEVER;
     l->timer = 0;
@@ -305,6 +457,10 @@ void dht_lk_abort_node(dht *d, cp_env *env, cp_node v)
 {
     for (uint32_t i = 0; i < d->n_lks; i++) {
         if (d->lks[i].serial == 0 || d->lks[i].owner != v) continue;
+        if (dht_lk_client(d->lks[i].kind)) {
+            client_done(d, env, i, 1);
+            continue;
+        }
         d->cnt.aborted++;
         lk_release(d, env, i);
     }

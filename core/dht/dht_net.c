@@ -10,7 +10,7 @@
 void dht_send_msg(dht *d, cp_env *env, cp_node to, dht_msg *m)
 {
     m->from = env->self;
-    m->from_id = d->ids[env->self];
+    m->from_id = dht_idp(d, env->self);
     size_t len = dht_encode(d->buf, DHT_HDR_BYTES + 8 + DHT_MAX_VALUE + DHT_MAX_CONTACTS * DHT_CONTACT_BYTES, m);
     if (!len) return;
     cp_msg *msg = env_msg_new(env, m->type, (uint32_t)len, (uint32_t)len + DHT_UDP_OVERHEAD);
@@ -153,14 +153,14 @@ void dht_rpcs_free(dht *d)
 void dht_seen(dht *d, cp_env *env, cp_node c, int may_probe)
 {
     cp_node v = env->self;
-    dht_node *nd = &d->nodes[v];
+    dht_node *nd = dht_nd(d, v);
     if (c == v || dht_rt_add(d, v, c) != 0 || !may_probe || nd->evict_busy) return;
     cp_time now = env_now(env);
     if (nd->last_probe && now - nd->last_probe < d->cfg.probe_gap) return;
     nd->last_probe = now;
     cp_node head = dht_rt_head(d, v, dht_bucket_of(d, v, c));
     if (head == CP_NODE_NONE) return;
-    d->nodes[v].evict_busy = 1;
+    nd->evict_busy = 1;
     dht_rpc t = {0};
     t.kind = RPC_EVICT;
     t.cand = c;
@@ -176,8 +176,10 @@ void dht_rpc_timeout(dht *d, cp_env *env, uint32_t idx)
     dht_rpc_drop(d, idx);
     d->cnt.rpc_timeouts++;
     cp_node v = env->self;
-    if (r.kind == RPC_EVICT) d->nodes[v].evict_busy = 0;
-    if (!d->nodes[v].online) return;
+    dht_node *nd = dht_nd(d, v);
+    if (r.kind == RPC_EVICT) nd->evict_busy = 0;
+    if (r.kind == RPC_STORE && r.lookup != UINT32_MAX) dht_lk_store_done(d, env, &r, 0);
+    if (!nd->online) return;
     dht_rt_remove(d, v, r.to);
     if (r.kind == RPC_EVICT) {
         d->cnt.evictions++;
@@ -192,11 +194,11 @@ static void reply_nodes(dht *d, cp_env *env, cp_node to, const dht_msg *q)
     cp_node c[DHT_MAX_CONTACTS];
     uint8_t raw[DHT_MAX_CONTACTS * DHT_CONTACT_BYTES];
     uint32_t n = dht_rt_closest(d, env->self, q->key, d->cfg.k, c);
-    for (uint32_t i = 0; i < n; i++) __builtin_prefetch(d->ids[c[i]]);
+    for (uint32_t i = 0; i < n; i++) __builtin_prefetch(dht_idp(d, c[i]));
     for (uint32_t i = 0; i < n; i++) {
         uint8_t *p = raw + i * DHT_CONTACT_BYTES;
         for (int b = 0; b < 4; b++) p[b] = (uint8_t)(c[i] >> (8 * b));
-        memcpy(p + 4, d->ids[c[i]], DHT_ID_BYTES);
+        memcpy(p + 4, dht_idp(d, c[i]), DHT_ID_BYTES);
     }
     dht_msg m = {0};
     m.type = DHT_NODES;
@@ -239,8 +241,9 @@ static void on_response(dht *d, cp_env *env, cp_node from, const dht_msg *m)
     dht_rpc r;
     if (!rpc_take(d, env, m->rid, from, &r)) return;
     dht_seen(d, env, from, m->type != DHT_PONG);
-    if (r.kind == RPC_EVICT) d->nodes[env->self].evict_busy = 0;
-    if (r.kind == RPC_STORE && m->type == DHT_STORE_ACK) d->cnt.store_acks++;
+    if (r.kind == RPC_EVICT) dht_nd(d, env->self)->evict_busy = 0;
+    if (r.kind == RPC_STORE && r.lookup != UINT32_MAX) dht_lk_store_done(d, env, &r, m->type == DHT_STORE_ACK);
+    else if (r.kind == RPC_STORE && m->type == DHT_STORE_ACK) d->cnt.store_acks++;
     if (r.kind == RPC_LOOKUP) dht_lk_response(d, env, &r, m);
 }
 
@@ -251,15 +254,19 @@ static int is_response(uint8_t t)
 
 void dht_handle(dht *d, cp_env *env, cp_node from, const cp_msg *msg)
 {
-    if (!d->nodes[env->self].online) {
+    if (!dht_is_member(d, env->self)) {
+        d->cnt.dropped_nonmember++;
+        return;
+    }
+    if (!dht_nd(d, env->self)->online) {
         d->cnt.dropped_offline++;
         return;
     }
     d->cnt.msgs++;
     env_cpu(env, (cp_time)((double)d->cfg.cpu_per_msg * env->cpu_factor));
     dht_msg m;
-    if (dht_decode(msg->data, msg->len, &m) != DHT_OK || m.from != from || from >= d->n ||
-        dht_prefix64(m.from_id) != d->pfx[from]) { /* sender id: checked by its hot prefix */
+    if (dht_decode(msg->data, msg->len, &m) != DHT_OK || m.from != from || !dht_is_member(d, from) ||
+        dht_prefix64(m.from_id) != dht_pfx(d, from)) { /* sender id: checked by its hot prefix */
         d->cnt.malformed++;
         return;
     }

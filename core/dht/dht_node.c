@@ -19,13 +19,15 @@ static void dht_start(void *self, cp_env *env)
 {
     dht *d = self;
     cp_node v = env->self;
-    d->nodes[v].online = 1;
-    if (d->cfg.bootstrap == DHT_BOOT_JOIN && v > 0) env_timer(env, v * d->cfg.join_spacing, DHT_TAG(T_JOIN, 0));
+    if (!dht_is_member(d, v)) return;
+    uint32_t mi = v - d->first;
+    d->nodes[mi].online = 1;
+    if (d->cfg.bootstrap == DHT_BOOT_JOIN && mi > 0) env_timer(env, mi * d->cfg.join_spacing, DHT_TAG(T_JOIN, 0));
     if (d->cfg.refresh)
         env_timer(env, (cp_time)(rng_unit(env->rng) * (double)d->cfg.refresh) + 1, DHT_TAG(T_REFRESH, 0));
     if (d->cfg.churn_dist != DHT_CHURN_NONE) env_timer(env, session_len(d, env->rng), DHT_TAG(T_CHURN, 0));
     cp_time now = env_now(env);
-    for (uint32_t i = d->op_off[v]; i < d->op_off[v + 1]; i++)
+    for (uint32_t i = d->op_off[mi]; i < d->op_off[mi + 1]; i++)
         env_timer(env, d->ops[i].t > now ? d->ops[i].t - now : 0, DHT_TAG(T_WORK, i));
 }
 
@@ -87,8 +89,8 @@ static void run_op(dht *d, cp_env *env, uint32_t i)
 static void on_join(dht *d, cp_env *env)
 {
     cp_node v = env->self;
-    dht_rt_add(d, v, (cp_node)rng_below(env->rng, v));
-    dht_lk_start(d, env, LK_JOIN, d->ids[v], 0, NULL, 0);
+    dht_rt_add(d, v, d->first + (cp_node)rng_below(env->rng, v - d->first));
+    dht_lk_start(d, env, LK_JOIN, dht_idp(d, v), 0, NULL, 0);
 }
 
 void dht_joined(dht *d, cp_env *env)
@@ -96,7 +98,7 @@ void dht_joined(dht *d, cp_env *env)
     uint8_t key[DHT_ID_BYTES];
     cp_node v = env->self;
     for (int b = dht_rt_lowest_bucket(d, v) + 1; b <= 255 && b > 0; b++) {
-        dht_random_id_in_bucket(d->ids[v], b, env->rng, key);
+        dht_random_id_in_bucket(dht_idp(d, v), b, env->rng, key);
         dht_lk_start(d, env, DHT_LK_MAINT, key, 0, NULL, 0);
     }
 }
@@ -106,7 +108,7 @@ static void on_refresh(dht *d, cp_env *env)
     uint8_t key[DHT_ID_BYTES];
     int b = dht_rt_random_bucket(d, env->self, env->rng);
     if (b >= 0) {
-        dht_random_id_in_bucket(d->ids[env->self], b, env->rng, key);
+        dht_random_id_in_bucket(dht_idp(d, env->self), b, env->rng, key);
         dht_lk_start(d, env, DHT_LK_MAINT, key, 0, NULL, 0);
     }
     env_timer(env, d->cfg.refresh, DHT_TAG(T_REFRESH, 0));
@@ -132,20 +134,20 @@ static void arm_republish(dht *d, cp_env *env, dht_node *nd)
 
 static void on_republish(dht *d, cp_env *env)
 {
-    dht_node *nd = &d->nodes[env->self];
+    dht_node *nd = dht_nd(d, env->self);
     nd->repub_armed = 0;
     purge_expired(nd, env_now(env));
     for (uint32_t i = 0; nd->online && i < nd->n_vals; i++) {
         dht_val *v = &nd->vals[i];
         dht_lk_start(d, env, LK_REPUB, v->key, 0, v->data, v->len);
-        nd = &d->nodes[env->self];
+        nd = dht_nd(d, env->self);
     }
     if (nd->n_vals) arm_republish(d, env, nd);
 }
 
 static void on_churn(dht *d, cp_env *env)
 {
-    dht_node *nd = &d->nodes[env->self];
+    dht_node *nd = dht_nd(d, env->self);
     if (nd->online) {
         nd->online = 0;
         dht_lk_abort_node(d, env, env->self);
@@ -153,7 +155,7 @@ static void on_churn(dht *d, cp_env *env)
         return;
     }
     nd->online = 1;
-    dht_lk_start(d, env, DHT_LK_MAINT, d->ids[env->self], 0, NULL, 0);
+    dht_lk_start(d, env, DHT_LK_MAINT, dht_idp(d, env->self), 0, NULL, 0);
     env_timer(env, session_len(d, env->rng), DHT_TAG(T_CHURN, 0));
 }
 
@@ -161,6 +163,7 @@ static void dht_on_timer(void *self, cp_env *env, uint64_t tag)
 {
     dht *d = self;
     unsigned kind = DHT_TAG_KIND(tag);
+    if (!dht_is_member(d, env->self)) return;
     if (kind == T_RPC) {
         dht_rpc_timeout(d, env, (uint32_t)DHT_TAG_IDX(tag));
         return;
@@ -173,7 +176,11 @@ static void dht_on_timer(void *self, cp_env *env, uint64_t tag)
         on_churn(d, env);
         return;
     }
-    int up = d->nodes[env->self].online;
+    if (kind == T_CSTART) {
+        dht_lk_client_timer(d, env, tag);
+        return;
+    }
+    int up = dht_nd(d, env->self)->online;
     if (kind == T_REFRESH && !up) env_timer(env, d->cfg.refresh, DHT_TAG(T_REFRESH, 0));
     if (kind == T_REPUB && !up) env_timer(env, d->cfg.republish, DHT_TAG(T_REPUB, 0));
     if (!up) return;
@@ -193,7 +200,7 @@ static void dht_on_message(void *self, cp_env *env, cp_node from, cp_msg *msg)
 int dht_store_put(dht *d, cp_env *env, cp_node v, const uint8_t *key, const uint8_t *val,
                   uint32_t len, cp_time ttl)
 {
-    dht_node *nd = &d->nodes[v];
+    dht_node *nd = dht_nd(d, v);
     uint8_t *data = malloc(len);
     if (!data) return -1;
     memcpy(data, val, len);
@@ -223,7 +230,7 @@ int dht_store_put(dht *d, cp_env *env, cp_node v, const uint8_t *key, const uint
 
 const dht_val *dht_store_get(dht *d, cp_node v, const uint8_t *key, cp_time now)
 {
-    const dht_node *nd = &d->nodes[v];
+    const dht_node *nd = dht_nd(d, v);
     for (uint32_t i = 0; i < nd->n_vals; i++)
         if (nd->vals[i].expires > now && memcmp(nd->vals[i].key, key, DHT_ID_BYTES) == 0) return &nd->vals[i];
     return NULL;
@@ -231,7 +238,8 @@ const dht_val *dht_store_get(dht *d, cp_node v, const uint8_t *key, cp_time now)
 
 int dht_holds(const dht *d, cp_node v, const uint8_t *key)
 {
-    const dht_node *nd = &d->nodes[v];
+    if (!dht_is_member(d, v)) return 0;
+    const dht_node *nd = dht_ndc(d, v);
     for (uint32_t i = 0; i < nd->n_vals; i++)
         if (memcmp(nd->vals[i].key, key, DHT_ID_BYTES) == 0) return 1;
     return 0;
@@ -257,14 +265,14 @@ const dht_result *dht_results(const dht *d, size_t *n)
     return d->res;
 }
 const dht_counts *dht_get_counts(const dht *d) { return &d->cnt; }
-int dht_online(const dht *d, cp_node v) { return d->nodes[v].online; }
+int dht_online(const dht *d, cp_node v) { return dht_is_member(d, v) && dht_ndc(d, v)->online; }
 
 double dht_bytes_per_node(const dht *d)
 {
     double b = sizeof(dht_node) + DHT_ID_BYTES + 2 * sizeof(uint32_t);
     uint64_t tab = 0;
-    for (uint32_t v = 0; v < d->n; v++) {
-        const dht_rt *rt = &d->nodes[v].rt;
+    for (uint32_t m = 0; m < d->n; m++) {
+        const dht_rt *rt = &d->nodes[m].rt;
         tab += rt->cap * 4u + dht_rt_bk_bytes(rt->bcap) + (rt->arena ? 0u : 16u); /* + malloc header */
     }
     return b + (double)tab / d->n;

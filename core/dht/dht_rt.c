@@ -18,7 +18,7 @@ void dht_make_id(uint8_t out[DHT_ID_BYTES], uint64_t seed, uint64_t node)
     crypto_generichash(out, DHT_ID_BYTES, in, sizeof in, NULL, 0);
 }
 
-const uint8_t *dht_id(const dht *d, cp_node v) { return d->ids[v]; }
+const uint8_t *dht_id(const dht *d, cp_node v) { return dht_is_member(d, v) ? dht_idp(d, v) : NULL; }
 
 int dht_cmp_dist(const uint8_t *a, const uint8_t *b, const uint8_t *t)
 {
@@ -70,7 +70,7 @@ static uint32_t split(const dht *d, uint32_t lo, uint32_t hi, uint32_t p)
 {
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
-        int bit = p < 64 ? (int)(d->spfx[mid] >> (63 - p)) & 1 : bit_at(d->ids[d->sorted[mid]], p);
+        int bit = p < 64 ? (int)(d->spfx[mid] >> (63 - p)) & 1 : bit_at(dht_idp(d, d->sorted[mid]), p);
         if (bit) hi = mid;
         else lo = mid + 1;
     }
@@ -175,7 +175,7 @@ static int new_bucket(dht_rt *rt, int j, uint32_t off, int b, cp_node c)
 int dht_rt_add(dht *d, cp_node v, cp_node c)
 {
     int b = dht_bucket_of(d, v, c);
-    dht_rt *rt = &d->nodes[v].rt;
+    dht_rt *rt = &dht_nd(d, v)->rt;
     if (b < 0 || c == v) return 0;
     if (grow(rt)) return -1;
     uint32_t off;
@@ -197,7 +197,7 @@ int dht_rt_add(dht *d, cp_node v, cp_node c)
 int dht_rt_remove(dht *d, cp_node v, cp_node c)
 {
     int b = dht_bucket_of(d, v, c);
-    dht_rt *rt = &d->nodes[v].rt;
+    dht_rt *rt = &dht_nd(d, v)->rt;
     uint32_t off;
     int j = b < 0 ? -1 : find_bucket(rt, b, &off);
     if (j < 0) return 0;
@@ -224,14 +224,16 @@ cp_node dht_rt_head(dht *d, cp_node v, int b)
 
 const uint32_t *dht_rt_bucket(const dht *d, cp_node v, int b, uint32_t *n)
 {
-    const dht_rt *rt = &d->nodes[v].rt;
+    *n = 0;
+    if (!dht_is_member(d, v)) return NULL;
+    const dht_rt *rt = &dht_ndc(d, v)->rt;
     uint32_t off;
     int j = find_bucket(rt, b, &off);
     *n = j < 0 ? 0 : rt->bk[2 * j + 1];
     return j < 0 ? NULL : rt->c + off;
 }
 
-uint32_t dht_rt_size(const dht *d, cp_node v) { return d->nodes[v].rt.n; }
+uint32_t dht_rt_size(const dht *d, cp_node v) { return dht_is_member(d, v) ? dht_ndc(d, v)->rt.n : 0; }
 
 void dht_rt_free(dht_rt *rt)
 {
@@ -276,7 +278,7 @@ typedef struct dht_cand {
 static int cand_before(const dht *d, const uint8_t *key, const dht_cand *a, const dht_cand *b)
 {
     return a->dist < b->dist ||
-           (a->dist == b->dist && dht_cmp_dist(d->ids[a->node], d->ids[b->node], key) < 0);
+           (a->dist == b->dist && dht_cmp_dist(dht_idp(d, a->node), dht_idp(d, b->node), key) < 0);
 }
 
 /* Keep the k closest of the n candidates produced by gather, sorted, in best[0..return). */
@@ -285,7 +287,7 @@ static uint32_t top_k(const dht *d, const uint8_t *key, uint64_t kp, const cp_no
 {
     uint32_t w = 0;
     for (uint32_t i = 0; i < n; i++) {
-        dht_cand x = {d->pfx[in[i]] ^ kp, in[i]};
+        dht_cand x = {dht_pfx(d, in[i]) ^ kp, in[i]};
         if (w == k && !cand_before(d, key, &x, &best[w - 1])) continue;
         uint32_t j = w < k ? w++ : w - 1;
         while (j > 0 && cand_before(d, key, &x, &best[j - 1])) {
@@ -299,7 +301,7 @@ static uint32_t top_k(const dht *d, const uint8_t *key, uint64_t kp, const cp_no
 
 uint32_t dht_rt_closest(dht *d, cp_node v, const uint8_t *key, uint32_t k, cp_node *out)
 {
-    const dht_rt *rt = &d->nodes[v].rt;
+    const dht_rt *rt = &dht_nd(d, v)->rt;
     if (d->cap_scratch < rt->n) {
         dht_cand *p = realloc(d->scratch, (size_t)rt->n * (sizeof *p + sizeof(cp_node)));
         if (!p) return 0;
@@ -308,10 +310,10 @@ uint32_t dht_rt_closest(dht *d, cp_node v, const uint8_t *key, uint32_t k, cp_no
     }
     dht_cand *cs = d->scratch;
     cp_node *tmp = (cp_node *)(void *)(cs + d->cap_scratch); /* after the candidates */
-    uint64_t kp = dht_prefix64(key), x = d->pfx[v] ^ kp;
-    int b = x ? 255 - __builtin_clzll(x) : dht_bucket_index(d->ids[v], key);
+    uint64_t kp = dht_prefix64(key), x = dht_pfx(d, v) ^ kp;
+    int b = x ? 255 - __builtin_clzll(x) : dht_bucket_index(dht_idp(d, v), key);
     uint32_t g = gather(rt, b, k, tmp);
-    for (uint32_t i = 0; i < g; i++) __builtin_prefetch(&d->pfx[tmp[i]]); /* overlap the misses */
+    for (uint32_t i = 0; i < g; i++) __builtin_prefetch(&d->pfx[tmp[i] - d->first]); /* overlap the misses */
     uint32_t w = top_k(d, key, kp, tmp, g, k, cs);
     for (uint32_t i = 0; i < w; i++) out[i] = cs[i].node;
     return w;
@@ -321,8 +323,8 @@ static int check_bucket(const dht *d, cp_node v, int b, const uint32_t *c, uint3
 {
     if (cnt == 0 || cnt > d->cfg.k) return -1;
     for (uint32_t i = 0; i < cnt; i++) {
-        if (c[i] == v || c[i] >= d->n) return -1;
-        if (dht_bucket_index(d->ids[v], d->ids[c[i]]) != b) return -1;
+        if (c[i] == v || !dht_is_member(d, c[i])) return -1;
+        if (dht_bucket_index(dht_idp(d, v), dht_idp(d, c[i])) != b) return -1;
         for (uint32_t j = 0; j < i; j++)
             if (c[j] == c[i]) return -1;
     }
@@ -331,7 +333,8 @@ static int check_bucket(const dht *d, cp_node v, int b, const uint32_t *c, uint3
 
 int dht_rt_check(const dht *d, cp_node v)
 {
-    const dht_rt *rt = &d->nodes[v].rt;
+    if (!dht_is_member(d, v)) return 0; /* no table */
+    const dht_rt *rt = &dht_ndc(d, v)->rt;
     uint32_t off = 0;
     for (int j = 0; j < rt->nb; j++) {
         int b = rt->bk[2 * j];
@@ -344,13 +347,13 @@ int dht_rt_check(const dht *d, cp_node v)
 
 int dht_rt_lowest_bucket(const dht *d, cp_node v)
 {
-    const dht_rt *rt = &d->nodes[v].rt;
+    const dht_rt *rt = &dht_ndc(d, v)->rt;
     return rt->nb ? rt->bk[2 * (rt->nb - 1)] : -1;
 }
 
 int dht_rt_random_bucket(const dht *d, cp_node v, cp_rng *r)
 {
-    const dht_rt *rt = &d->nodes[v].rt;
+    const dht_rt *rt = &dht_ndc(d, v)->rt;
     return rt->nb ? rt->bk[2 * rng_below(r, rt->nb)] : -1;
 }
 
@@ -416,7 +419,7 @@ static void walk_node(const dht *d, cp_node v, split_cache *sc, uint32_t *out, u
     cp_rng r;
     if (out) rng_seed(&r, d->seed, v, 0xd47);
     uint32_t lo = 0, hi = d->n, w = 0, b = 0;
-    const uint8_t *id = d->ids[v];
+    const uint8_t *id = dht_idp(d, v);
     for (uint32_t p = 0; p < 256 && hi - lo > 1; p++) {
         uint32_t m = cached_split(d, sc, lo, hi, p);
         int mine = bit_at(id, p);
@@ -441,7 +444,7 @@ static void walk_node(const dht *d, cp_node v, split_cache *sc, uint32_t *out, u
 /* Place node v's block at arena word offset *off and fill it. */
 static void fill_node(dht *d, cp_node v, split_cache *sc, uint32_t nc, uint32_t nb, uint64_t *off)
 {
-    dht_rt *rt = &d->nodes[v].rt;
+    dht_rt *rt = &dht_nd(d, v)->rt;
     rt->cap = (uint16_t)(nc + RT_SLACK_C(d->cfg.k));
     rt->bcap = (uint8_t)(nb + RT_SLACK_BK);
     rt->bk = (uint8_t *)(void *)(d->arena + *off);

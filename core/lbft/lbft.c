@@ -95,7 +95,10 @@ struct lbft {
     lbft_violation *vlist;
     uint64_t n_vlist, cap_vlist;
     lbft_tx_rec *tx;
+    uint8_t *tx_ext;            /* per transaction: 1 if another layer submitted it (lbft_submit) */
     uint64_t n_tx, cap_tx;
+    lbft_commit_fn hook;        /* lbft_set_commit_hook */
+    void *hook_ctx;
     uint8_t (*node_pk)[32];     /* public keys of every node, derived on first use */
     uint8_t *node_pk_set;
     uint32_t nciv, civ0;        /* civilians: nodes civ0 .. civ0 + nciv - 1 */
@@ -525,8 +528,13 @@ static void record(lbft *l, cp_env *env, const uint8_t hdr[HDR], const uint8_t h
     r->applied = lb ? lb->applied : ntx;
     if (lb) memcpy(r->state_root, lb->root, 32);
     else memset(r->state_root, 0, 32);
-    for (uint32_t i = 0; i < ntx; i++)
-        if (ids[i] < l->n_tx) l->tx[ids[i]].commit = r->inserted; /* the observer's commit time */
+    for (uint32_t i = 0; i < ntx; i++) {
+        if (ids[i] >= l->n_tx) continue;
+        int first = l->tx[ids[i]].commit == CP_TIME_NEVER;
+        l->tx[ids[i]].commit = r->inserted; /* the observer's commit time */
+        if (first && l->hook && l->tx_ext[ids[i]])
+            l->hook(l->hook_ctx, env, ids[i] + 1, h, l->lg && lbft_lg_tx_reason(l->lg, ids[i]) == CHAIN_R_APPLIED);
+    }
 }
 
 static void handle(lbft *l, cp_env *env, uint32_t from, cp_msg *m);
@@ -915,34 +923,60 @@ static void to_some_proposers(lbft *l, cp_env *env, cp_msg *m, uint32_t count)
     }
 }
 
-/* Ledger mode: the client signs a core/chain transfer; the message is its id and bytes. */
-static void client_submit_chain(lbft *l, cp_env *env, uint64_t id)
+/* Ledger mode: a transaction's message (its id, then its bytes) to two proposers. */
+static void send_chain_tx(lbft *l, cp_env *env, uint64_t id, const uint8_t *tx, size_t len)
 {
-    uint8_t *buf = malloc(9 + CHAIN_TX_MAX);
-    size_t len = buf ? lbft_lg_make_tx(l->lg, env, id, buf + 9) : 0;
-    cost_charge(env, l->cfg.costs, COST_SIGN, 1);
     cp_msg *m = len ? env_msg_new(env, LBFT_MSG_TX, (uint32_t)(9 + len),
                                   (uint32_t)(9 + len > l->cfg.tx_size ? 9 + len : l->cfg.tx_size)) : NULL;
-    if (m) {
-        m->data[0] = LBFT_MSG_TX;
-        put64(m->data + 1, id);
-        memcpy(m->data + 9, buf + 9, len);
-        to_some_proposers(l, env, m, 2);
-        env_msg_unref(env, m);
-    }
+    if (!m) return;
+    m->data[0] = LBFT_MSG_TX;
+    put64(m->data + 1, id);
+    memcpy(m->data + 9, tx, len);
+    to_some_proposers(l, env, m, 2);
+    env_msg_unref(env, m);
+}
+
+/* Ledger mode: the client signs a core/chain transfer. */
+static void client_submit_chain(lbft *l, cp_env *env, uint64_t id)
+{
+    uint8_t *buf = malloc(CHAIN_TX_MAX);
+    size_t len = buf ? lbft_lg_make_tx(l->lg, env, id, buf) : 0;
+    cost_charge(env, l->cfg.costs, COST_SIGN, 1);
+    send_chain_tx(l, env, id, buf, len);
     free(buf);
 }
 
-static void client_submit(lbft *l, cp_env *env)
+/* A new transaction record submitted by env->self now; its id, or UINT64_MAX. */
+static uint64_t tx_new(lbft *l, cp_env *env, int ext)
 {
     if (l->n_tx == l->cap_tx) {
         uint64_t cap = l->cap_tx ? l->cap_tx * 2 : 1024;
-        void *a = realloc(l->tx, cap * sizeof *l->tx);
-        if (!a) return;
-        l->tx = a, l->cap_tx = cap;
+        void *a = realloc(l->tx, cap * sizeof *l->tx), *b = a ? realloc(l->tx_ext, cap) : NULL;
+        if (a) l->tx = a;
+        if (!b) return UINT64_MAX;
+        l->tx_ext = b, l->cap_tx = cap;
     }
     uint64_t id = l->n_tx++;
     l->tx[id] = (lbft_tx_rec){env_now(env), CP_TIME_NEVER, env->self, 0};
+    l->tx_ext[id] = (uint8_t)ext;
+    return id;
+}
+
+uint64_t lbft_submit(lbft *l, cp_env *env, const uint8_t *tx, size_t len)
+{
+    if (!l->lg || lbft_lg_put_tx(l->lg, l->n_tx, tx, len) != 0) return 0;
+    uint64_t id = tx_new(l, env, 1);
+    if (id == UINT64_MAX) return 0;
+    send_chain_tx(l, env, id, tx, len);
+    return id + 1;
+}
+
+void lbft_set_commit_hook(lbft *l, lbft_commit_fn fn, void *ctx) { l->hook = fn, l->hook_ctx = ctx; }
+
+static void client_submit(lbft *l, cp_env *env)
+{
+    uint64_t id = tx_new(l, env, 0);
+    if (id == UINT64_MAX) return;
     if (l->lg) {
         client_submit_chain(l, env, id);
         return;
@@ -1386,7 +1420,7 @@ void lbft_free(lbft *l)
         free(l->v[i].txs);
     }
     for (uint32_t i = 0; l->p && i < l->cfg.proposers + l->cfg.n_twins; i++) free(l->p[i].pool);
-    free(l->tx), free(l->node_pk), free(l->node_pk_set);
+    free(l->tx), free(l->tx_ext), free(l->node_pk), free(l->node_pk_set);
     free(l->civ_height), free(l->civ_head), free(l->civ_arrival);
     graph_free(&l->civ);
     free(l->keys), free(l->vcache), free(l->v), free(l->p), free(l->blocks), free(l->first_hash), free(l->first_set), free(l->vlist);

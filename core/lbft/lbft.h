@@ -153,6 +153,19 @@ lbft *lbft_new(const lbft_cfg *cfg, uint32_t n_nodes);
 void lbft_free(lbft *l);
 const cp_proto_ops *lbft_ops(void);
 
+/* Ledger port (core/stk stacks): another protocol on the same nodes submits a core/chain
+ * transaction signed by env->self's key (cr_keypair_derive(seed, node); the submitter keeps its
+ * own nonces and charges its own signing) with env = LBFT's env for that node (stk_env). It
+ * travels like a client's: to two proposers, gossiped on to three others. Returns an id > 0,
+ * or 0 (no ledger mode, bytes that do not decode). A node should not also be an LBFT client
+ * with tx_rate > 0 (both would sign nonces of one account). */
+uint64_t lbft_submit(lbft *l, cp_env *env, const uint8_t *tx, size_t len);
+/* Called once per submitted transaction, when the reference observer (validator 0) first
+ * inserts a block holding it, from inside that handler (env: validator 0's LBFT env); valid:
+ * the ledger applied it (else it was invalid for a counted reason). */
+typedef void (*lbft_commit_fn)(void *ctx, cp_env *env, uint64_t id, uint64_t height, int valid);
+void lbft_set_commit_hook(lbft *l, lbft_commit_fn fn, void *ctx);
+
 /* Results. */
 const lbft_block_rec *lbft_blocks(const lbft *l, uint64_t *n);
 const lbft_tx_rec *lbft_txs(const lbft *l, uint64_t *n);

@@ -13,6 +13,7 @@ typedef struct tx_slot {
     uint8_t hash[32];
     uint8_t *bytes;
     uint32_t len;
+    uint8_t reason;             /* chain_reason + 1 once applied, 0 before */
 } tx_slot;
 
 struct lbft_lg {
@@ -123,6 +124,22 @@ static int remember(lbft_lg *g, uint64_t id, const uint8_t *bytes, size_t len, c
 
 int lbft_lg_known(const lbft_lg *g, uint64_t id) { return id < g->n_tx && g->tx[id].bytes; }
 
+int lbft_lg_put_tx(lbft_lg *g, uint64_t id, const uint8_t *bytes, size_t len)
+{
+    chain_tx *tx = malloc(sizeof *tx);
+    uint8_t hash[32];
+    int ok = tx && len <= CHAIN_TX_MAX && chain_tx_decode(bytes, len, tx) == CHAIN_OK;
+    if (ok) chain_tx_hash(hash, tx);
+    free(tx);
+    if (!ok || lbft_lg_known(g, id)) return -1;
+    return remember(g, id, bytes, len, hash);
+}
+
+int lbft_lg_tx_reason(const lbft_lg *g, uint64_t id)
+{
+    return lbft_lg_known(g, id) && g->tx[id].reason ? g->tx[id].reason - 1 : -1;
+}
+
 /* ---- clients and proposers ---------------------------------------------------------- */
 
 size_t lbft_lg_make_tx(lbft_lg *g, cp_env *env, uint64_t id, uint8_t *buf)
@@ -219,12 +236,17 @@ void lbft_lg_apply(lbft_lg *g, uint64_t h, uint32_t proposer, const uint64_t *id
         return;
     }
     uint32_t k = 0;
-    for (uint32_t i = 0; i < n; i++)
-        if (lbft_lg_known(g, ids[i]) && chain_tx_decode(g->tx[ids[i]].bytes, g->tx[ids[i]].len, &txs[k]) == 0) k++;
+    uint64_t *of = malloc((n ? n : 1) * sizeof *of);
+    uint8_t *why = malloc(n ? n : 1);
+    for (uint32_t i = 0; of && i < n; i++)
+        if (lbft_lg_known(g, ids[i]) && chain_tx_decode(g->tx[ids[i]].bytes, g->tx[ids[i]].len, &txs[k]) == 0)
+            of[k++] = ids[i];
     chain_block_stats st;
     memset(&st, 0, sizeof st);
-    chain_ledger_apply_block(g->ledger, memo, proposer < g->n_nodes ? proposer : 0, txs, k, &st);
-    free(txs);
+    chain_ledger_apply_block_ex(g->ledger, memo, proposer < g->n_nodes ? proposer : 0, txs, k, &st, why);
+    for (uint32_t i = 0; why && i < k; i++)
+        if (!g->tx[of[i]].reason) g->tx[of[i]].reason = (uint8_t)(why[i] + 1);
+    free(txs), free(of), free(why);
     b->applied = (uint32_t)st.count[CHAIN_R_APPLIED];
     b->invalid = n - b->applied;
     chain_ledger_state_root(g->ledger, b->root);

@@ -53,7 +53,12 @@ void lbft_lg_included(lbft_lg *g, uint32_t pool, const uint64_t *ids, uint32_t n
 const lbft_lg_block *lbft_lg_block_at(const lbft_lg *g, uint64_t h);
 const chain_block_stats *lbft_lg_totals(const lbft_lg *g);
 uint64_t lbft_lg_evicted(const lbft_lg *g);
-/* Is id a transaction this mode knows (made by a client)? */
+/* Is id a transaction this mode knows (made by a client or submitted)? */
 int lbft_lg_known(const lbft_lg *g, uint64_t id);
+/* Remember a transaction signed elsewhere (lbft_submit) as id: 0, or -1 if its bytes do not
+ * decode or id is taken. */
+int lbft_lg_put_tx(lbft_lg *g, uint64_t id, const uint8_t *bytes, size_t len);
+/* The chain_reason the ledger gave transaction id when a block first applied it, or -1. */
+int lbft_lg_tx_reason(const lbft_lg *g, uint64_t id);
 
 #endif

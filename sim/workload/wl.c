@@ -10,14 +10,14 @@ data_order *wl_subscribe(const data_cfg *c, cp_time lag, uint32_t *n)
 {
     uint64_t epochs = c->data_end < c->upload_interval ? 0 : (c->data_end - c->upload_interval) / c->enc_interval;
     uint64_t total = epochs * c->devices;
-    cp_node buyer0 = c->devices + c->gateways + c->proxies;
+    cp_node buyer0 = c->first + c->devices + c->gateways + c->proxies;
     *n = 0;
     if (!total || !c->buyers || total > UINT32_MAX) return NULL;
     data_order *o = malloc(total * sizeof *o);
     for (uint64_t e = 0; o && e < epochs; e++)
         for (uint32_t v = 0; v < c->devices; v++)
             o[(*n)++] = (data_order){(e + 1) * c->enc_interval + c->upload_interval + lag, buyer0 + v % c->buyers,
-                                     v, e, e};
+                                     c->first + v, e, e};
     return o;
 }
 
@@ -29,15 +29,15 @@ static int item_cmp(const void *a, const void *b)
 }
 
 /* For each owner, the trades selling its data (indices into the trade array), in order. */
-static uint32_t *trades_by_owner(const data_trade *t, size_t nt, uint32_t owners, uint32_t **start)
+static uint32_t *trades_by_owner(const data_trade *t, size_t nt, cp_node first, uint32_t owners, uint32_t **start)
 {
     uint32_t *idx = malloc((nt + 1) * sizeof *idx), *st = calloc((size_t)owners + 2, sizeof *st);
     if (!idx || !st) return free(idx), free(st), NULL;
     for (size_t i = 0; i < nt; i++)
-        if (t[i].seller < owners) st[t[i].seller + 2]++;
+        if (t[i].seller - first < owners) st[t[i].seller - first + 2]++;
     for (uint32_t v = 0; v < owners; v++) st[v + 2] += st[v + 1];
     for (size_t i = 0; i < nt; i++)
-        if (t[i].seller < owners) idx[st[t[i].seller + 1]++] = (uint32_t)i;
+        if (t[i].seller - first < owners) idx[st[t[i].seller - first + 1]++] = (uint32_t)i;
     *start = st; /* owner v: idx[st[v] .. st[v+1]) */
     return idx;
 }
@@ -48,12 +48,14 @@ wl_item *wl_delivered(const data *d, size_t *n)
     const data_record *r = data_records(d, &nr);
     const data_trade *t = data_trades(d, &nt);
     uint32_t owners = data_get_cfg(d)->devices, *st = NULL;
-    uint32_t *idx = trades_by_owner(t, nt, owners, &st);
+    cp_node first = data_get_cfg(d)->first;
+    uint32_t *idx = trades_by_owner(t, nt, first, owners, &st);
     wl_item *it = malloc((nr + 1) * sizeof *it);
     *n = 0;
     for (size_t i = 0; it && idx && i < nr; i++) {
         wl_item best = {CP_TIME_NEVER, (uint32_t)i, CP_NODE_NONE, 0};
-        for (uint32_t k = r[i].owner < owners ? st[r[i].owner] : 0; r[i].owner < owners && k < st[r[i].owner + 1]; k++) {
+        uint32_t v = r[i].owner - first; /* device index (wraps above owners if not a device) */
+        for (uint32_t k = v < owners ? st[v] : 0; v < owners && k < st[v + 1]; k++) {
             const data_trade *x = &t[idx[k]];
             if (r[i].epoch < x->e0 || r[i].epoch > x->e1 || x->plaintext == CP_TIME_NEVER || x->plaintext >= best.at)
                 continue;

@@ -119,7 +119,7 @@ typedef struct wl_tariff {
 } wl_tariff;
 
 typedef struct wl_quote {
-    uint32_t trade, driver;
+    uint32_t trade, driver;        /* driver: device index */
     uint64_t readings, speeding, braking;
     double risk, premium, true_premium, quote_s; /* quote_s: order -> premium */
 } wl_quote;

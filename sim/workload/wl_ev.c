@@ -31,9 +31,10 @@ static void truth(const data *d, wl_ev *e, cp_time run_end)
     cp_time *off = malloc(((size_t)c->devices + 1) * sizeof *off);
     if (!off) return;
     for (uint32_t v = 0; v < c->devices; v++) off[v] = CP_TIME_NEVER;
-    for (size_t i = 0; i < nr; i++)
-        if (r[i].owner < c->devices && off[r[i].owner] == CP_TIME_NEVER)
-            off[r[i].owner] = r[i].first_reading - r[i].interval * c->upload_interval;
+    for (size_t i = 0; i < nr; i++) {
+        uint32_t v = r[i].owner - c->first;
+        if (v < c->devices && off[v] == CP_TIME_NEVER) off[v] = r[i].first_reading - r[i].interval * c->upload_interval;
+    }
     for (uint32_t v = 0; v < c->devices; v++) {
         wl_ev_battery *b = &e->b[v];
         uint64_t j = data_model_fail_sample(&c->model, data_seed(d), v);
@@ -67,7 +68,7 @@ static void feed(const data *d, const wl_item *it, fit *f, wl_ev *e)
 static void decide(const data *d, const wl_item *it, const fit *f, double horizon, uint32_t min_points, wl_ev *e)
 {
     const data_cfg *c = data_get_cfg(d);
-    uint32_t v = data_records(d, &(size_t){0})[it->record].owner;
+    uint32_t v = data_records(d, &(size_t){0})[it->record].owner - c->first;
     wl_ev_battery *b = v < c->devices ? &e->b[v] : NULL;
     if (!b || b->flagged || f[v].n < min_points) return;
     double p = fit_cross(&f[v], c->model.fail_health);

@@ -12,15 +12,15 @@
 #include <string.h>
 
 /* Records of each owner, in index order: idx[st[v] .. st[v+1]). */
-static uint32_t *records_by_owner(const data_record *r, size_t nr, uint32_t owners, uint32_t **start)
+static uint32_t *records_by_owner(const data_record *r, size_t nr, cp_node first, uint32_t owners, uint32_t **start)
 {
     uint32_t *idx = malloc((nr + 1) * sizeof *idx), *st = calloc((size_t)owners + 2, sizeof *st);
     if (!idx || !st) return free(idx), free(st), NULL;
     for (size_t i = 0; i < nr; i++)
-        if (r[i].owner < owners) st[r[i].owner + 2]++;
+        if (r[i].owner - first < owners) st[r[i].owner - first + 2]++;
     for (uint32_t v = 0; v < owners; v++) st[v + 2] += st[v + 1];
     for (size_t i = 0; i < nr; i++)
-        if (r[i].owner < owners) idx[st[r[i].owner + 1]++] = (uint32_t)i;
+        if (r[i].owner - first < owners) idx[st[r[i].owner - first + 1]++] = (uint32_t)i;
     *start = st;
     return idx;
 }
@@ -56,9 +56,10 @@ static void quote(const data *d, size_t t, const uint32_t *idx, const uint32_t *
     size_t nt;
     const data_trade *tr = &data_trades(d, &nt)[t];
     wl_quote *q = &out->q[out->n];
-    *q = (wl_quote){(uint32_t)t, tr->seller, 0, 0, 0, data_model_risk(&c->model, data_seed(d), tr->seller), 0, 0,
+    uint32_t v = tr->seller - c->first; /* device index */
+    *q = (wl_quote){(uint32_t)t, v, 0, 0, 0, data_model_risk(&c->model, data_seed(d), v), 0, 0,
                     (double)(tr->plaintext - tr->ordered) / 1e9};
-    for (uint32_t k = st[tr->seller]; k < st[tr->seller + 1]; k++)
+    for (uint32_t k = st[v]; k < st[v + 1]; k++)
         if (data_trade_has(d, t, idx[k])) {
             wl_item it = {tr->plaintext, idx[k], tr->buyer, (uint32_t)t};
             count_record(d, &it, q, out);
@@ -66,8 +67,8 @@ static void quote(const data *d, size_t t, const uint32_t *idx, const uint32_t *
     if (!q->readings) return;
     double hours = (double)q->readings * (double)c->sample_interval / 1e9 / 3600, per_h = 3600e9 / (double)c->sample_interval;
     q->premium = premium(tf, (double)q->speeding / hours, (double)q->braking / hours);
-    q->true_premium = premium(tf, data_model_p_speeding(&c->model, data_seed(d), tr->seller) * per_h,
-                              data_model_p_braking(&c->model, data_seed(d), tr->seller) * per_h);
+    q->true_premium = premium(tf, data_model_p_speeding(&c->model, data_seed(d), v) * per_h,
+                              data_model_p_braking(&c->model, data_seed(d), v) * per_h);
     out->quote_s[out->n] = q->quote_s;
     out->err_rel[out->n] = q->true_premium > 0 ? fabs(q->premium - q->true_premium) / q->true_premium : 0;
     out->readings += q->readings;
@@ -95,12 +96,12 @@ int wl_insure_run(const data *d, const wl_tariff *tf, wl_insure *out)
     const data_trade *t = data_trades(d, &nt);
     memset(out, 0, sizeof *out);
     if (c->model.kind != DATA_MODEL_VEHICLE) return -1;
-    uint32_t *st = NULL, *idx = records_by_owner(r, nr, c->devices, &st);
+    uint32_t *st = NULL, *idx = records_by_owner(r, nr, c->first, c->devices, &st);
     out->q = malloc((nt + 1) * sizeof *out->q);
     out->quote_s = malloc((nt + 1) * sizeof(double)), out->err_rel = malloc((nt + 1) * sizeof(double));
     int rc = idx && out->q && out->quote_s && out->err_rel ? 0 : -1;
     for (size_t i = 0; !rc && i < nt; i++)
-        if (t[i].state == DATA_T_FINISHED && t[i].seller < c->devices) quote(d, i, idx, st, tf, out);
+        if (t[i].state == DATA_T_FINISHED && t[i].seller - c->first < c->devices) quote(d, i, idx, st, tf, out);
     if (!rc) platform(d, out);
     free(idx), free(st);
     return rc;

@@ -72,9 +72,10 @@ static void handovers(const data *d, wl_traffic *t)
     cp_node *last = malloc(((size_t)nv + 1) * sizeof *last);
     for (uint32_t v = 0; last && v < nv; v++) last[v] = CP_NODE_NONE;
     for (size_t i = 0; last && i < nr; i++) {
-        if (r[i].owner >= nv) continue;
-        t->gateway_changes += last[r[i].owner] != CP_NODE_NONE && last[r[i].owner] != r[i].gateway;
-        last[r[i].owner] = r[i].gateway;
+        uint32_t v = r[i].owner - data_get_cfg(d)->first;
+        if (v >= nv) continue;
+        t->gateway_changes += last[v] != CP_NODE_NONE && last[v] != r[i].gateway;
+        last[v] = r[i].gateway;
     }
     free(last);
 }

@@ -102,7 +102,7 @@ static void platform(const data *d, cp_time run_end, wl_video *v)
     if (held) data_stored_bytes(d, held);
     for (uint32_t g = 0; held && g < c->gateways; g++) {
         uint64_t tx, rx;
-        data_node_bytes(d, c->devices + g, &tx, &rx);
+        data_node_bytes(d, c->first + c->devices + g, &tx, &rx);
         st += (double)held[g];
         v->gw_stored_mb[g] = (double)held[g] / 1e6;
         v->gw_up_mbps[g] = (double)tx * 8 / run_s / 1e6, v->gw_down_mbps[g] = (double)rx * 8 / run_s / 1e6;

@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 
+#include "core/chain/chain.h"
 #include "sim/metrics/plot.h"
 #include "sim/metrics/st.h"
 
@@ -21,18 +22,20 @@ static int h5_records(wld *w, h5w *h)
     size_t m = n ? n : 1;
     uint32_t *own = malloc(m * 4), *nch = malloc(m * 4), *by = malloc(m * 4);
     uint64_t *iv = malloc(m * 8), *ep = malloc(m * 8), *t0 = malloc(m * 8), *ts = malloc(m * 8), *tr = malloc(m * 8);
+    uint64_t *oc = malloc(m * 8);
     int rc = -1;
-    if (own && nch && by && iv && ep && t0 && ts && tr) {
+    if (own && nch && by && iv && ep && t0 && ts && tr && oc) {
         for (size_t i = 0; i < n; i++) {
             own[i] = r[i].owner, nch[i] = r[i].n_chunks, by[i] = r[i].bytes, iv[i] = r[i].interval;
             ep[i] = r[i].epoch, t0[i] = r[i].first_reading, ts[i] = r[i].sent, tr[i] = r[i].ready;
+            oc[i] = r[i].onchain;
         }
         h5w_col cols[] = {{"owner", H5W_U32, own}, {"interval", H5W_U64, iv}, {"epoch", H5W_U64, ep},
                           {"first_reading_ns", H5W_U64, t0}, {"sent_ns", H5W_U64, ts}, {"ready_ns", H5W_U64, tr},
-                          {"chunks", H5W_U32, nch}, {"bytes", H5W_U32, by}};
-        rc = h5w_table(h, "/data/records", n, cols, 8);
+                          {"onchain_ns", H5W_U64, oc}, {"chunks", H5W_U32, nch}, {"bytes", H5W_U32, by}};
+        rc = h5w_table(h, "/data/records", n, cols, 9);
     }
-    free(own), free(nch), free(by), free(iv), free(ep), free(t0), free(ts), free(tr);
+    free(own), free(nch), free(by), free(iv), free(ep), free(t0), free(ts), free(tr), free(oc);
     return rc;
 }
 
@@ -43,19 +46,20 @@ static int h5_txs(wld *w, h5w *h)
     size_t m = n ? n : 1;
     uint8_t *kind = malloc(m);
     uint32_t *snd = malloc(m * 4), *len = malloc(m * 4);
-    uint64_t *ref = malloc(m * 8), *ready = malloc(m * 8);
+    uint64_t *ref = malloc(m * 8), *ready = malloc(m * 8), *oc = malloc(m * 8), *hh = malloc(m * 8);
     int rc = -1;
-    if (kind && snd && len && ref && ready) {
+    if (kind && snd && len && ref && ready && oc && hh) {
         for (size_t i = 0; i < n; i++)
             kind[i] = t[i].kind, snd[i] = t[i].sender, len[i] = (uint32_t)t[i].len, ref[i] = t[i].ref,
-            ready[i] = t[i].ready;
+            ready[i] = t[i].ready, oc[i] = t[i].onchain, hh[i] = t[i].height;
         h5w_col cols[] = {{"kind", H5W_U8, kind}, {"sender", H5W_U32, snd}, {"ref", H5W_U64, ref},
-                          {"ready_ns", H5W_U64, ready}, {"bytes", H5W_U32, len}};
-        rc = h5w_table(h, "/data/txs", n, cols, 5);
+                          {"ready_ns", H5W_U64, ready}, {"bytes", H5W_U32, len}, {"onchain_ns", H5W_U64, oc},
+                          {"height", H5W_U64, hh}};
+        rc = h5w_table(h, "/data/txs", n, cols, 7);
         uint64_t nb = n ? t[n - 1].off + t[n - 1].len : 0;
         if (nb) rc |= h5w_dataset(h, "/data/tx_bytes", H5W_U8, 1, &nb, data_tx_bytes(w->data));
     }
-    free(kind), free(snd), free(len), free(ref), free(ready);
+    free(kind), free(snd), free(len), free(ref), free(ready), free(oc), free(hh);
     return rc;
 }
 
@@ -177,6 +181,28 @@ static size_t lat_records(wld *w, double *out, int from_sent)
     return k;
 }
 
+/* Seconds from each record's first reading (or its upload) to its block (chain: lbft). */
+static size_t lat_chain(wld *w, double *out, int from_sent)
+{
+    size_t n, k = 0;
+    const data_record *r = data_records(w->data, &n);
+    for (size_t i = 0; i < n; i++)
+        if (r[i].onchain != CP_TIME_NEVER)
+            out[k++] = (double)(r[i].onchain - (from_sent ? r[i].sent : r[i].first_reading)) / 1e9;
+    return k;
+}
+
+/* Seconds from submission to commit of the platform's transactions of one kind (0: all). */
+static size_t lat_txs(wld *w, double *out, int kind)
+{
+    size_t n, k = 0;
+    const data_tx *t = data_txs(w->data, &n);
+    for (size_t i = 0; i < n; i++)
+        if (t[i].onchain != CP_TIME_NEVER && (!kind || t[i].kind == kind))
+            out[k++] = (double)(t[i].onchain - t[i].ready) / 1e9;
+    return k;
+}
+
 static size_t lat_trades(wld *w, double *out)
 {
     size_t n, k = 0;
@@ -200,6 +226,20 @@ static void json_summary(js *j, const char *key, const double *v, size_t n)
     st_summary s;
     st_summarize(v, n, &s);
     st_write_json(j, key, &s);
+}
+
+static void json_chain(wld *w, js *j, double *buf)
+{
+    const data_counts *c = data_get_counts(w->data);
+    js_obj_begin(j, "chain");
+    js_u64(j, "submitted", c->txs_submitted);
+    js_u64(j, "committed", c->txs_committed);
+    js_u64(j, "invalid", c->txs_invalid);
+    json_summary(j, "submit_to_commit_s", buf, lat_txs(w, buf, 0));
+    json_summary(j, "reading_to_chain_s", buf, lat_chain(w, buf, 0));
+    json_summary(j, "upload_to_chain_s", buf, lat_chain(w, buf, 1));
+    json_summary(j, "trade_tx_to_commit_s", buf, lat_txs(w, buf, CHAIN_TX_TRADE_ORDER));
+    js_obj_end(j);
 }
 
 static void json_trades(wld *w, js *j, double *buf)
@@ -249,7 +289,7 @@ void wld_data_json(wld *w, js *j)
 {
     size_t nr, nt, nw, ntx;
     data_records(w->data, &nr), data_trades(w->data, &nt), data_windows(w->data, &nw), data_txs(w->data, &ntx);
-    size_t m = nr + nt + nw + w->cfg->data.proxies + 1;
+    size_t m = nr + nt + nw + ntx + w->cfg->data.proxies + 1;
     double *buf = malloc(m * sizeof *buf);
     if (!buf) return;
     const data_counts *c = data_get_counts(w->data);
@@ -259,6 +299,7 @@ void wld_data_json(wld *w, js *j)
     js_u64(j, "transactions", ntx);
     json_summary(j, "reading_to_record_s", buf, lat_records(w, buf, 0));
     json_summary(j, "upload_to_record_s", buf, lat_records(w, buf, 1));
+    if (w->cfg->data.chain == WLD_CHAIN_LBFT) json_chain(w, j, buf);
     json_trades(w, j, buf);
     js_obj_begin(j, "aggregation");
     js_u64(j, "windows", nw);
@@ -302,6 +343,10 @@ void wld_data_headline(wld *w, wld_headline *h)
     st_summarize(buf, buf ? lat_records(w, buf, 0) : 0, &s);
     put(h, "record_p50_s", s.n ? s.p50 : 0);
     put(h, "record_p99_s", s.n ? s.p99 : 0);
+    if (w->cfg->data.chain == WLD_CHAIN_LBFT) {
+        st_summarize(buf, buf ? lat_chain(w, buf, 0) : 0, &s);
+        put(h, "onchain_p50_s", s.n ? s.p50 : 0);
+    }
     st_summarize(buf, buf ? lat_trades(w, buf) : 0, &s);
     put(h, "trade_p50_s", s.n ? s.p50 : 0);
     put(h, "trades_finished", (double)s.n);

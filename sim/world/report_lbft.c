@@ -171,12 +171,13 @@ static void json_ledger(wld *w, js *j, const lbft_block_rec *b, uint64_t n)
 static void json_per_block(wld *w, js *j, uint64_t heights)
 {
     const des_type_stats *ts = des_type_stats_get(w->des);
-    const cp_proto_ops *ops = w->proto_ops;
+    const cp_proto_ops *ops = lbft_ops(); /* LBFT's own types (in a stack, from its base on) */
+    uint16_t base = w->stk ? stk_type(w->stk, (uint32_t)w->l_lbft, 0) : 0;
     js_obj_begin(j, "per_block");
     for (uint16_t t = 0; heights && t < ops->n_msg_types; t++) {
         js_obj_begin(j, ops->msg_type_names[t]);
-        js_num(j, "messages", (double)ts[t].sent / (double)heights);
-        js_num(j, "bytes", (double)ts[t].sent_bytes / (double)heights);
+        js_num(j, "messages", (double)ts[base + t].sent / (double)heights);
+        js_num(j, "bytes", (double)ts[base + t].sent_bytes / (double)heights);
         js_obj_end(j);
     }
     js_obj_end(j);

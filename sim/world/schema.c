@@ -205,6 +205,7 @@ static const scn_schema dht_schema = {"dht", sizeof(wld_dht_cfg), dht_fields};
 
 static const char *const model_names[] = {"generic", "battery", "vehicle", "camera", NULL};
 static const char *const vehicle_app_names[] = {"navigation", "insurance", NULL};
+static const char *const chain_names[] = {"log", "lbft", NULL};
 
 static const scn_field battery_fields[] = {
     F("fade", SCN_FLOAT, wld_battery_cfg, m.fade, "0.001", 0, 1, "state of health lost per charge cycle (fraction)"),
@@ -315,6 +316,10 @@ static const scn_field data_fields[] = {
       "reference-server CPU per message handled, beyond the crypto charged from the cost table"),
     E("device_model", wld_data_cfg, device_model, "generic", model_names,
       "what the readings are: generic (hashed values), battery (EV battery health), vehicle (segment speeds on a road grid) or camera (video segments with vehicle counts; upload_interval = sample_interval); battery and vehicle need reading_size >= 32B"),
+    E("chain", wld_data_cfg, chain, "log", chain_names,
+      "where data-record and trade transactions go: log (the platform's own log, ready at once) or lbft (LBFT from "
+      "the consensus section runs on the first nodes in ledger mode; the data roles follow them; buyers see a "
+      "record once its block is in)"),
     F("subscribe", SCN_BOOL, wld_data_cfg, subscribe, "false", 1.0, 0.0,
       "buyers buy every epoch of every device once uploaded (device d: buyer d mod buyers); replaces the random trades"),
     F("subscribe_lag", SCN_DURATION, wld_data_cfg, subscribe_lag, "30s", 0, 1e15,

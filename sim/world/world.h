@@ -142,6 +142,7 @@ typedef struct wld_data_cfg {
     uint64_t agg_window, agg_grace, cpu_per_msg;
     int64_t corrupt_gateway;
     int device_model;       /* DATA_MODEL_* */
+    int chain;              /* WLD_CHAIN_*: where the platform's transactions go */
     bool subscribe;         /* buyers buy every epoch as it is uploaded (wl_subscribe) */
     uint64_t subscribe_lag;
     wld_battery_cfg battery;
@@ -173,6 +174,7 @@ typedef struct wld_cfg {
     bool plots;
 } wld_cfg;
 
+enum { WLD_CHAIN_LOG = 0, WLD_CHAIN_LBFT = 1 };
 enum { WLD_PROTO_FLOOD = 0, WLD_PROTO_PHOLD = 1, WLD_PROTO_LBFT = 2, WLD_PROTO_DHT = 3, WLD_PROTO_DATA = 4 };
 
 extern const scn_schema wld_schema;

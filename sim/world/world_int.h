@@ -9,6 +9,7 @@
 #include "core/flood/flood.h"
 #include "core/lbft/lbft.h"
 #include "core/phold/phold.h"
+#include "core/stk/stk.h"
 #include "sim/des/des.h"
 #include "sim/metrics/h5w.h"
 #include "sim/metrics/js.h"
@@ -36,6 +37,8 @@ struct wld {
     lbft *lbft;              /* set when the protocol is lbft */
     dht *dht;                /* set when the protocol is dht */
     data *data;              /* set when the protocol is data */
+    stk *stk;                /* several of them share the nodes (data.chain: lbft, data.storage: dht) */
+    int l_lbft, l_dht, l_data; /* their layers in stk (-1: not stacked) */
     cr_memo *memo;
     cost_table *costs;
     flood_crypto fcrypto;

@@ -2,6 +2,7 @@
  * operations table to the engine. Invariant: exactly one of w->flood / w->phold / w->lbft /
  * w->dht / w->data is set, and w->proto points at it. */
 #include "sim/world/world_int.h"
+#include "core/stk/stk.h"
 #include "sim/workload/wl.h"
 
 #include <stdio.h>
@@ -39,7 +40,9 @@ static int new_phold(wld *w, const wld_cfg *c)
     return w->phold ? 0 : -1;
 }
 
-static int new_lbft(wld *w, const wld_cfg *c, char *err, size_t len)
+/* LBFT from the consensus section; under_data: as the data platform's chain (ledger on, no
+ * clients of its own). */
+static int new_lbft(wld *w, const wld_cfg *c, int under_data, char *err, size_t len)
 {
     const wld_lbft_cfg *k = &c->consensus;
     if ((k->validators - 1) % 3 != 0) {
@@ -49,6 +52,11 @@ static int new_lbft(wld *w, const wld_cfg *c, char *err, size_t len)
     if ((uint64_t)k->validators + k->proposers > w->n_nodes) {
         snprintf(err, len, "consensus.proposers: validators + proposers (%u) exceed the %u nodes",
                  k->validators + k->proposers, w->n_nodes);
+        return -1;
+    }
+    if (under_data && (k->tx_rate > 0 || k->n_tx_bursts)) {
+        snprintf(err, len, "consensus.tx_rate: expected 0 under data.chain: lbft (the data platform's nodes are "
+                 "the chain's clients)");
         return -1;
     }
     if (k->tx_rate > 0 && (uint64_t)k->validators + k->proposers >= w->n_nodes) {
@@ -65,7 +73,7 @@ static int new_lbft(wld *w, const wld_cfg *c, char *err, size_t len)
         .n_byzantine = (uint32_t)k->n_byzantine, .equivocators = k->equivocators,
         .n_equivocators = (uint32_t)k->n_equivocators, .civ_degree = k->civ_degree,
         .civ_fanout = k->civ_fanout, .offline = k->offline, .n_offline = (uint32_t)k->n_offline,
-        .twins = k->twins, .n_twins = (uint32_t)k->n_twins, .ledger = k->ledger,
+        .twins = k->twins, .n_twins = (uint32_t)k->n_twins, .ledger = k->ledger || under_data,
         .tx_pattern = k->tx_pattern, .n_bursts = (uint32_t)k->n_tx_bursts,
         .memo = w->memo, .costs = w->costs,
     };
@@ -149,10 +157,42 @@ static int new_dht(wld *w, const wld_cfg *c, char *err, size_t len)
     return w->dht ? 0 : -1;
 }
 
+static uint64_t data_submit(void *ctx, cp_env *env, const uint8_t *tx, size_t len)
+{
+    wld *w = ctx;
+    return lbft_submit(w->lbft, stk_env(env, (uint32_t)w->l_lbft), tx, len);
+}
+
+static void on_commit(void *ctx, cp_env *env, uint64_t id, uint64_t height, int valid)
+{
+    wld *w = ctx;
+    if (w->data) data_on_commit(w->data, stk_env(env, (uint32_t)w->l_data), id, height, valid);
+}
+
+/* The stack: LBFT (if any) first, then the DHT (if any), then the data platform. */
+static int build_stack(wld *w, char *err, size_t len)
+{
+    w->stk = stk_new();
+    if (!w->stk) return -1;
+    w->l_lbft = w->lbft ? stk_add(w->stk, lbft_ops(), w->lbft) : -1;
+    w->l_dht = w->dht ? stk_add(w->stk, dht_ops(), w->dht) : -1;
+    w->l_data = stk_add(w->stk, data_ops(), w->data);
+    w->proto = w->stk;
+    w->proto_ops = stk_ops(w->stk);
+    if (w->lbft) lbft_set_commit_hook(w->lbft, on_commit, w);
+    if (!w->proto_ops) snprintf(err, len, "data: cannot build the protocol stack");
+    return w->proto_ops ? 0 : -1;
+}
+
 static int new_data(wld *w, const wld_cfg *c, char *err, size_t len)
 {
     const wld_data_cfg *k = &c->data;
     data_cfg dc = data_cfg_default();
+    if (k->chain == WLD_CHAIN_LBFT) {
+        if (new_lbft(w, c, 1, err, len)) return -1;
+        dc.first = c->consensus.validators + c->consensus.proposers + (uint32_t)c->consensus.n_twins;
+        dc.chain = (data_chain_port){w, data_submit};
+    }
     dc.devices = k->devices, dc.gateways = k->gateways, dc.proxies = k->proxies, dc.buyers = k->buyers;
     dc.committee = k->committee, dc.sample_interval = k->sample_interval, dc.enc_interval = k->enc_interval;
     dc.upload_interval = k->upload_interval, dc.data_end = k->data_end;
@@ -175,6 +215,7 @@ static int new_data(wld *w, const wld_cfg *c, char *err, size_t len)
     free(orders);
     w->proto = w->data;
     w->proto_ops = data_ops();
+    if (w->data && w->lbft) return build_stack(w, err, len);
     return w->data ? 0 : -1;
 }
 
@@ -186,7 +227,7 @@ int wld_proto_new(wld *w, const wld_cfg *c, char *err, size_t len)
     case WLD_PROTO_PHOLD:
         return new_phold(w, c);
     case WLD_PROTO_LBFT:
-        return new_lbft(w, c, err, len);
+        return new_lbft(w, c, 0, err, len);
     case WLD_PROTO_DHT:
         return new_dht(w, c, err, len);
     case WLD_PROTO_DATA:
@@ -203,4 +244,5 @@ void wld_proto_free(wld *w)
     free(w->bursts);
     dht_free(w->dht);
     data_free(w->data);
+    stk_free(w->stk);
 }

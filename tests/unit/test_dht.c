@@ -1,8 +1,10 @@
 /* Unit tests for core/dht: the XOR metric and bucket index, routing-table invariants after
  * prefill and after joins, exact FIND_NODE results against the brute-force oracle and the mean
  * hop count on a static 10^3-node network, store then get, retrieval under churn, the strict
- * decoder, and determinism of the per-lookup results. All runs use the built-in engine with a
- * single region of 20 ms RTT. */
+ * decoder, and determinism of the per-lookup results; a DHT on a subset of the world's nodes;
+ * the client API driven by a small stacked protocol (put/get/find, errors, exactly one
+ * callback per accepted operation under churn, determinism). All runs use the built-in engine
+ * with a single region of 20 ms RTT. */
 #include "core/dht/dht.h"
 #include "core/dht/dht_int.h" /* dht_rt_closest, checked against brute force */
 #include "sim/des/des.h"
@@ -10,19 +12,21 @@
 
 static const char *const rn[] = {"r", NULL};
 
-static int run(dht *d, uint32_t n, cp_time end, uint64_t seed)
+static int run_proto(const cp_proto_ops *ops, void *self, uint32_t n, cp_time end, uint64_t seed)
 {
     cp_time r[1] = {CP_MS(20)};
     net_class cls[1] = {{"server", 1.0, 0, 0, 0}};
     net_cfg nc = {1, rn, r, NET_JITTER_NONE, 0, 0, 1, cls};
     net *nt = net_new(&nc, n);
-    des_cfg dc = {seed, n, end, nt, dht_ops(), d, NULL, NULL, NULL, NULL};
+    des_cfg dc = {seed, n, end, nt, ops, self, NULL, NULL, NULL, NULL};
     des *e = des_new(&dc);
     int rc = e ? des_run(e) : -1;
     des_free(e);
     net_free(nt);
     return rc;
 }
+
+static int run(dht *d, uint32_t n, cp_time end, uint64_t seed) { return run_proto(dht_ops(), d, n, end, seed); }
 
 static void t_xor_and_bucket(void)
 {
@@ -346,6 +350,318 @@ static void t_determinism(void)
     free(c);
 }
 
+/* ---- a DHT on a subset of the nodes, and the client API ---- */
+
+enum { OP_FIND, OP_PUT, OP_GET };
+
+/* One scripted client operation, and what came back. */
+typedef struct cli_op {
+    cp_time at;
+    cp_node node;
+    uint8_t kind;             /* OP_* */
+    uint32_t key;             /* key index (cli_key) */
+    uint32_t vlen;            /* OP_PUT */
+} cli_op;
+
+typedef struct cli_rec {
+    int32_t rc;               /* what the call returned */
+    uint32_t calls;           /* callbacks received */
+    cp_node at;               /* env->self of the callback */
+    uint32_t n, rpcs, acks, vlen;
+    uint16_t hops;
+    uint8_t ok, has_value;
+    cp_time latency;
+    cp_node nodes[DHT_MAX_CONTACTS];
+    uint8_t value[128];
+} cli_rec;
+
+/* The test protocol: runs the DHT on the world's nodes (its start calls the DHT's start, then
+ * schedules its operations with tags below 2^56; messages and the DHT's timers are forwarded)
+ * and records every callback. It also counts handler calls on non-members. */
+typedef struct cli {
+    dht *d;
+    const cli_op *ops;
+    uint32_t n_ops;
+    cli_rec *rec;
+    cp_node first, last;      /* members: first..last */
+    uint64_t outside;         /* messages and timers handled by non-members */
+} cli;
+
+static void cli_key(uint32_t i, uint8_t key[32]) { dht_make_id(key, 0xc11e47, i); }
+
+static void cli_value(uint32_t i, uint8_t *v, uint32_t len)
+{
+    for (uint32_t j = 0; j < len; j++) v[j] = (uint8_t)(i * 31u + j * 7u + 1u);
+}
+
+static void cli_start(void *self, cp_env *env)
+{
+    cli *c = self;
+    dht_ops()->start(c->d, env);
+    for (uint32_t i = 0; i < c->n_ops; i++)
+        if (c->ops[i].node == env->self) env_timer(env, c->ops[i].at, i);
+}
+
+static void cli_issue(cli *c, cp_env *env, uint32_t i)
+{
+    const cli_op *op = &c->ops[i];
+    uint8_t key[32], val[DHT_MAX_VALUE + 1];
+    cli_key(op->key, key);
+    cli_value(op->key, val, op->vlen);
+    int rc = op->kind == OP_FIND  ? dht_find(c->d, env, key, i)
+             : op->kind == OP_PUT ? dht_put(c->d, env, key, val, op->vlen, i)
+                                  : dht_get(c->d, env, key, i);
+    c->rec[i].rc = rc;
+}
+
+static void cli_timer(void *self, cp_env *env, uint64_t tag)
+{
+    cli *c = self;
+    if (env->self < c->first || env->self > c->last) c->outside++;
+    if (tag >> 56) dht_ops()->on_timer(c->d, env, tag);
+    else cli_issue(c, env, (uint32_t)tag);
+}
+
+static void cli_message(void *self, cp_env *env, cp_node from, cp_msg *msg)
+{
+    cli *c = self;
+    if (env->self < c->first || env->self > c->last) c->outside++;
+    dht_ops()->on_message(c->d, env, from, msg);
+}
+
+static void cli_done(void *ctx, cp_env *env, uint64_t cookie, const dht_found *f)
+{
+    cli *c = ctx;
+    cli_rec *r = &c->rec[cookie];
+    r->calls++;
+    r->at = env->self;
+    r->n = f->n;
+    r->rpcs = f->rpcs;
+    r->acks = f->acks;
+    r->hops = f->hops;
+    r->ok = f->ok;
+    r->latency = f->latency;
+    memcpy(r->nodes, f->nodes, f->n * sizeof *f->nodes);
+    r->has_value = f->value != NULL;
+    r->vlen = f->vlen;
+    if (f->value) memcpy(r->value, f->value, f->vlen < sizeof r->value ? f->vlen : sizeof r->value);
+}
+
+static const cp_proto_ops *cli_ops(void)
+{
+    static cp_proto_ops o;
+    o = *dht_ops();
+    o.name = "dht-client";
+    o.start = cli_start;
+    o.on_message = cli_message;
+    o.on_timer = cli_timer;
+    return &o;
+}
+
+/* Run ops against a DHT of cfg on nodes first..first+members-1 of an n-node world. */
+static dht *cli_run(const dht_cfg *cfg, uint32_t n, const cli_op *ops, uint32_t n_ops, cli_rec *rec,
+                    cp_time end, uint64_t seed, uint64_t *outside)
+{
+    cli c = {dht_new(cfg, n, seed), ops, n_ops, rec, cfg->first, 0, 0};
+    if (!c.d) return NULL;
+    c.last = cfg->members ? cfg->first + cfg->members - 1 : n - 1;
+    memset(rec, 0, n_ops * sizeof *rec);
+    dht_set_client(c.d, cli_done, &c);
+    if (run_proto(cli_ops(), &c, n, end, seed) != 0) {
+        dht_free(c.d);
+        return NULL;
+    }
+    if (outside) *outside = c.outside;
+    return c.d;
+}
+
+/* The k members closest to key, excluding `ex`, by brute force over first..first+m-1. */
+static uint32_t brute_closest(const dht *d, cp_node first, uint32_t m, const uint8_t *key, cp_node ex,
+                              cp_node *out)
+{
+    static cp_node all[4096];
+    uint32_t w = 0;
+    for (cp_node v = first; v < first + m; v++)
+        if (v != ex) all[w++] = v;
+    dht_sort_nodes(d, key, all, w);
+    uint32_t k = w < 20 ? w : 20;
+    memcpy(out, all, k * sizeof *out);
+    return k;
+}
+
+/* A DHT on nodes 100..599 of 700: exact lookups over the members, non-members untouched. */
+static void t_members_subset(void)
+{
+    dht_cfg c = dht_cfg_default();
+    c.first = 100;
+    c.members = 501;
+    CHECK(dht_new(&c, 600, 1) == NULL); /* 100 + 501 > 600 */
+    c.members = 500;
+    c.lookups = 500;
+    c.refresh = CP_S(30); /* refresh lookups run too */
+    uint64_t outside = 1;
+    dht *d = cli_run(&c, 700, NULL, 0, NULL, CP_S(100), 17, &outside);
+    REQUIRE(d);
+    size_t n;
+    const dht_result *r = dht_results(d, &n);
+    uint64_t ok = 0, hops = 0;
+    for (size_t i = 0; i < n; i++) {
+        ok += r[i].ok;
+        hops += r[i].hops;
+        CHECK(r[i].node >= 100 && r[i].node < 600);
+    }
+    CHECK_EQ_U64(n, 500);
+    CHECK_EQ_U64(ok, 500);
+    printf("# members 100..599 of 700: %zu lookups, %llu exact, mean hops %.3f\n", n,
+           (unsigned long long)ok, (double)hops / (double)n);
+    const dht_counts *k = dht_get_counts(d);
+    CHECK(k->msgs > 500 * 10);
+    CHECK_EQ_U64(k->malformed, 0);
+    CHECK_EQ_U64(k->dropped_nonmember, 0);
+    CHECK_EQ_U64(outside, 0);
+    for (cp_node v = 0; v < 700; v++) {
+        int member = v >= 100 && v < 600;
+        CHECK(dht_rt_check(d, v) == 0); /* members' contacts are members */
+        CHECK((dht_rt_size(d, v) > 0) == member);
+        CHECK(dht_online(d, v) == member);
+        CHECK((dht_id(d, v) != NULL) == member);
+    }
+    cp_rng g;
+    rng_seed(&g, 7, 7, 7);
+    for (int it = 0; it < 50; it++) { /* the oracle covers members only */
+        uint8_t key[32];
+        cp_node a[DHT_MAX_CONTACTS], b[DHT_MAX_CONTACTS];
+        rng_bytes(&g, key, 32);
+        cp_node ex = 100 + (cp_node)rng_below(&g, 500);
+        uint32_t na = dht_true_closest(d, key, ex, 20, a), nb = brute_closest(d, 100, 500, key, ex, b);
+        CHECK(na == nb && memcmp(a, b, na * sizeof *a) == 0);
+    }
+    dht_free(d);
+}
+
+/* Keys: 1 put by node 60 (value 100 bytes), 2 only looked up, 3 never stored. */
+static const cli_op client_script[] = {
+    {CP_S(1), 60, OP_PUT, 1, 100},  {CP_S(5), 200, OP_GET, 1, 0}, {CP_S(5), 70, OP_FIND, 2, 0},
+    {CP_S(5), 80, OP_GET, 3, 0},    {CP_S(5), 10, OP_FIND, 2, 0}, {CP_S(5), 90, OP_PUT, 4, 0},
+    {CP_S(5), 90, OP_PUT, 4, DHT_MAX_VALUE + 1},
+    {CP_S(6), 0, OP_GET, 1, 0}, /* node filled in: a holder of key 1 */
+};
+#define N_SCRIPT (sizeof client_script / sizeof client_script[0])
+
+static dht *client_run(uint64_t seed, cli_rec *rec, cli_op *ops)
+{
+    dht_cfg c = dht_cfg_default();
+    c.first = 50; /* members 50..299 */
+    c.refresh = 0;
+    dht *probe = dht_new(&c, 300, seed); /* the holder of key 1 the last GET runs on */
+    if (!probe) return NULL;
+    uint8_t key[32];
+    cp_node near[DHT_MAX_CONTACTS];
+    cli_key(1, key);
+    dht_true_closest(probe, key, 60, 20, near);
+    dht_free(probe);
+    memcpy(ops, client_script, sizeof client_script);
+    ops[N_SCRIPT - 1].node = near[19];
+    return cli_run(&c, 300, ops, N_SCRIPT, rec, CP_S(20), seed, NULL);
+}
+
+static void t_client_api(void)
+{
+    static cli_rec rec[N_SCRIPT];
+    cli_op ops[N_SCRIPT];
+    dht *d = client_run(5, rec, ops);
+    REQUIRE(d);
+    uint8_t key[32], want[100];
+    cp_node truth[DHT_MAX_CONTACTS];
+    /* put: acknowledged by the true 20 closest members (the putter excluded) */
+    cli_key(1, key);
+    CHECK(rec[0].rc == 0 && rec[0].calls == 1 && rec[0].at == 60 && rec[0].ok == 1);
+    CHECK_EQ_U64(rec[0].acks, 20);
+    CHECK(rec[0].n == dht_true_closest(d, key, 60, 20, truth) && memcmp(rec[0].nodes, truth, 20 * sizeof *truth) == 0);
+    for (uint32_t i = 0; i < 20; i++) CHECK(dht_holds(d, truth[i], key));
+    /* get returns the bytes put */
+    cli_value(1, want, 100);
+    CHECK(rec[1].rc == 0 && rec[1].calls == 1 && rec[1].at == 200 && rec[1].ok == 1 && rec[1].has_value);
+    CHECK(rec[1].vlen == 100 && memcmp(rec[1].value, want, 100) == 0);
+    CHECK(rec[1].hops >= 1 && rec[1].rpcs >= 1 && rec[1].latency >= CP_MS(20));
+    /* find: the true k closest */
+    cli_key(2, key);
+    CHECK(rec[2].rc == 0 && rec[2].calls == 1 && rec[2].ok == 1 && rec[2].hops >= 1);
+    CHECK(rec[2].n == dht_true_closest(d, key, 70, 20, truth) && memcmp(rec[2].nodes, truth, 20 * sizeof *truth) == 0);
+    /* get of a missing key */
+    CHECK(rec[3].rc == 0 && rec[3].calls == 1 && rec[3].ok == 0 && !rec[3].has_value && rec[3].n == 20);
+    /* refused calls: no callback */
+    CHECK(rec[4].rc == DHT_ENOTMEMBER && rec[4].calls == 0);
+    CHECK(rec[5].rc == DHT_EBADLEN && rec[5].calls == 0);
+    CHECK(rec[6].rc == DHT_EBADLEN && rec[6].calls == 0);
+    /* a holder gets at once */
+    CHECK(rec[7].rc == 0 && rec[7].calls == 1 && rec[7].ok == 1 && rec[7].hops == 0 && rec[7].rpcs == 0);
+    CHECK(rec[7].latency == 0 && memcmp(rec[7].value, want, 100) == 0);
+    const dht_counts *k = dht_get_counts(d);
+    CHECK(k->client_puts == 1 && k->client_puts_ok == 1 && k->client_finds == 1 && k->client_finds_ok == 1);
+    CHECK(k->client_gets == 3 && k->client_gets_ok == 2 && k->client_aborted == 0);
+    CHECK(k->finds == 0 && k->gets == 0 && k->stores == 0 && k->store_acks == 0); /* apart from the workload */
+    size_t n;
+    dht_results(d, &n);
+    CHECK_EQ_U64(n, 0);
+    CHECK(strcmp(dht_strerror(DHT_ENOTMEMBER), dht_strerror(DHT_EOFFLINE)) != 0);
+    dht_free(d);
+}
+
+static void t_client_determinism(void)
+{
+    static cli_rec a[N_SCRIPT], b[N_SCRIPT];
+    cli_op oa[N_SCRIPT], ob[N_SCRIPT];
+    dht *da = client_run(9, a, oa), *db = client_run(9, b, ob);
+    REQUIRE(da && db);
+    CHECK(memcmp(a, b, sizeof a) == 0);
+    CHECK(a[1].latency > 0 && a[1].ok);
+    dht_free(da);
+    dht_free(db);
+}
+
+/* Under heavy churn every accepted operation is called back exactly once (owners going
+ * offline abandon theirs), and a refused one (offline caller) never. */
+static void t_client_churn(void)
+{
+    enum { N_OPS = 600 };
+    static cli_op ops[N_OPS];
+    static cli_rec rec[N_OPS];
+    dht_cfg c = dht_cfg_default();
+    c.churn_dist = DHT_CHURN_EXP;
+    c.mean_session = CP_S(20);
+    c.mean_offline = CP_S(10);
+    c.refresh = 0;
+    cp_rng g;
+    rng_seed(&g, 3, 1, 4);
+    for (uint32_t i = 0; i < N_OPS; i++)
+        ops[i] = (cli_op){CP_MS(500) + rng_below(&g, CP_S(60)), (cp_node)rng_below(&g, 400),
+                          (uint8_t)rng_below(&g, 3), (uint32_t)rng_below(&g, 50), 64};
+    dht *d = cli_run(&c, 400, ops, N_OPS, rec, CP_S(90), 23, NULL);
+    REQUIRE(d);
+    uint64_t accepted = 0, once = 0, refused_silent = 0, ok = 0;
+    for (uint32_t i = 0; i < N_OPS; i++) {
+        if (rec[i].rc == 0) {
+            accepted++;
+            once += rec[i].calls == 1 && rec[i].at == ops[i].node;
+            ok += rec[i].ok;
+        } else {
+            refused_silent += rec[i].rc == DHT_EOFFLINE && rec[i].calls == 0;
+        }
+    }
+    const dht_counts *k = dht_get_counts(d);
+    printf("# client churn: %llu accepted, %llu ok, %llu abandoned, %llu refused\n", (unsigned long long)accepted,
+           (unsigned long long)ok, (unsigned long long)k->client_aborted, (unsigned long long)(N_OPS - accepted));
+    CHECK_EQ_U64(once, accepted);
+    CHECK_EQ_U64(refused_silent, N_OPS - accepted);
+    CHECK(N_OPS - accepted > 50);     /* a third of the nodes are offline at any time */
+    CHECK(k->client_aborted > 0);     /* some owners left during an operation */
+    CHECK_EQ_U64(k->client_finds + k->client_puts + k->client_gets, accepted);
+    CHECK(ok > accepted / 2);
+    dht_free(d);
+}
+
 TEST_MAIN(TEST(t_xor_and_bucket), TEST(t_prefill_invariants), TEST(t_table_closest_exact), TEST(t_static_lookups_exact),
           TEST(t_join_tables_and_lookups), TEST(t_store_then_get), TEST(t_ttl_and_republish), TEST(t_churn_retrieval),
-          TEST(t_decoder_strict), TEST(t_decoder_mutations), TEST(t_determinism))
+          TEST(t_decoder_strict), TEST(t_decoder_mutations), TEST(t_determinism), TEST(t_members_subset),
+          TEST(t_client_api), TEST(t_client_determinism), TEST(t_client_churn))

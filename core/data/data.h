@@ -49,8 +49,10 @@
  * host keeps no ciphertext for it: a chunk holds only its address, and its record the nonce,
  * the tag and the epoch key; whoever serves the chunk (upload, STORE, FETCH, the accessors)
  * regenerates its bytes on demand, byte-identical to the sealed ones (data_lazy.c). The wire
- * carries, and bandwidth and hashing are charged on, every byte as before. A buyer drops each
- * record's assembled ciphertext once decrypted.
+ * carries, and bandwidth and hashing are charged on, every byte as before. A buyer checks each
+ * received chunk against its address as before and keeps nothing: once all chunks of a record
+ * passed, their bytes are the addressed ones, which it regenerates to decrypt (charged as
+ * before). Other records' buyers keep the assembled ciphertext until they decrypt it.
  *
  * Crash and restart: a node keeps its state and loses its timers; a device skips the batches
  * due while it was down (a gap: an order covering it ends disputed), a buyer re-arms its

@@ -469,7 +469,9 @@ static void open_record(data *d, cp_env *env, size_t t, uint32_t pos)
     uint8_t *pt = malloc(rec->bytes ? rec->bytes : 1), h[32];
     const ep_st *ep = &o->ep[rec->epoch - d->tr[t].e0];
     data_charge(d, env, COST_AEAD_KIB, (double)len / 1024.0);
-    if (pt && data_open(pt, o->ct[pos], len, ep->key, rec->owner, 0, rec->interval, (const uint8_t *)&ep->cap) == CR_OK) {
+    size_t n;
+    if (d->rm[ri].lazy && !o->ct[pos]) data_record_ciphertext(d, ri, &o->ct[pos], &n); /* what the chunks hashed to */
+    if (pt && o->ct[pos] && data_open(pt, o->ct[pos], len, ep->key, rec->owner, 0, rec->interval, (const uint8_t *)&ep->cap) == CR_OK) {
         cr_hash(h, pt, rec->bytes);
         o->dec[pos] = 1;
         d->tr[t].records_ok++;
@@ -508,9 +510,10 @@ void data_on_chunk(data *d, cp_env *env, cp_node from, rd *r)
         return;
     }
     uint32_t pos = o->chunk_rec[idx];
-    if (!o->ct[pos] && !(o->ct[pos] = malloc((size_t)d->rec[o->recs[pos]].bytes + DATA_AEAD_OVERHEAD))) return;
+    int keep = !d->rm[o->recs[pos]].lazy; /* a lazy record's verified chunks are regenerated at opening */
+    if (keep && !o->ct[pos] && !(o->ct[pos] = malloc((size_t)d->rec[o->recs[pos]].bytes + DATA_AEAD_OVERHEAD))) return;
     if (o->next_fetch < o->n_chunks) fetch_one(d, env, t, o->next_fetch++); /* the window slides */
-    memcpy(o->ct[pos] + (size_t)(o->chunks[idx] - d->rm[o->recs[pos]].chunk0) * d->cfg.chunk_size, b, len);
+    if (keep) memcpy(o->ct[pos] + (size_t)(o->chunks[idx] - d->rm[o->recs[pos]].chunk0) * d->cfg.chunk_size, b, len);
     o->attempt[idx] = 0xff;
     if (--o->left[pos] == 0) open_record(d, env, t, pos);
 }

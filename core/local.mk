@@ -33,7 +33,8 @@ tests_fuzz_fuzz_dht_SOURCES = tests/fuzz/fuzz_dht.c
 tests_fuzz_fuzz_dht_LDFLAGS = -fsanitize=fuzzer
 endif
 libcpsim_a_SOURCES += core/data/data.h core/data/data_int.h core/data/data.c core/data/data_wire.c \
-	core/data/data_up.c core/data/data_trade.c core/data/data_agg.c core/data/data_model.c core/data/data_model.h
+	core/data/data_up.c core/data/data_trade.c core/data/data_agg.c core/data/data_model.c core/data/data_model.h \
+	core/data/data_lazy.c
 FUZZ_TARGETS += tests/fuzz/fuzz_data
 if ENABLE_FUZZ
 noinst_PROGRAMS += tests/fuzz/fuzz_data

@@ -239,6 +239,48 @@ check $? "traffic-conditions: congestion map right on >= 95 % of segments, uploa
 cmp -s "$tmp/tr/run.h5" "$tmp/tr2/run.h5" && cmp -s "$tmp/tr/summary.json" "$tmp/tr2/summary.json"
 check $? "traffic-conditions: same seed, byte-identical run.h5 and summary.json"
 
+# Traffic video, small (4 cameras = 1 intersection, 2 min of 10 s segments of 1.6 Mbit/s =
+# 2,000,000 B, 30 s epochs, 8 gateways, 3 replicas). A camera with phase o in (0, 10 s) uploads
+# segments u = 0..10 (o + 10(u+1) <= 120): 44 segments, 44 x 2,000,040 B x 8 / 120 s =
+# 5.866784 Mbit/s uploaded and 3 x that = 17.600352 Mbit/s stored (33.00066 MB per gateway on
+# average). The subscription buys epochs e with (e+1) 30 + 10 <= 120, e = 0..2: segments 0..8,
+# 36 decrypted. Segment k of its epoch ends at o + 30e + 10(k+1) and reaches the analytics at
+# 30(e+1) + 10 + lag 10 + pipeline P: latency 40 - 10k - o + P, in (10, 40 + P), mean 25 + P.
+vid="-p nodes.0.count=4 -p data.devices=4 -p data.data_end=2min -p duration=3min -p data.enc_interval=30s --quiet --no-plots"
+"$bin" run "$src/scenarios/traffic-video.yaml" $vid --out "$tmp/tv" 2>"$tmp/err"; rc=$?
+[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/err"
+s="$tmp/tv/summary.json"
+echo "# video: segments=$(jget "$s" workload.segments) decoded=$(jget "$s" workload.segments_decoded) up=$(jget "$s" workload.upload_mbps) stored=$(jget "$s" workload.stored_mbps) latency mean=$(jget "$s" workload.segment_latency_s.mean) green_err=$(jget "$s" workload.green_error_s.max)"
+[ $rc -eq 0 ] && [ "$(jget "$s" workload.segments)" = 44 ] && [ "$(jget "$s" workload.segments_ready)" = 44 ] &&
+    [ "$(jget "$s" workload.segments_decoded)" = 36 ] && [ "$(jget "$s" workload.counts_wrong)" = 0 ] &&
+    within 5.866783 "$(jget "$s" workload.upload_mbps)" 5.866785 && within 17.600351 "$(jget "$s" workload.stored_mbps)" 17.600353 &&
+    within 33.00065 "$(jget "$s" workload.gateway_stored_mb.mean)" 33.00067
+check $? "traffic-video: 44 segments uploaded (5.866784 Mbit/s), stored 3 times, 36 bought and read"
+within 25 "$(jget "$s" workload.segment_latency_s.mean)" 30 && within 10 "$(jget "$s" workload.segment_latency_s.min)" 45 &&
+    within 10 "$(jget "$s" workload.segment_latency_s.max)" 45 && [ "$(jget "$s" workload.plans)" = 1 ]
+check $? "traffic-video: segment-to-analytics latency = 40 - 10k - phase + pipeline, one signal plan"
+"$bin" run "$src/scenarios/traffic-video.yaml" $vid --out "$tmp/tv2" 2>/dev/null
+cmp -s "$tmp/tv/run.h5" "$tmp/tv2/run.h5" && cmp -s "$tmp/tv/summary.json" "$tmp/tv2/summary.json"
+check $? "traffic-video: same seed, byte-identical run.h5 and summary.json"
+
+# Insurance, small (20 vehicles, 4 orders of 2 ten-minute epochs, 3 of 8 proxies each). Every
+# order finishes and is quoted; each of its 3 proxies re-encrypts one capsule per epoch:
+# 4 x 2 x 3 = 24 cfrags, 3 per proxy on average. Every reading's events match the model, and
+# all 12 five-minute aggregates equal the plain sum. A quote rests on 1200 readings: ~24 x
+# (0.5 + r) speeding and ~12 x (0.5 + r) harsh-braking events, so the premium's relative
+# error is ~14 % (one sigma): the mean error of 4 quotes stays below 0.3.
+ins="-p nodes.0.count=20 -p data.devices=20 -p data.trades=4 -p data.data_end=60min -p duration=70min -p data.trade_end=60min --quiet --no-plots"
+"$bin" run "$src/scenarios/insurance.yaml" $ins --out "$tmp/in" 2>"$tmp/err"; rc=$?
+[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/err"
+s="$tmp/in/summary.json"
+echo "# insurance: quotes=$(jget "$s" workload.quotes) quote p50=$(jget "$s" workload.time_to_quote_s.p50) err mean=$(jget "$s" workload.premium_error.mean) cfrags max=$(jget "$s" workload.cfrags_per_proxy_max)"
+[ $rc -eq 0 ] && [ "$(jget "$s" workload.quotes)" = 4 ] && [ "$(jget "$s" workload.events_wrong)" = 0 ] &&
+    [ "$(jget "$s" workload.cfrags)" = 24 ] && within 3 "$(jget "$s" workload.cfrags_per_proxy_mean)" 3 &&
+    [ "$(jget "$s" workload.agg_windows)" = 12 ] && [ "$(jget "$s" workload.agg_equal_plain_sum)" = 12 ]
+check $? "insurance: 4 quotes, 24 cfrags (3 per proxy), events as the model, 12 aggregates equal the plain sum"
+within 0 "$(jget "$s" workload.premium_error.mean)" 0.3 && within 0 "$(jget "$s" workload.time_to_quote_s.max)" 2
+check $? "insurance: premium error below 0.3, quotes within 2 s of the order"
+
 for f in "$src"/tests/scenarios/invalid/*.yaml; do
     name=$(basename "$f")
     want=$(head -1 "$f" | sed 's/^# expect: //')

@@ -46,7 +46,13 @@ static const char *cfg_error(const data_cfg *c, uint32_t n)
     if (c->enc_interval % c->upload_interval) return "enc_interval: expected a multiple of upload_interval";
     if (c->upload_interval < c->sample_interval) return "upload_interval: expected >= sample_interval";
     if (c->reading_size < 16 || c->reading_size > 4096) return "reading_size: expected 16..4096 bytes";
-    if (c->chunk_size < 64 || c->chunk_size > 65536) return "chunk_size: expected 64..65536 bytes";
+    if (c->upload_interval / c->sample_interval > UINT32_MAX) return "upload_interval: too many samples per upload";
+    if (c->chunk_size < 64 || c->chunk_size > DATA_MAX_CHUNK) return "chunk_size: expected 64 bytes..4 MiB";
+    if (c->model.kind == DATA_MODEL_CAMERA && c->sample_interval != c->upload_interval)
+        return "upload_interval: a camera uploads each segment: expected equal to sample_interval";
+    if (data_batch_bytes(c) > DATA_MAX_BATCH) return "upload: expected at most 256 MiB of plaintext per upload";
+    if ((data_batch_bytes(c) + DATA_AEAD_OVERHEAD + c->chunk_size - 1) / c->chunk_size > CHAIN_RECORD_CHUNKS_MAX)
+        return "chunk_size: an upload has more chunks than one record transaction holds (31): raise chunk_size";
     if (!c->replicas || c->replicas > DATA_MAX_REPLICAS || c->replicas > c->gateways)
         return "replicas: expected 1..8 and at most the gateways";
     if ((c->trades || c->n_orders) && (!c->buyers || !c->pre_t || c->pre_t > c->pre_n ||
@@ -100,9 +106,11 @@ data *data_new(const data_cfg *cfg, uint32_t n_nodes, uint64_t seed, char *err, 
     d->costs = cfg->costs;
     if (!d->costs) d->costs = d->own_costs = cost_table_new();
     d->proxy_load = calloc(cfg->proxies ? cfg->proxies : 1, sizeof *d->proxy_load);
+    d->node_tx = calloc(n_nodes ? n_nodes : 1, sizeof *d->node_tx);
+    d->node_rx = calloc(n_nodes ? n_nodes : 1, sizeof *d->node_rx);
     cp_rng r;
     rng_seed(&r, seed, 0, 0xA66);
-    int bad = !d->costs || !d->proxy_load || make_keys(d) || data_trades_make(d) || data_agg_make(d, &r);
+    int bad = !d->costs || !d->proxy_load || !d->node_tx || !d->node_rx || make_keys(d) || data_trades_make(d) || data_agg_make(d, &r);
     if (bad) {
         if (err && errlen) snprintf(err, errlen, "data: out of memory");
         data_free(d);
@@ -121,7 +129,7 @@ void data_free(data *d)
     data_agg_free(d);
     free(d->sig), free(d->nonce), free(d->dev), free(d->dht_id), free(d->buyer_key);
     free(d->rec), free(d->rm), free(d->ch), free(d->map), free(d->tx), free(d->txb), free(d->by_chain), free(d->lk);
-    free(d->proxy_load), free(d->buf);
+    free(d->proxy_load), free(d->buf), free(d->node_tx), free(d->node_rx);
     cost_table_free(d->own_costs);
     free(d);
 }
@@ -162,6 +170,7 @@ int data_send(data *d, cp_env *env, cp_node to, uint16_t type, const uint8_t *b,
     memcpy(m->data, b, len);
     int r = data_role_of(d, env->self);
     if (r >= 0) d->roles[r].bytes_sent += len + 28, d->roles[r].msgs_sent++;
+    d->node_tx[env->self] += len + 28;
     int rc = env_send(env, to, m);
     env_msg_unref(env, m);
     return rc;
@@ -221,9 +230,11 @@ int data_chunk_add(data *d, const uint8_t hash[32], const uint8_t *b, uint32_t l
     chunk *c = &d->ch[d->n_ch];
     memset(c, 0, sizeof *c);
     memcpy(c->hash, hash, 32);
-    c->bytes = malloc(len ? len : 1);
-    if (!c->bytes) return -1;
-    memcpy(c->bytes, b, len);
+    if (b) {
+        c->bytes = malloc(len ? len : 1);
+        if (!c->bytes) return -1;
+        memcpy(c->bytes, b, len);
+    }
     c->len = len, c->record = record;
     if (d->cfg.dir.ctx)
         for (uint32_t k = 0; k < DATA_MAX_REPLICAS; k++) c->rep[k] = CP_NODE_NONE; /* the gateway looks up */
@@ -372,6 +383,7 @@ static void on_message(void *self, cp_env *env, cp_node from, cp_msg *m)
 {
     data *d = self;
     d->cnt.msgs++;
+    if (env->self < d->n) d->node_rx[env->self] += m->wire_size;
     env_cpu(env, (cp_time)((double)d->cfg.cpu_per_msg * env->cpu_factor));
     static const from_fn ff[DATA_N_MSG] = {
         [DATA_M_UPLOAD] = data_on_upload, [DATA_M_STORE] = data_on_store, [DATA_M_ORDER] = data_on_order,
@@ -459,9 +471,8 @@ int data_record_ciphertext(const data *d, uint32_t record, uint8_t **out, size_t
     uint8_t *b = malloc(n);
     if (!b) return -1;
     for (uint32_t c = 0; c < r->n_chunks; c++) {
-        const chunk *ch = &d->ch[d->rm[record].chunk0 + c];
-        memcpy(b + off, ch->bytes, ch->len);
-        off += ch->len;
+        data_chunk_fill(d, d->rm[record].chunk0 + c, b + off);
+        off += d->ch[d->rm[record].chunk0 + c].len;
     }
     *out = b, *len = n;
     return 0;
@@ -500,6 +511,25 @@ uint32_t data_reading_value(uint64_t seed, cp_node dev, uint64_t j)
     uint64_t x = seed * 0x9E3779B97F4A7C15ull ^ ((uint64_t)dev << 32) ^ j;
     x ^= x >> 33, x *= 0xff51afd7ed558ccdull, x ^= x >> 33, x *= 0xc4ceb9fe1a85ec53ull, x ^= x >> 33;
     return (uint32_t)(x % 1000);
+}
+
+uint64_t data_batch_bytes(const data_cfg *c)
+{
+    if (c->model.kind == DATA_MODEL_CAMERA) return data_model_segment_bytes(&c->model, (double)c->sample_interval / 1e9);
+    return c->upload_interval / c->sample_interval * c->reading_size;
+}
+
+void data_node_bytes(const data *d, cp_node v, uint64_t *sent, uint64_t *received)
+{
+    *sent = v < d->n ? d->node_tx[v] : 0, *received = v < d->n ? d->node_rx[v] : 0;
+}
+
+void data_stored_bytes(const data *d, uint64_t *per_gateway)
+{
+    memset(per_gateway, 0, (size_t)d->cfg.gateways * sizeof *per_gateway);
+    for (size_t c = 0; c < d->n_ch; c++)
+        for (uint32_t k = 0; k < d->cfg.replicas; k++)
+            if (d->ch[c].held >> k & 1) per_gateway[d->ch[c].rep[k] - d->first[DATA_GATEWAY]] += d->ch[c].len;
 }
 
 double data_sample_s(const data *d)

@@ -26,6 +26,8 @@ typedef struct rec_meta {        /* per record, beside the public data_record */
     pre_capsule cap;
     uint8_t *txe;                /* the signed record transaction, held by the gateway */
     uint32_t txlen;
+    uint8_t lazy;                /* chunks hold no bytes: regenerated from the model (data_lazy.c) */
+    uint8_t nonce[24], tag[16], key[32]; /* lazy: what regenerates the sealed bytes */
 } rec_meta;
 
 typedef struct dev_st {
@@ -60,7 +62,7 @@ typedef struct order_st {
     uint32_t *left;              /* per record: chunks still missing */
     uint32_t *chunks;            /* global chunk indices of all records, in order */
     uint8_t *attempt;            /* per chunk: replica tried; 0xff = got */
-    uint32_t n_chunks;
+    uint32_t n_chunks, next_fetch; /* chunks requested: 0..next_fetch-1 (fetch_window) */
     uint8_t *dec;                /* per record: decrypted */
     uint32_t *chunk_rec;         /* per chunk: position of its record in recs */
     uint32_t recs_left;          /* records not yet decided */
@@ -132,6 +134,7 @@ struct data {
     data_role_stats roles[DATA_N_ROLES];
     uint8_t *buf;                /* encode scratch */
     size_t buf_cap;
+    uint64_t *node_tx, *node_rx; /* per node: wire bytes sent, and received (handled) */
 };
 
 /* data.c */
@@ -159,7 +162,16 @@ int data_record_visible(const data *d, const data_record *r, cp_time now);
 /* Make and append a trade transaction of env->self, ready now. */
 uint32_t data_trade_tx(data *d, cp_env *env, int kind, uint64_t order);
 uint32_t data_chunk_find(const data *d, const uint8_t hash[32]);
+/* b NULL: a lazy chunk (its record's rm.lazy), whose bytes data_chunk_fill regenerates. */
 int data_chunk_add(data *d, const uint8_t hash[32], const uint8_t *b, uint32_t len, uint32_t record);
+
+/* data_lazy.c: sealed bytes regenerated from the device model (camera segments). */
+/* Whether records of this cfg are kept lazily (no ciphertext held by the host). */
+int data_lazy_model(const data_cfg *c);
+/* Bytes [off, off + len) of record r's plaintext. */
+void data_lazy_plain(const data *d, uint32_t r, uint64_t off, uint8_t *out, uint64_t len);
+/* Chunk ci's bytes into out (its len): a copy, or regenerated if its record is lazy. */
+void data_chunk_fill(const data *d, uint32_t ci, uint8_t *out);
 
 /* data_wire.c: a bounds-checked writer and reader. */
 typedef struct wr {
@@ -184,6 +196,7 @@ uint32_t rd_u32(rd *r);
 uint64_t rd_u64(rd *r);
 const uint8_t *rd_bytes(rd *r, size_t len);
 void rd_init(rd *r, const cp_msg *m);
+void wr_chunk(wr *w, const data *d, uint32_t ci); /* chunk ci's bytes (data_chunk_fill) */
 int rd_done(const rd *r); /* 1 if everything was read exactly */
 
 /* data_up.c: devices, gateways, storage. */

@@ -62,6 +62,12 @@ static int epoch_key(data *d, cp_env *env, dev_st *s, uint64_t epoch)
 static uint8_t *batch(const data *d, cp_node v, uint64_t u, cp_time t0, size_t *len)
 {
     uint64_t ns = d->cfg.upload_interval / d->cfg.sample_interval, rs = d->cfg.reading_size;
+    if (d->cfg.model.kind == DATA_MODEL_CAMERA) { /* one segment */
+        *len = data_batch_bytes(&d->cfg);
+        uint8_t *seg = malloc(*len);
+        if (seg) data_model_segment(&d->cfg.model, d->seed, v - d->first[DATA_DEVICE], u * ns, data_sample_s(d), t0, 0, seg, *len);
+        return seg;
+    }
     uint8_t *pt = calloc(ns, rs);
     for (uint64_t j = 0; pt && j < ns; j++) {
         uint8_t *p = pt + j * rs;
@@ -101,6 +107,9 @@ static uint32_t seal_batch(data *d, cp_env *env, dev_st *s, uint64_t u, uint64_t
         size_t ctlen = ptlen + DATA_AEAD_OVERHEAD, cs = d->cfg.chunk_size;
         cr_hash(d->rm[r].pt_hash, pt, ptlen);
         data_seal(ct, pt, ptlen, s->key, env->self, 0, u, (const uint8_t *)&s->caps[epoch], env->rng);
+        rec_meta *m = &d->rm[r];
+        if ((m->lazy = (uint8_t)data_lazy_model(&d->cfg))) /* what regenerates the chunks */
+            memcpy(m->nonce, ct, 24), memcpy(m->tag, ct + ctlen - 16, 16), memcpy(m->key, s->key, 32);
         data_charge(d, env, COST_AEAD_KIB, (double)ctlen / 1024.0);
         data_charge(d, env, COST_HASH_KIB, (double)ctlen / 1024.0);
         uint32_t nch = (uint32_t)((ctlen + cs - 1) / cs);
@@ -108,7 +117,7 @@ static uint32_t seal_batch(data *d, cp_env *env, dev_st *s, uint64_t u, uint64_t
         for (uint32_t c = 0; c < nch; c++) {
             size_t len = c + 1 < nch ? cs : ctlen - c * cs;
             cr_hash(hs[c], ct + c * cs, len);
-            if (data_chunk_add(d, hs[c], ct + c * cs, (uint32_t)len, r)) r = UINT32_MAX;
+            if (data_chunk_add(d, hs[c], d->rm[r].lazy ? NULL : ct + c * cs, (uint32_t)len, r)) r = UINT32_MAX;
             if (r == UINT32_MAX) break;
         }
     }
@@ -125,9 +134,8 @@ static void send_upload(data *d, cp_env *env, uint32_t r, const uint8_t *tx, siz
     wr_u64(&w, d->rec[r].interval);
     wr_u16(&w, (uint16_t)d->rec[r].n_chunks);
     for (uint32_t c = 0; c < d->rec[r].n_chunks; c++) {
-        const chunk *ch = &d->ch[d->rm[r].chunk0 + c];
-        wr_u32(&w, ch->len);
-        wr_bytes(&w, ch->bytes, ch->len);
+        wr_u32(&w, d->ch[d->rm[r].chunk0 + c].len);
+        wr_chunk(&w, d, d->rm[r].chunk0 + c);
     }
     wr_u16(&w, (uint16_t)txlen);
     wr_bytes(&w, tx, txlen);
@@ -182,7 +190,7 @@ static void store_chunk(data *d, cp_env *env, uint32_t r, uint32_t ci)
         wr_u32(&w, r);
         wr_bytes(&w, ch->hash, 32);
         wr_u32(&w, ch->len);
-        wr_bytes(&w, ch->bytes, ch->len);
+        wr_chunk(&w, d, ci);
         if (!w.bad) data_send(d, env, ch->rep[k], DATA_M_STORE, w.p, w.n);
     }
 }
@@ -303,7 +311,7 @@ void data_on_fetch(data *d, cp_env *env, cp_node from, rd *r)
     wr_u32(&w, idx);
     wr_bytes(&w, hash, 32);
     wr_u32(&w, held ? d->ch[ci].len : 0);
-    if (held) wr_bytes(&w, d->ch[ci].bytes, d->ch[ci].len);
+    if (held) wr_chunk(&w, d, ci);
     if (held && env->self == d->cfg.corrupt_gateway) w.p[w.n - 1] ^= 0x5a;
     if (!w.bad) data_send(d, env, from, DATA_M_CHUNK, w.p, w.n);
 }

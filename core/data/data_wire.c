@@ -64,3 +64,14 @@ uint32_t rd_u32(rd *r) { return (uint32_t)rd_le(r, 4); }
 uint64_t rd_u64(rd *r) { return rd_le(r, 8); }
 
 int rd_done(const rd *r) { return !r->bad && r->off == r->n; }
+
+void wr_chunk(wr *w, const data *d, uint32_t ci)
+{
+    uint32_t len = d->ch[ci].len;
+    if (w->bad || w->n + len > w->cap) {
+        w->bad = 1;
+        return;
+    }
+    data_chunk_fill(d, ci, w->p + w->n);
+    w->n += len;
+}

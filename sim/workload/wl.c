@@ -85,3 +85,14 @@ uint8_t *wl_open(const data *d, const wl_item *it, size_t *len)
     *len = pt ? rec[r].bytes : 0;
     return pt;
 }
+
+int wl_open_prefix(const data *d, const wl_item *it, uint8_t *pt, size_t len)
+{
+    size_t nr;
+    const data_record *rec = data_records(d, &nr);
+    uint8_t key[32];
+    if (it->record >= nr || !data_trade_has(d, it->trade, it->record) ||
+        !data_trade_key(d, it->trade, rec[it->record].epoch, key))
+        return -1;
+    return data_record_prefix(d, it->record, key, pt, len);
+}

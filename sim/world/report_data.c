@@ -374,6 +374,7 @@ void wld_data_plots(wld *w, const char *dir)
         if (n[0] || n[1]) plot_cdf(&sp, n[0] ? titles : titles + 1, n[0] ? v : v + 1, n[0] ? n : n + 1, n[0] ? 1 + (n[1] > 0) : 1);
     }
     free(a), free(b);
+    wld_wl_plots(w, dir);
 }
 
 static void put(wld_headline *h, const char *name, double v)

@@ -203,7 +203,8 @@ static const scn_field dht_fields[] = {
 };
 static const scn_schema dht_schema = {"dht", sizeof(wld_dht_cfg), dht_fields};
 
-static const char *const model_names[] = {"generic", "battery", "vehicle", NULL};
+static const char *const model_names[] = {"generic", "battery", "vehicle", "camera", NULL};
+static const char *const vehicle_app_names[] = {"navigation", "insurance", NULL};
 static const char *const chain_names[] = {"log", "lbft", NULL};
 static const char *const storage_names[] = {"direct", "dht", NULL};
 
@@ -235,9 +236,39 @@ static const scn_field vehicle_fields[] = {
     F("cell_blocks", SCN_U32, wld_vehicle_cfg, m.cell_blocks, "5", 1, 65535,
       "a roadside gateway serves a cell of cell_blocks x cell_blocks blocks; a vehicle uploads through its cell's gateway (handover)"),
     F("map_window", SCN_DURATION, wld_vehicle_cfg, map_window, "5min", 1e6, 1e15, "navigation consumer: one congestion map per window"),
+    F("speeding", SCN_FLOAT, wld_vehicle_cfg, m.speeding, "0", 0, 0.66,
+      "insurance: probability of a speeding event per reading at mean risk (driver risk r uniform in [0,1): x (0.5 + r)); 0: none"),
+    F("braking", SCN_FLOAT, wld_vehicle_cfg, m.braking, "0", 0, 0.66,
+      "insurance: probability of a harsh-braking event per reading at mean risk (x (0.5 + r) like speeding); 0: none"),
+    E("app", wld_vehicle_cfg, app, "navigation", vehicle_app_names,
+      "the consumer of the decrypted readings: navigation (congestion map) or insurance (premium per driver from the trades)"),
+    F("base_premium", SCN_FLOAT, wld_vehicle_cfg, base_premium, "400", 0, 1e9,
+      "insurance: premium = base_premium + per_speeding x speeding events/h + per_braking x harsh brakings/h"),
+    F("per_speeding", SCN_FLOAT, wld_vehicle_cfg, per_speeding, "10", 0, 1e9, "insurance: premium per speeding event per hour driven"),
+    F("per_braking", SCN_FLOAT, wld_vehicle_cfg, per_braking, "20", 0, 1e9, "insurance: premium per harsh braking per hour driven"),
     END,
 };
 static const scn_schema vehicle_schema = {"vehicle", sizeof(wld_vehicle_cfg), vehicle_fields};
+
+static const scn_field camera_fields[] = {
+    F("approaches", SCN_U32, wld_camera_cfg, m.approaches, "4", 1, 64,
+      "cameras per intersection: camera c films approach c mod approaches of intersection c / approaches"),
+    F("lanes", SCN_U32, wld_camera_cfg, m.lanes, "2", 1, 16, "lanes per approach, counted separately in each segment's header"),
+    F("flow_vph", SCN_FLOAT, wld_camera_cfg, m.flow_vph, "400", 0, 5000, "mean demand per lane (vehicles per hour, Poisson arrivals)"),
+    F("flow_spread", SCN_FLOAT, wld_camera_cfg, m.flow_spread, "0.5", 0, 0.99,
+      "an approach's demand is flow_vph x (1 + flow_spread x (2u - 1)), u uniform per (intersection, approach)"),
+    F("bitrate", SCN_FLOAT, wld_camera_cfg, m.bitrate_bps, "1.6e6", 1e3, 1e9,
+      "video bitrate (bit/s): a segment (one per sample_interval = upload_interval) has bitrate x interval / 8 bytes"),
+    F("plan_window", SCN_DURATION, wld_camera_cfg, plan_window, "5min", 1e6, 1e15,
+      "analytics: one signal timing plan per intersection per window, from the counts of the segments in it"),
+    F("phases", SCN_U32, wld_camera_cfg, phases, "2", 1, 64, "signal phases; phase p serves approaches a with a mod phases = p"),
+    F("sat_flow", SCN_FLOAT, wld_camera_cfg, sat_flow, "1800", 1, 1e5, "saturation flow per lane (vehicles per hour of green)"),
+    F("lost_time", SCN_DURATION, wld_camera_cfg, lost_time, "4s", 0, 1e12, "lost time per phase (Webster's L = phases x this)"),
+    F("min_cycle", SCN_DURATION, wld_camera_cfg, min_cycle, "30s", 1e9, 1e13, "shortest signal cycle"),
+    F("max_cycle", SCN_DURATION, wld_camera_cfg, max_cycle, "180s", 1e9, 1e13, "longest signal cycle (used when demand saturates)"),
+    END,
+};
+static const scn_schema camera_schema = {"camera", sizeof(wld_camera_cfg), camera_fields};
 
 static const scn_field data_fields[] = {
     F("devices", SCN_U32, wld_data_cfg, devices, "100", 1, 1e7,
@@ -254,8 +285,8 @@ static const scn_field data_fields[] = {
       "a device seals, chunks and uploads its batch this often (one data-record transaction each)"),
     F("data_end", SCN_DURATION, wld_data_cfg, data_end, "30min", 1e6, 31536000e9, "devices stop producing after this"),
     F("reading_size", SCN_SIZE, wld_data_cfg, reading_size, "32B", 16, 4096, "bytes per reading"),
-    F("chunk_size", SCN_SIZE, wld_data_cfg, chunk_size, "1kB", 64, 65536,
-      "bytes per stored chunk (a batch has at most 31 chunks: one record transaction)"),
+    F("chunk_size", SCN_SIZE, wld_data_cfg, chunk_size, "1kB", 64, 4194304,
+      "bytes per stored chunk, up to 4 MiB (a batch has at most 31 chunks: one record transaction)"),
     F("replicas", SCN_U32, wld_data_cfg, replicas, "3", 1, 8,
       "gateways holding each chunk: the XOR-closest gateway DHT ids to the chunk hash"),
     F("trades", SCN_U32, wld_data_cfg, trades, "10", 0, 1e7,
@@ -275,6 +306,8 @@ static const scn_field data_fields[] = {
       "the trade is disputed if the buyer has not decrypted by then after the seller's confirmation"),
     F("fetch_timeout", SCN_DURATION, wld_data_cfg, fetch_timeout, "10s", 1e6, 1e15,
       "chunks not received by then are fetched again from the next replica"),
+    F("fetch_window", SCN_U32, wld_data_cfg, fetch_window, "0", 0, 1e9,
+      "chunks a buyer has requested and not yet received, per order; each chunk received requests the next (0: all at once)"),
     F("agg_window", SCN_DURATION, wld_data_cfg, agg_window, "5min", 0, 1e15,
       "aggregation window: each device sends one encrypted reading per window (0 = no aggregation)"),
     F("agg_grace", SCN_DURATION, wld_data_cfg, agg_grace, "30s", 0, 1e15,
@@ -283,7 +316,7 @@ static const scn_field data_fields[] = {
     F("cpu_per_msg", SCN_DURATION, wld_data_cfg, cpu_per_msg, "5us", 0, 1e10,
       "reference-server CPU per message handled, beyond the crypto charged from the cost table"),
     E("device_model", wld_data_cfg, device_model, "generic", model_names,
-      "what the readings are: generic (hashed values), battery (EV battery health) or vehicle (segment speeds on a road grid); battery and vehicle need reading_size >= 32B"),
+      "what the readings are: generic (hashed values), battery (EV battery health), vehicle (segment speeds on a road grid) or camera (video segments with vehicle counts; upload_interval = sample_interval); battery and vehicle need reading_size >= 32B"),
     E("chain", wld_data_cfg, chain, "log", chain_names,
       "where data-record and trade transactions go: log (the platform's own log, ready at once) or lbft (LBFT from "
       "the consensus section runs on the first nodes in ledger mode; the data roles follow them; buyers see a "
@@ -299,7 +332,8 @@ static const scn_field data_fields[] = {
     F("subscribe_lag", SCN_DURATION, wld_data_cfg, subscribe_lag, "30s", 0, 1e15,
       "a subscription order for epoch e is placed at (e+1)*enc_interval + upload_interval + this"),
     SUB("battery", SCN_MAP, wld_data_cfg, battery, &battery_schema, 0, 0, "battery model and maintenance detector (device_model: battery)"),
-    SUB("vehicle", SCN_MAP, wld_data_cfg, vehicle, &vehicle_schema, 0, 0, "vehicle model and congestion map (device_model: vehicle)"),
+    SUB("vehicle", SCN_MAP, wld_data_cfg, vehicle, &vehicle_schema, 0, 0, "vehicle model and its consumer: congestion map or insurance premiums (device_model: vehicle)"),
+    SUB("camera", SCN_MAP, wld_data_cfg, camera, &camera_schema, 0, 0, "camera model and signal-timing analytics (device_model: camera)"),
     END,
 };
 static const scn_schema data_schema = {"data", sizeof(wld_data_cfg), data_fields};

@@ -118,16 +118,27 @@ typedef struct wld_battery_cfg {
     uint32_t min_points;
 } wld_battery_cfg;
 
+enum { WLD_VEHICLE_NAVIGATION, WLD_VEHICLE_INSURANCE };
 typedef struct wld_vehicle_cfg {
     data_model m;
     uint64_t map_window;    /* navigation consumer: congestion map period */
+    int app;                /* WLD_VEHICLE_*: which consumer reads the readings */
+    double base_premium, per_speeding, per_braking; /* insurance tariff (wl_tariff) */
 } wld_vehicle_cfg;
+
+typedef struct wld_camera_cfg {
+    data_model m;
+    uint64_t plan_window;   /* analytics: signal plan period */
+    uint32_t phases;
+    double sat_flow;        /* vehicles per hour of green per lane */
+    uint64_t lost_time, min_cycle, max_cycle;
+} wld_camera_cfg;
 
 typedef struct wld_data_cfg {
     uint32_t devices, gateways, proxies, buyers, committee;
     uint64_t sample_interval, enc_interval, upload_interval, data_end;
     uint64_t reading_size, chunk_size;
-    uint32_t replicas, trades, epochs_per_order, pre_t, pre_n, dishonest, agg_t;
+    uint32_t replicas, trades, epochs_per_order, pre_t, pre_n, dishonest, agg_t, fetch_window;
     uint64_t trade_start, trade_end, seller_timeout, deliver_timeout, fetch_timeout;
     uint64_t agg_window, agg_grace, cpu_per_msg;
     int64_t corrupt_gateway;
@@ -139,6 +150,7 @@ typedef struct wld_data_cfg {
     uint64_t subscribe_lag;
     wld_battery_cfg battery;
     wld_vehicle_cfg vehicle;
+    wld_camera_cfg camera;
 } wld_data_cfg;
 
 typedef struct wld_iot_cfg {

@@ -81,6 +81,7 @@ int wld_wl_h5(wld *w, h5w *h);
 void wld_wl_json(wld *w, js *j);
 void wld_wl_headline(wld *w, wld_headline *h);
 void wld_data_plots(wld *w, const char *dir);
+void wld_wl_plots(wld *w, const char *dir);
 void wld_data_headline(wld *w, wld_headline *h);
 
 /* IoT applications' results (report_iot.c). */

@@ -256,11 +256,12 @@ static int new_data(wld *w, const wld_cfg *c, char *err, size_t len)
     dc.replicas = k->replicas, dc.trades = k->trades, dc.trade_start = k->trade_start, dc.trade_end = k->trade_end;
     dc.epochs_per_order = k->epochs_per_order, dc.pre_t = k->pre_t, dc.pre_n = k->pre_n;
     dc.dishonest = k->dishonest, dc.seller_timeout = k->seller_timeout, dc.deliver_timeout = k->deliver_timeout;
-    dc.fetch_timeout = k->fetch_timeout, dc.agg_window = k->agg_window, dc.agg_grace = k->agg_grace;
+    dc.fetch_timeout = k->fetch_timeout, dc.fetch_window = k->fetch_window, dc.agg_window = k->agg_window, dc.agg_grace = k->agg_grace;
     dc.agg_t = k->agg_t, dc.cpu_per_msg = k->cpu_per_msg, dc.costs = w->costs;
     dc.price_per_epoch = k->price_per_epoch;
     dc.corrupt_gateway = k->corrupt_gateway < 0 ? CP_NODE_NONE : (cp_node)k->corrupt_gateway;
-    dc.model = k->device_model == DATA_MODEL_VEHICLE ? k->vehicle.m : k->battery.m;
+    dc.model = k->device_model == DATA_MODEL_VEHICLE ? k->vehicle.m
+               : k->device_model == DATA_MODEL_CAMERA ? k->camera.m : k->battery.m;
     if (k->device_model == DATA_MODEL_GENERIC) dc.model = data_model_default();
     dc.model.kind = k->device_model;
     uint32_t n_orders = 0;

@@ -16,7 +16,7 @@ check() { if [ "$1" -eq 0 ]; then ok "$2"; else notok "$2"; fi; }
 
 small="-p nodes.0.count=60 -p nodes.1.count=140 -p flood.blocks=4 -p duration=60s --quiet"
 
-for f in "$src"/scenarios/*.yaml; do
+for f in "$src"/scenarios/*.yaml "$src"/bench/scenarios/*.yaml; do
     "$bin" validate "$f" >/dev/null 2>"$tmp/err"; rc=$?
     [ $rc -eq 0 ] || cat "$tmp/err" | sed 's/^/# /'
     check $rc "validate $(basename "$f")"

@@ -1,5 +1,5 @@
 # core/: sans-IO protocol code shared by every engine.
-libcpsim_a_SOURCES += core/env.h core/rng.c core/wire.h core/wire.c
+libcpsim_a_SOURCES += core/env.h core/rng.c core/wire.h core/wire.c core/vec.h core/vec.c
 libcpsim_a_SOURCES += core/flood/flood.h core/flood/flood.c core/phold/phold.h core/phold/phold.c \
 	core/lbft/lbft.h core/lbft/lbft.c core/lbft/lbft_lg.h core/lbft/lbft_lg.c core/dpor/dpor.h core/dpor/dpor.c core/graph/graph.h core/graph/graph.c
 check_PROGRAMS += tests/unit/test_flood

@@ -144,17 +144,6 @@ int data_role_of(const data *d, cp_node v)
 
 /* ---- helpers ------------------------------------------------------------------------ */
 
-int data_reserve(void **p, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap) return 0;
-    size_t nc = *cap ? *cap : 16;
-    while (nc < need) nc *= 2;
-    void *q = realloc(*p, nc * elem);
-    if (!q) return -1;
-    *p = q, *cap = nc;
-    return 0;
-}
-
 void data_charge(data *d, cp_env *env, cost_op op, double units)
 {
     cp_time ns = cost_of(d->costs, op, env->dev_class, env->cpu_factor, units);
@@ -225,7 +214,7 @@ static void place(const data *d, const uint8_t hash[32], cp_node *rep)
 
 int data_chunk_add(data *d, const uint8_t hash[32], const uint8_t *b, uint32_t len, uint32_t record)
 {
-    if (data_reserve((void **)&d->ch, &d->cap_ch, d->n_ch + 1, sizeof *d->ch)) return -1;
+    if (vec_reserve((void **)&d->ch, &d->cap_ch, d->n_ch + 1, sizeof *d->ch)) return -1;
     if ((d->n_ch + 1) * 2 > d->map_cap && map_grow(d)) return -1;
     chunk *c = &d->ch[d->n_ch];
     memset(c, 0, sizeof *c);
@@ -273,7 +262,7 @@ static void chain_submit(data *d, cp_env *env, data_tx *t, uint32_t idx)
     d->cnt.txs_submitted++;
     size_t need = (size_t)t->chain_id, old = d->cap_by_chain;
     if (need > old) {
-        if (data_reserve((void **)&d->by_chain, &d->cap_by_chain, need, sizeof *d->by_chain)) return;
+        if (vec_reserve((void **)&d->by_chain, &d->cap_by_chain, need, sizeof *d->by_chain)) return;
         memset(d->by_chain + old, 0xff, (d->cap_by_chain - old) * sizeof *d->by_chain);
     }
     d->by_chain[t->chain_id - 1] = idx;
@@ -281,8 +270,8 @@ static void chain_submit(data *d, cp_env *env, data_tx *t, uint32_t idx)
 
 uint32_t data_tx_append(data *d, cp_env *env, int kind, cp_node sender, uint64_t ref, const uint8_t *b, size_t n)
 {
-    if (data_reserve((void **)&d->tx, &d->cap_tx, d->n_tx + 1, sizeof *d->tx) ||
-        data_reserve((void **)&d->txb, &d->cap_txb, d->n_txb + n, 1))
+    if (vec_reserve((void **)&d->tx, &d->cap_tx, d->n_tx + 1, sizeof *d->tx) ||
+        vec_reserve((void **)&d->txb, &d->cap_txb, d->n_txb + n, 1))
         return UINT32_MAX;
     memcpy(d->txb + d->n_txb, b, n);
     data_tx *t = &d->tx[d->n_tx];
@@ -316,7 +305,7 @@ void data_on_found(data *d, cp_env *env, uint64_t cookie, const cp_node *nodes, 
 {
     int kind = (int)(cookie >> 62);
     uint32_t hi = (uint32_t)(cookie >> 32 & 0x3fffffff), lo = (uint32_t)cookie;
-    if (!data_reserve((void **)&d->lk, &d->cap_lk, d->n_lk + 1, sizeof *d->lk))
+    if (!vec_reserve((void **)&d->lk, &d->cap_lk, d->n_lk + 1, sizeof *d->lk))
         d->lk[d->n_lk++] = (data_lookup){latency, (uint16_t)hops, (uint8_t)kind, (uint8_t)(ok && n > 0)};
     if (!ok) n = 0;
     if (kind == DATA_LK_STORE && lo < d->n_ch) data_store_found(d, env, lo, nodes, n);

@@ -6,6 +6,7 @@
 #include "core/crypto/pre.h"
 #include "core/chain/chain.h"
 #include "core/data/data.h"
+#include "core/vec.h"
 #include "core/wire.h"
 
 /* Timer tags: kind in the top byte, an index below. */
@@ -149,7 +150,6 @@ double data_sample_s(const data *d);
 cp_node data_upload_gateway(const data *d, cp_node dev, uint64_t u);
 void data_charge(data *d, cp_env *env, cost_op op, double units);
 int data_send(data *d, cp_env *env, cp_node to, uint16_t type, const uint8_t *b, size_t len);
-int data_reserve(void **p, size_t *cap, size_t need, size_t elem);
 /* Sign (charged to env->self) and encode a transaction into out (CHAIN_TX_MAX); its length or 0. */
 /* Set sender and nonce, sign (charged), encode into out (CHAIN_TX_MAX); the length. */
 size_t data_tx_sign(data *d, cp_env *env, chain_tx *tx, uint8_t *out);

@@ -80,10 +80,10 @@ static uint8_t *batch(const data *d, cp_node v, uint64_t u, cp_time t0, size_t *
 
 static uint32_t add_record(data *d, cp_env *env, dev_st *s, uint64_t u, uint64_t epoch, size_t ptlen)
 {
-    if (data_reserve((void **)&d->rec, &d->cap_rec, d->n_rec + 1, sizeof *d->rec)) return UINT32_MAX;
-    if (data_reserve((void **)&d->rm, &d->cap_rm, d->n_rec + 1, sizeof *d->rm)) return UINT32_MAX;
+    if (vec_reserve((void **)&d->rec, &d->cap_rec, d->n_rec + 1, sizeof *d->rec)) return UINT32_MAX;
+    if (vec_reserve((void **)&d->rm, &d->cap_rm, d->n_rec + 1, sizeof *d->rm)) return UINT32_MAX;
     size_t nr = s->cap_recs;
-    if (data_reserve((void **)&s->recs, &nr, s->n_recs + 1, sizeof *s->recs)) return UINT32_MAX;
+    if (vec_reserve((void **)&s->recs, &nr, s->n_recs + 1, sizeof *s->recs)) return UINT32_MAX;
     s->cap_recs = (uint32_t)nr;
     uint32_t r = (uint32_t)d->n_rec++;
     d->rec[r] = (data_record){env->self, data_upload_gateway(d, env->self, u),

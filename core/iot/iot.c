@@ -149,17 +149,6 @@ const cr_keypair *iot_key(const iot *a, cp_node v)
 
 /* ---- helpers ------------------------------------------------------------------------- */
 
-int iot_reserve(void **p, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap) return 0;
-    size_t nc = *cap ? *cap : 16;
-    while (nc < need) nc *= 2;
-    void *q = realloc(*p, nc * elem);
-    if (!q) return -1;
-    *p = q, *cap = nc;
-    return 0;
-}
-
 void iot_charge(iot *a, cp_env *env, cost_op op, double units)
 {
     cp_time ns = cost_of(a->costs, op, env->dev_class, env->cpu_factor, units);
@@ -177,7 +166,7 @@ double iot_draw(cp_rng *r, int dist, double mean)
 
 uint32_t iot_new_session(iot *a, cp_node user, cp_node infra, cp_time need)
 {
-    if (iot_reserve((void **)&a->ses, &a->cap_ses, a->n_ses + 1, sizeof *a->ses)) return NONE32;
+    if (vec_reserve((void **)&a->ses, &a->cap_ses, a->n_ses + 1, sizeof *a->ses)) return NONE32;
     iot_session *s = &a->ses[a->n_ses];
     memset(s, 0, sizeof *s);
     s->user = user, s->infra = infra, s->need = need;
@@ -215,7 +204,7 @@ static int pmap_grow(iot *a)
 static uint32_t pend_slot(iot *a)
 {
     if (a->n_pfree) return a->pfree[--a->n_pfree];
-    if (iot_reserve((void **)&a->pd, &a->cap_pd, a->n_pd + 1, sizeof *a->pd)) return NONE32;
+    if (vec_reserve((void **)&a->pd, &a->cap_pd, a->n_pd + 1, sizeof *a->pd)) return NONE32;
     return (uint32_t)a->n_pd++;
 }
 
@@ -294,7 +283,7 @@ void iot_on_commit(iot *a, cp_env *env, uint64_t id, uint64_t height, int valid)
     if (p->notify != CP_NODE_NONE) note_send(a, env, p, height, valid);
     free(p->tx);
     p->tx = NULL;
-    if (!iot_reserve((void **)&a->pfree, &a->cap_pfree, a->n_pfree + 1, sizeof *a->pfree)) a->pfree[a->n_pfree++] = i;
+    if (!vec_reserve((void **)&a->pfree, &a->cap_pfree, a->n_pfree + 1, sizeof *a->pfree)) a->pfree[a->n_pfree++] = i;
 }
 
 void iot_on_dir(iot *a, cp_env *env, uint64_t cookie, int ok, const uint8_t *v, uint32_t len)

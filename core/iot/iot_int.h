@@ -4,6 +4,7 @@
 
 #include "core/chain/chain.h"
 #include "core/iot/iot.h"
+#include "core/vec.h"
 #include "core/wire.h"
 
 /* Message kinds (first byte of every message). */
@@ -126,7 +127,6 @@ struct iot {
 };
 
 /* iot.c */
-int iot_reserve(void **p, size_t *cap, size_t need, size_t elem);
 void iot_charge(iot *a, cp_env *env, cost_op op, double units);
 const cr_keypair *iot_key(const iot *a, cp_node v);
 uint32_t iot_new_session(iot *a, cp_node user, cp_node infra, cp_time need);

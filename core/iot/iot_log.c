@@ -42,9 +42,9 @@ static void trace_hash(iot *a, cp_env *env, uint8_t out[32], const uint8_t prev[
 
 static int scan_add(iot *a, parcel_st *p, uint32_t parcel, uint32_t pos, uint8_t event, cp_time t)
 {
-    if (iot_reserve((void **)&a->scan, &a->cap_scan, a->n_scan + 1, sizeof *a->scan)) return -1;
+    if (vec_reserve((void **)&a->scan, &a->cap_scan, a->n_scan + 1, sizeof *a->scan)) return -1;
     size_t cap = p->cap_scans;
-    if (iot_reserve((void **)&p->scans, &cap, p->n_scans + 1, sizeof *p->scans)) return -1;
+    if (vec_reserve((void **)&p->scans, &cap, p->n_scans + 1, sizeof *p->scans)) return -1;
     p->cap_scans = (uint32_t)cap;
     p->scans[p->n_scans++] = (uint32_t)a->n_scan;
     a->scan[a->n_scan] = (iot_scan){parcel, p->route[pos], pos, event, t, CP_TIME_NEVER, CP_TIME_NEVER, 0, 0};
@@ -108,7 +108,7 @@ void iot_log_note(iot *a, cp_env *env, const chain_tx *tx, uint64_t height, cons
     idx_list *l = &a->index[parcel];
     size_t cap = l->cap;
     uint8_t *copy = malloc(len);
-    if (s == NONE32 || !copy || iot_reserve((void **)&l->e, &cap, l->n + 1, sizeof *l->e)) {
+    if (s == NONE32 || !copy || vec_reserve((void **)&l->e, &cap, l->n + 1, sizeof *l->e)) {
         free(copy);
         return;
     }

@@ -151,7 +151,7 @@ static int parcels_make(iot *a, cp_rng *r)
     for (;;) {
         t += rng_exp(r, mean);
         if (t > (double)a->cfg.end) break;
-        if (iot_reserve((void **)&a->parcel, &cap, a->n_parcel + 1, sizeof *a->parcel)) return -1;
+        if (vec_reserve((void **)&a->parcel, &cap, a->n_parcel + 1, sizeof *a->parcel)) return -1;
         parcel_st *p = &a->parcel[a->n_parcel++];
         memset(p, 0, sizeof *p);
         p->created = (cp_time)t, p->scan0 = NONE32;
@@ -170,7 +170,7 @@ static int queries_make(iot *a, cp_rng *r)
     for (;;) {
         t += rng_exp(r, mean);
         if (t > (double)a->cfg.end) break;
-        if (iot_reserve((void **)&a->q, &cap, a->n_q + 1, sizeof *a->q)) return -1;
+        if (vec_reserve((void **)&a->q, &cap, a->n_q + 1, sizeof *a->q)) return -1;
         iot_query *q = &a->q[a->n_q++];
         memset(q, 0, sizeof *q);
         q->client = a->first[2] + (cp_node)rng_below(r, l->clients);

@@ -247,17 +247,7 @@ static void on_unplug(iot *a, cp_env *env, cp_node from, ir *r)
         a->cnt.malformed++;
         return;
     }
-    iot_session *x = &a->ses[session];
-    uint8_t d[32], tx[CHAIN_TX_MAX];
-    chain_settle_digest(d, x->escrow, x->pay);
-    if (!iot_check_digest(a, env, from, d, sig)) {
-        a->cnt.bad_sig++;
-        return;
-    }
-    size_t n = iot_tx_settle(a, env, x->escrow, x->pay, sig, tx);
-    x->settle_sent = env_now(env);
-    iot_submit(a, env, tx, n, CHAIN_TX_ESCROW_SETTLE, session, CP_NODE_NONE);
-    pile_release(a, env, p);
+    if (iot_settle_countersigned(a, env, from, &a->ses[session], sig, session)) pile_release(a, env, p);
 }
 
 /* ---- EV side ----------------------------------------------------------------------------- */

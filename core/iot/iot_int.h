@@ -164,6 +164,10 @@ int iot_check_digest(iot *a, cp_env *env, cp_node v, const uint8_t d[32], const 
 /* Transactions of env->self (signed, charged), encoded into out (CHAIN_TX_MAX): the length. */
 size_t iot_tx_open(iot *a, cp_env *env, uint64_t escrow, cp_node payee, uint64_t amount, uint8_t *out);
 size_t iot_tx_settle(iot *a, cp_env *env, uint64_t escrow, uint64_t pay, const uint8_t sig[64], uint8_t *out);
+/* The payee settles session x's escrow with the payer's countersignature sig over
+ * (escrow, pay): checked against from's key (bad_sig counted, 0 returned) and submitted
+ * (chain reference ref); 1 if submitted. */
+int iot_settle_countersigned(iot *a, cp_env *env, cp_node from, iot_session *x, const uint8_t sig[64], uint32_t ref);
 size_t iot_tx_trace(iot *a, cp_env *env, uint64_t parcel, uint32_t hub, uint8_t event, uint64_t t,
                     const uint8_t hash[32], uint8_t *out);
 /* Decode a transaction strictly, check its key is its sender's and its signature (charged): 0 ok. */

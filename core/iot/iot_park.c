@@ -117,19 +117,11 @@ static void on_leave(iot *a, cp_env *env, cp_node from, uint32_t v)
 static void on_paysig(iot *a, cp_env *env, cp_node from, uint32_t v, const uint8_t *sig)
 {
     iot_session *x = lock_visit(a, env, from, v);
-    uint8_t d[32], tx[CHAIN_TX_MAX];
     if (!x || x->stop == CP_TIME_NEVER || x->settle_sent != CP_TIME_NEVER) {
         a->cnt.malformed++;
         return;
     }
-    chain_settle_digest(d, x->escrow, x->pay);
-    if (!iot_check_digest(a, env, from, d, sig)) {
-        a->cnt.bad_sig++;
-        return;
-    }
-    size_t n = iot_tx_settle(a, env, x->escrow, x->pay, sig, tx);
-    x->settle_sent = env_now(env);
-    iot_submit(a, env, tx, n, CHAIN_TX_ESCROW_SETTLE, v, CP_NODE_NONE);
+    iot_settle_countersigned(a, env, from, x, sig, v);
 }
 
 /* ---- driver side --------------------------------------------------------------------------- */

@@ -120,6 +120,20 @@ size_t iot_tx_settle(iot *a, cp_env *env, uint64_t escrow, uint64_t pay, const u
     return chain_tx_set_escrow_settle(&tx, escrow, pay, sig) ? 0 : finish_tx(a, env, &tx, out);
 }
 
+int iot_settle_countersigned(iot *a, cp_env *env, cp_node from, iot_session *x, const uint8_t sig[64], uint32_t ref)
+{
+    uint8_t d[32], tx[CHAIN_TX_MAX];
+    chain_settle_digest(d, x->escrow, x->pay);
+    if (!iot_check_digest(a, env, from, d, sig)) {
+        a->cnt.bad_sig++;
+        return 0;
+    }
+    size_t n = iot_tx_settle(a, env, x->escrow, x->pay, sig, tx);
+    x->settle_sent = env_now(env);
+    iot_submit(a, env, tx, n, CHAIN_TX_ESCROW_SETTLE, ref, CP_NODE_NONE);
+    return 1;
+}
+
 size_t iot_tx_trace(iot *a, cp_env *env, uint64_t parcel, uint32_t hub, uint8_t event, uint64_t t,
                     const uint8_t hash[32], uint8_t *out)
 {

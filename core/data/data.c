@@ -390,9 +390,9 @@ static void on_message(void *self, cp_env *env, cp_node from, cp_msg *m)
         [DATA_M_KFRAG] = data_on_kfrag, [DATA_M_CFRAG] = data_on_cfrag, [DATA_M_FETCH] = data_on_fetch,
         [DATA_M_CHUNK] = data_on_chunk, [DATA_M_AGG_CT] = data_on_agg_ct, [DATA_M_AGG_REQ] = data_on_agg_req,
         [DATA_M_AGG_PDEC] = data_on_agg_pdec, [DATA_M_EVENT] = data_on_event,
-        [DATA_M_DKG] = data_on_dkg};
+        [DATA_M_DKG] = data_on_dkg, [DATA_M_STORE_ACK] = data_on_store_ack};
     static const plain_fn pf[DATA_N_MSG] = {
-        [DATA_M_STORE_ACK] = data_on_store_ack, [DATA_M_SELLER_OK] = data_on_seller_ok,
+        [DATA_M_SELLER_OK] = data_on_seller_ok,
         [DATA_M_CONFIRM] = data_on_confirm, [DATA_M_DISPUTE] = data_on_dispute};
     rd r;
     rd_init(&r, m);
@@ -412,6 +412,7 @@ static void on_timer(void *self, cp_env *env, uint64_t tag)
     uint32_t i = (uint32_t)(tag & 0xffffffffu);
     if (kind == T_UPLOAD) data_on_upload_timer(d, env);
     else if (kind == T_AGG_SEND || kind == T_AGG_CLOSE) data_on_agg_timer(d, env, kind, i);
+    else if (kind == T_STORE) data_on_store_timer(d, env, i);
     else data_on_trade_timer(d, env, kind, i);
 }
 
@@ -529,7 +530,8 @@ void data_stored_bytes(const data *d, uint64_t *per_gateway)
     memset(per_gateway, 0, (size_t)d->cfg.gateways * sizeof *per_gateway);
     for (size_t c = 0; c < d->n_ch; c++)
         for (uint32_t k = 0; k < d->cfg.replicas; k++)
-            if (d->ch[c].held >> k & 1) per_gateway[d->ch[c].rep[k] - d->first[DATA_GATEWAY]] += d->ch[c].len;
+            if ((d->ch[c].held >> k & 1) && d->ch[c].rep[k] - d->first[DATA_GATEWAY] < d->cfg.gateways)
+                per_gateway[d->ch[c].rep[k] - d->first[DATA_GATEWAY]] += d->ch[c].len; /* dht: not proxies, buyers */
 }
 
 double data_sample_s(const data *d)

@@ -105,6 +105,7 @@ typedef struct data_chain_port {
 typedef struct data_dir_port {
     void *ctx;
     int (*find)(void *ctx, cp_env *env, const uint8_t key[32], uint64_t cookie);
+    int (*online)(void *ctx, cp_node v); /* NULL: always; an offline node serves no storage */
 } data_dir_port;
 
 /* An order given by the caller (tests); otherwise orders are drawn from the seed. */
@@ -203,6 +204,8 @@ typedef struct data_counts {
     uint64_t bad_chunks, aead_failures, plaintext_mismatch, agg_cts, agg_ok, agg_bad;
     uint64_t txs_submitted, txs_committed, txs_invalid; /* chain port */
     uint64_t lookup_errors;      /* dir port: lookups refused or finding fewer than replicas */
+    uint64_t offline_drops;      /* storage requests (STORE, FETCH) reaching an offline node */
+    uint64_t store_retries;      /* chunks looked up and stored again after a storage timeout */
     uint64_t dkg_done, dkg_bad;  /* committee members holding a key share; shares or keys rejected */
     uint64_t agg_no_key;         /* readings not sent: the committee's key was not there yet */
 } data_counts;

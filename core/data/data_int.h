@@ -9,19 +9,24 @@
 
 /* Timer tags: kind in the top byte, an index below. */
 #define DTAG(kind, i) (((uint64_t)(kind) << 56) | (uint64_t)(i))
-enum { T_UPLOAD = 1, T_ORDER, T_SELLER_TO, T_DELIVER_TO, T_FETCH, T_AGG_SEND, T_AGG_CLOSE };
+enum { T_UPLOAD = 1, T_ORDER, T_SELLER_TO, T_DELIVER_TO, T_FETCH, T_AGG_SEND, T_AGG_CLOSE, T_STORE };
+/* Storage rounds a gateway runs for a record (dir port) before it leaves it unready; round i
+ * waits fetch_timeout x 2^i for its acknowledgements (10 s: 42 min in all). */
+#define DATA_STORE_TRIES 8
 
 typedef struct chunk {
     uint8_t hash[32];
     uint8_t *bytes;
     uint32_t len, record;
     cp_node rep[DATA_MAX_REPLICAS];
-    uint8_t held;                /* bit i: rep[i] acknowledged */
+    uint8_t held;                /* bit i: rep[i] holds it (set by the holder) */
+    uint8_t acked;               /* bit i: the gateway has rep[i]'s acknowledgement */
 } chunk;
 
 typedef struct rec_meta {        /* per record, beside the public data_record */
     uint32_t chunk0;             /* first chunk index */
     uint32_t acks_left;
+    uint8_t store_tries;         /* dir port: storage rounds run */
     uint8_t pt_hash[32];         /* bookkeeping: hash of the plaintext the device sealed */
     pre_capsule cap;
     uint8_t *txe;                /* the signed record transaction, held by the gateway */
@@ -214,7 +219,12 @@ void data_fetch_found(data *d, cp_env *env, size_t t, uint32_t idx, const cp_nod
 #define DATA_LK_FETCH 1
 #define DATA_COOKIE(kind, t, i) ((uint64_t)(kind) << 62 | (uint64_t)(t) << 32 | (uint64_t)(i))
 void data_on_store(data *d, cp_env *env, cp_node from, rd *r);
-void data_on_store_ack(data *d, cp_env *env, rd *r);
+void data_on_store_ack(data *d, cp_env *env, cp_node from, rd *r);
+/* Gateway: record r's storage round timed out (dir port): look up again the chunks some holder
+ * has not acknowledged and store them at the nodes found instead. */
+void data_on_store_timer(data *d, cp_env *env, uint32_t r);
+/* 1 if this node is down (dir port's online: a churned DHT member); it serves no storage. */
+int data_offline(const data *d, const cp_env *env);
 void data_on_fetch(data *d, cp_env *env, cp_node from, rd *r);
 void data_epoch_keypair(const data *d, cp_node dev, uint64_t epoch, pre_keypair *out);
 

@@ -234,8 +234,11 @@ static void refetch(data *d, cp_env *env, size_t t)
 {
     order_st *o = &d->os[t];
     for (uint32_t i = 0; i < o->next_fetch; i++) /* the chunks requested so far */
-        if (o->attempt[i] != 0xff) o->attempt[i] = (uint8_t)((o->attempt[i] + 1) % 0xfe), d->tr[t].refetches++,
-                                   get_chunk(d, env, t, i);
+        if (o->attempt[i] != 0xff) {
+            o->attempt[i] = (uint8_t)((o->attempt[i] + 1) % 0xfe), d->tr[t].refetches++;
+            if (d->cfg.dir.ctx) o->n_found[i] = 0; /* holders may be offline (churn): look them up again */
+            get_chunk(d, env, t, i);
+        }
     env_timer(env, d->cfg.fetch_timeout, DTAG(T_FETCH, t));
     o->fetch_at = env_now(env) + d->cfg.fetch_timeout;
 }
@@ -592,7 +595,8 @@ void data_on_chunk(data *d, cp_env *env, cp_node from, rd *r)
     if (!len || memcmp(h, ch->hash, 32)) { /* missing or corrupted: the next replica */
         d->tr[t].bad_chunks += len != 0, d->cnt.bad_chunks += len != 0, d->tr[t].refetches++;
         o->attempt[idx] = (uint8_t)((o->attempt[idx] + 1) % 0xfe);
-        if (o->attempt[idx] % d->cfg.replicas) fetch_one(d, env, t, idx); /* else: the fetch timer */
+        uint32_t m = d->cfg.dir.ctx ? o->n_found[idx] : d->cfg.replicas;
+        if (m && o->attempt[idx] % m) fetch_one(d, env, t, idx); /* else: the fetch timer */
         return;
     }
     uint32_t pos = o->chunk_rec[idx];

@@ -275,6 +275,8 @@ static void json_lookups(wld *w, js *j)
         js_obj_end(j);
     }
     js_u64(j, "errors", data_get_counts(w->data)->lookup_errors);
+    js_u64(j, "offline_drops", data_get_counts(w->data)->offline_drops);
+    js_u64(j, "store_retries", data_get_counts(w->data)->store_retries);
     js_obj_end(j);
     free(lat);
 }

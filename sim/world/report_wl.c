@@ -269,6 +269,29 @@ void wld_wl_plots(wld *w, const char *dir)
             plot_cdf(&sp, t, x, n, 1);
         }
         wl_insure_free(&q);
+    } else if (m == DATA_MODEL_BATTERY) {
+        const wld_battery_cfg *b = &w->cfg->data.battery;
+        wl_ev e;
+        if (!wl_ev_run(w->data, b->horizon, b->min_points, w->cfg->duration, &e) && (e.n_lead || e.n_latency)) {
+            const char *t[2] = {"detection lead time before failure (s)", "reading to provider (s)"};
+            const double *x[2] = {e.lead_s, e.latency_s};
+            size_t n[2] = {e.n_lead, e.n_latency};
+            plot_spec sp = {dir, "workload_latency", "EV maintenance: lead time and data latency", "seconds",
+                            "fraction", 0, 0, 1, NULL};
+            plot_cdf(&sp, e.n_lead ? t : t + 1, e.n_lead ? x : x + 1, e.n_lead ? n : n + 1, e.n_lead ? 1 + (e.n_latency > 0) : 1);
+        }
+        wl_ev_free(&e);
+    } else if (m == DATA_MODEL_VEHICLE) {
+        wl_traffic t;
+        if (!wl_traffic_run(w->data, w->cfg->data.vehicle.map_window, &t) && t.readings) {
+            const char *ti[2] = {"reading to navigation (s)", "data age when the map is used (s)"};
+            const double *x[2] = {t.latency_s, t.age_s};
+            size_t n[2] = {t.readings, t.readings};
+            plot_spec sp = {dir, "workload_latency", "Traffic conditions: latency and data age", "seconds", "fraction",
+                            0, 0, 1, NULL};
+            plot_cdf(&sp, ti, x, n, 2);
+        }
+        wl_traffic_free(&t);
     }
 }
 

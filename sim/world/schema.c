@@ -305,7 +305,7 @@ static const scn_field data_fields[] = {
     F("deliver_timeout", SCN_DURATION, wld_data_cfg, deliver_timeout, "2min", 1e6, 1e15,
       "the trade is disputed if the buyer has not decrypted by then after the seller's confirmation"),
     F("fetch_timeout", SCN_DURATION, wld_data_cfg, fetch_timeout, "10s", 1e6, 1e15,
-      "chunks not received by then are fetched again from the next replica"),
+      "chunks not received by then are fetched again from the next replica; storage: dht: a gateway's STORE round waits this x 2^round before re-storing unacknowledged chunks"),
     F("fetch_window", SCN_U32, wld_data_cfg, fetch_window, "0", 0, 1e9,
       "chunks a buyer has requested and not yet received, per order; each chunk received requests the next (0: all at once)"),
     F("agg_window", SCN_DURATION, wld_data_cfg, agg_window, "5min", 0, 1e15,

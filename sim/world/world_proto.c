@@ -184,6 +184,13 @@ static uint64_t chain_submit(void *ctx, cp_env *env, const uint8_t *tx, size_t l
     return lbft_submit(w->lbft, stk_env(env, (uint32_t)w->l_lbft), tx, len);
 }
 
+/* A DHT member is down while churn holds it offline; the data platform's storage with it. */
+static int data_online(void *ctx, cp_node v)
+{
+    wld *w = ctx;
+    return dht_online(w->dht, v);
+}
+
 static int data_find(void *ctx, cp_env *env, const uint8_t key[32], uint64_t cookie)
 {
     wld *w = ctx;
@@ -247,7 +254,7 @@ static int new_data(wld *w, const wld_cfg *c, char *err, size_t len)
     }
     if (k->storage == WLD_STORE_DHT) { /* Kademlia on the gateways, proxies and buyers */
         if (make_dht(w, c, dc.first + k->devices, k->gateways + k->proxies + k->buyers, err, len)) return -1;
-        dc.dir = (data_dir_port){w, data_find};
+        dc.dir = (data_dir_port){w, data_find, data_online};
     }
     dc.devices = k->devices, dc.gateways = k->gateways, dc.proxies = k->proxies, dc.buyers = k->buyers;
     dc.committee = k->committee, dc.sample_interval = k->sample_interval, dc.enc_interval = k->enc_interval;

@@ -1,5 +1,5 @@
 # core/: sans-IO protocol code shared by every engine.
-libcpsim_a_SOURCES += core/env.h core/rng.c
+libcpsim_a_SOURCES += core/env.h core/rng.c core/wire.h core/wire.c
 libcpsim_a_SOURCES += core/flood/flood.h core/flood/flood.c core/phold/phold.h core/phold/phold.c \
 	core/lbft/lbft.h core/lbft/lbft.c core/lbft/lbft_lg.h core/lbft/lbft_lg.c core/dpor/dpor.h core/dpor/dpor.c core/graph/graph.h core/graph/graph.c
 check_PROGRAMS += tests/unit/test_flood
@@ -46,7 +46,9 @@ tests_unit_test_data_SOURCES = tests/unit/test_data.c
 TESTS += tests/unit/test_data
 # core/stk: several protocols on one world's nodes.
 libcpsim_a_SOURCES += core/stk/stk.h core/stk/stk.c
-check_PROGRAMS += tests/unit/test_stk
+check_PROGRAMS += tests/unit/test_stk tests/unit/test_wire
+tests_unit_test_wire_SOURCES = tests/unit/test_wire.c
+TESTS += tests/unit/test_wire
 tests_unit_test_stk_SOURCES = tests/unit/test_stk.c
 TESTS += tests/unit/test_stk
 libcpsim_a_SOURCES += core/iot/iot.h core/iot/iot_int.h core/iot/iot.c core/iot/iot_wire.c core/iot/iot_model.c \

@@ -214,6 +214,20 @@ check $? "logistics on LBFT: every trace committed, ~1.9 records/s, scan to comm
 cmp -s "$tmp/lg1/run.h5" "$tmp/lg2/run.h5" && cmp -s "$tmp/lg1/summary.json" "$tmp/lg2/summary.json"
 check $? "logistics: same seed, byte-identical run.h5 and summary.json"
 
+# 300 hubs on 7 validators and 12 proposers (4 elected per term): a scan goes to two random
+# proposers, each new one gossips it to three others, and that epidemic sometimes misses every
+# elected proposer. Without resending (tx_resend 0) the lost scan's nonce blocks all of its hub's
+# later scans for good; with the default (30 s) every scan is committed.
+lgl="-p iot.log.parcel_rate=5 -p duration=12min -p iot.end=6min -p consensus.heights=144 --quiet --no-plots"
+"$bin" run "$src/bench/scenarios/logistics-large.yaml" $lgl -p consensus.tx_resend=0s --out "$tmp/lr0" 2>/dev/null
+"$bin" run "$src/bench/scenarios/logistics-large.yaml" $lgl --out "$tmp/lr1" 2>"$tmp/err"; rc=$?
+[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/err"
+echo "# logistics-large: no resend committed $(jget "$tmp/lr0/summary.json" iot.committed) of $(jget "$tmp/lr0/summary.json" iot.scans); resend committed $(jget "$tmp/lr1/summary.json" iot.committed) with $(jget "$tmp/lr1/summary.json" consensus.tx_resends) resends"
+[ $rc -eq 0 ] && [ "$(jget "$tmp/lr0/summary.json" iot.committed)" -lt "$(jget "$tmp/lr0/summary.json" iot.scans)" ] &&
+    [ "$(jget "$tmp/lr1/summary.json" iot.committed)" = "$(jget "$tmp/lr1/summary.json" iot.scans)" ] &&
+    [ "$(jget "$tmp/lr1/summary.json" consensus.tx_resends)" -gt 0 ]
+check $? "ledger mode: a submitter resends a pending transaction, so a gossip miss no longer blocks its later nonces"
+
 # EV maintenance, small (30 batteries, 60 cycles of one hour, a third of them fast). With fade a
 # = 0.001 per cycle, fast_factor 5 and fail_health 0.8, a fast battery fails after
 # floor(0.2 / 0.005) + 1 = 41 cycles (41 h after its phase o in [0, 10h)), a healthy one after

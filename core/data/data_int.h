@@ -6,6 +6,7 @@
 #include "core/crypto/pre.h"
 #include "core/chain/chain.h"
 #include "core/data/data.h"
+#include "core/wire.h"
 
 /* Timer tags: kind in the top byte, an index below. */
 #define DTAG(kind, i) (((uint64_t)(kind) << 56) | (uint64_t)(i))
@@ -178,31 +179,24 @@ void data_lazy_plain(const data *d, uint32_t r, uint64_t off, uint8_t *out, uint
 /* Chunk ci's bytes into out (its len): a copy, or regenerated if its record is lazy. */
 void data_chunk_fill(const data *d, uint32_t ci, uint8_t *out);
 
-/* data_wire.c: a bounds-checked writer and reader. */
-typedef struct wr {
-    uint8_t *p;
-    size_t n, cap;
-    int bad;
-} wr;
-typedef struct rd {
-    const uint8_t *p;
-    size_t n, off;
-    int bad;
-} rd;
+/* The message codec: core/wire.h under this module's short names. */
+typedef wire_w wr;
+typedef wire_r rd;
+#define wr_u8 wire_put_u8
+#define wr_u16 wire_put_u16
+#define wr_u32 wire_put_u32
+#define wr_u64 wire_put_u64
+#define wr_bytes wire_put_bytes
+#define rd_u8 wire_get_u8
+#define rd_u16 wire_get_u16
+#define rd_u32 wire_get_u32
+#define rd_u64 wire_get_u64
+#define rd_bytes wire_get_bytes
+#define rd_done wire_done
+/* data_wire.c: a writer on the data's message buffer; a reader of a message; a chunk's bytes. */
 void wr_init(wr *w, data *d);
-void wr_u8(wr *w, uint8_t v);
-void wr_u16(wr *w, uint16_t v);
-void wr_u32(wr *w, uint32_t v);
-void wr_u64(wr *w, uint64_t v);
-void wr_bytes(wr *w, const void *b, size_t len);
-uint8_t rd_u8(rd *r);
-uint16_t rd_u16(rd *r);
-uint32_t rd_u32(rd *r);
-uint64_t rd_u64(rd *r);
-const uint8_t *rd_bytes(rd *r, size_t len);
 void rd_init(rd *r, const cp_msg *m);
 void wr_chunk(wr *w, const data *d, uint32_t ci); /* chunk ci's bytes (data_chunk_fill) */
-int rd_done(const rd *r); /* 1 if everything was read exactly */
 
 /* data_up.c: devices, gateways, storage. */
 void data_dev_start(data *d, cp_env *env);

@@ -4,6 +4,7 @@
 
 #include "core/chain/chain.h"
 #include "core/iot/iot.h"
+#include "core/wire.h"
 
 /* Message kinds (first byte of every message). */
 enum { M_NOTE, M_RESERVE, M_RES_OK, M_RES_NO, M_PLUG, M_METER, M_UNPLUG,
@@ -135,29 +136,21 @@ uint64_t iot_submit(iot *a, cp_env *env, const uint8_t *tx, size_t len, uint8_t 
 double iot_draw(cp_rng *r, int dist, double mean);
 
 /* iot_wire.c: a bounds-checked writer and a strict reader; signed messages; transactions. */
-typedef struct iw {
-    uint8_t *p;
-    size_t n, cap;
-    int bad;
-} iw;
-typedef struct ir {
-    const uint8_t *p;
-    size_t n, off;
-    int bad;
-} ir;
-void iw_init(iw *w, iot *a);
-void iw_u8(iw *w, uint8_t v);
-void iw_u16(iw *w, uint16_t v);
-void iw_u32(iw *w, uint32_t v);
-void iw_u64(iw *w, uint64_t v);
-void iw_bytes(iw *w, const void *b, size_t len);
-void ir_init(ir *r, const uint8_t *p, size_t n);
-uint8_t ir_u8(ir *r);
-uint16_t ir_u16(ir *r);
-uint32_t ir_u32(ir *r);
-uint64_t ir_u64(ir *r);
-const uint8_t *ir_bytes(ir *r, size_t len);
-int ir_done(const ir *r);
+typedef wire_w iw;
+typedef wire_r ir;
+#define iw_u8 wire_put_u8
+#define iw_u16 wire_put_u16
+#define iw_u32 wire_put_u32
+#define iw_u64 wire_put_u64
+#define iw_bytes wire_put_bytes
+#define ir_init wire_r_init
+#define ir_u8 wire_get_u8
+#define ir_u16 wire_get_u16
+#define ir_u32 wire_get_u32
+#define ir_u64 wire_get_u64
+#define ir_bytes wire_get_bytes
+#define ir_done wire_done
+void iw_init(iw *w, iot *a); /* a writer on the app's message buffer */
 /* Signature over BLAKE2b-256("cpsim-iot" || b) by env->self (charged); its check with v's key. */
 void iot_sign_body(iot *a, cp_env *env, const uint8_t *b, size_t n, uint8_t sig[64]);
 int iot_check_body(iot *a, cp_env *env, cp_node v, const uint8_t *b, size_t n, const uint8_t sig[64]);

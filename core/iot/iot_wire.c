@@ -1,69 +1,14 @@
-/* core/iot/iot_wire.c: the bytes of core/iot: a bounds-checked writer and strict reader,
+/* core/iot/iot_wire.c: the bytes of core/iot: a writer on the app's buffer (core/wire.h),
  * signed messages (body || Ed25519 signature over BLAKE2b-256("cpsim-iot" || body)), and the
- * escrow and trace transactions (core/chain's builders and strict decoder). Invariant: a reader never reads past its buffer (an overrun
- * sets `bad` and yields zeros) and a handler acts only on a message whose signature verified
- * and whose body was consumed exactly; every signature made or checked is charged. */
+ * escrow and trace transactions (core/chain's builders and strict decoder). Invariant: a
+ * handler acts only on a message whose signature verified and whose body was consumed exactly
+ * (core/wire.h's reader); every signature made or checked is charged. */
 #include "core/iot/iot_int.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-void iw_init(iw *w, iot *a)
-{
-    w->p = a->buf, w->n = 0, w->cap = a->buf_cap, w->bad = 0;
-}
-
-void iw_bytes(iw *w, const void *b, size_t len)
-{
-    if (w->bad || w->n + len > w->cap) {
-        w->bad = 1;
-        return;
-    }
-    memcpy(w->p + w->n, b, len);
-    w->n += len;
-}
-
-static void iw_le(iw *w, uint64_t v, int n)
-{
-    uint8_t b[8];
-    for (int k = 0; k < n; k++) b[k] = (uint8_t)(v >> (8 * k));
-    iw_bytes(w, b, (size_t)n);
-}
-
-void iw_u8(iw *w, uint8_t v) { iw_le(w, v, 1); }
-void iw_u16(iw *w, uint16_t v) { iw_le(w, v, 2); }
-void iw_u32(iw *w, uint32_t v) { iw_le(w, v, 4); }
-void iw_u64(iw *w, uint64_t v) { iw_le(w, v, 8); }
-
-void ir_init(ir *r, const uint8_t *p, size_t n)
-{
-    r->p = p, r->n = n, r->off = 0, r->bad = 0;
-}
-
-const uint8_t *ir_bytes(ir *r, size_t len)
-{
-    if (r->bad || len > r->n - r->off) {
-        r->bad = 1;
-        return NULL;
-    }
-    const uint8_t *p = r->p + r->off;
-    r->off += len;
-    return p;
-}
-
-static uint64_t ir_le(ir *r, int n)
-{
-    const uint8_t *p = ir_bytes(r, (size_t)n);
-    uint64_t v = 0;
-    for (int k = 0; p && k < n; k++) v |= (uint64_t)p[k] << (8 * k);
-    return v;
-}
-
-uint8_t ir_u8(ir *r) { return (uint8_t)ir_le(r, 1); }
-uint16_t ir_u16(ir *r) { return (uint16_t)ir_le(r, 2); }
-uint32_t ir_u32(ir *r) { return (uint32_t)ir_le(r, 4); }
-uint64_t ir_u64(ir *r) { return ir_le(r, 8); }
-int ir_done(const ir *r) { return !r->bad && r->off == r->n; }
+void iw_init(iw *w, iot *a) { wire_w_init(w, a->buf, a->buf_cap); }
 
 uint64_t iot_get64(const uint8_t *p)
 {

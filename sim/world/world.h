@@ -84,6 +84,7 @@ typedef struct wld_lbft_cfg {
     wld_burst_cfg *tx_bursts;
     size_t n_tx_bursts;
     uint32_t max_txs, civ_degree, civ_fanout;
+    uint64_t tx_resend;
     uint32_t *offline;
     size_t n_offline;
     uint32_t *twins;

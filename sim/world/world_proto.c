@@ -70,6 +70,7 @@ static int new_lbft(wld *w, const wld_cfg *c, int under, char *err, size_t len)
         .view_len = k->view_len, .period = k->period, .impeach_timeout = k->impeach_timeout,
         .block_delay = k->block_delay, .heights = k->heights, .block_size = (uint32_t)k->block_size,
         .tx_rate = k->tx_rate, .tx_size = (uint32_t)k->tx_size, .max_txs = k->max_txs, .seed = w->seed,
+        .tx_resend = k->tx_resend,
         .default_proposers = k->default_proposers, .byzantine = k->byzantine,
         .n_byzantine = (uint32_t)k->n_byzantine, .equivocators = k->equivocators,
         .n_equivocators = (uint32_t)k->n_equivocators, .civ_degree = k->civ_degree,

@@ -16,6 +16,7 @@ bench: cpsim$(EXEEXT)
 	./cpsim bench data --max-devices 10000 --json > bench/out/data.json && cat bench/out/data.json
 	./cpsim bench apps $(srcdir)/scenarios/traffic-video.yaml $(srcdir)/scenarios/insurance.yaml $(srcdir)/bench/scenarios/ev-maintenance-100k.yaml \
 		$(srcdir)/bench/scenarios/ev-charging-large.yaml $(srcdir)/bench/scenarios/parking-large.yaml \
-		$(srcdir)/bench/scenarios/logistics-large.yaml --json > bench/out/apps.json && cat bench/out/apps.json
+		$(srcdir)/bench/scenarios/logistics-large.yaml $(srcdir)/bench/scenarios/traffic-conditions-1m.yaml \
+		--json > bench/out/apps.json && cat bench/out/apps.json
 	./cpsim bench all --json > bench/out/all.json && ./cpsim bench compare $(srcdir)/bench/baseline.json bench/out/all.json --threshold 10
 EXTRA_DIST += bench/baseline.json bench/scenarios

@@ -52,7 +52,9 @@
  * carries, and bandwidth and hashing are charged on, every byte as before. A buyer checks each
  * received chunk against its address as before and keeps nothing: once all chunks of a record
  * passed, their bytes are the addressed ones, which it regenerates to decrypt (charged as
- * before). Other records' buyers keep the assembled ciphertext until they decrypt it.
+ * before). The other models' batches of readings are pure functions of (seed, device, sample)
+ * too (data_model_reading), so their records are kept the same way: no host copy of any
+ * record's ciphertext, whatever the model (data_lazy_model).
  *
  * Crash and restart: a node keeps its state and loses its timers; a device skips the batches
  * due while it was down (a gap: an order covering it ends disputed), a buyer re-arms its

@@ -1,5 +1,7 @@
 /* core/data/data_lazy.c: sealed bytes that the host does not keep. A camera segment's
- * plaintext is a pure function of (seed, device, segment) (data_model_segment), and the sealed
+ * plaintext is a pure function of (seed, device, segment) (data_model_segment), and so is a
+ * batch of readings of the other models (data_model_reading of each sample, at the record's
+ * first_reading + k * sample_interval); the sealed
  * format is nonce || XChaCha20-Poly1305 ciphertext || tag, whose ciphertext is the plaintext
  * XOR the ChaCha20 keystream of (HChaCha20(key, nonce[0..16]), nonce[16..24]) from block 1. So
  * a holder that remembers the record's nonce, tag and key regenerates any slice of any chunk
@@ -9,17 +11,47 @@
 #include "core/data/data_int.h"
 
 #include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 
 int data_lazy_model(const data_cfg *c)
 {
-    return c->model.kind == DATA_MODEL_CAMERA;
+    return c->model.kind == DATA_MODEL_CAMERA || c->model.kind == DATA_MODEL_VEHICLE ||
+           c->model.kind == DATA_MODEL_BATTERY || c->model.kind == DATA_MODEL_GENERIC;
+}
+
+/* Bytes [off, off + len) of a batch of readings: each reading regenerated whole, the slice's
+ * part of it copied (a reading cut by the slice's ends goes through a scratch buffer). */
+static void readings_slice(const data *d, const data_record *rec, uint64_t off, uint8_t *out, uint64_t len)
+{
+    uint64_t rs = d->cfg.reading_size, ns = d->cfg.upload_interval / d->cfg.sample_interval;
+    uint32_t dev = rec->owner - d->first[DATA_DEVICE];
+    uint8_t small[256], *tmp = rs <= sizeof small ? small : malloc(rs);
+    for (uint64_t o = off; o < off + len;) {
+        uint64_t k = o / rs, in = o - k * rs, take = rs - in < off + len - o ? rs - in : off + len - o;
+        uint64_t t = rec->first_reading + k * d->cfg.sample_interval;
+        if (!in && take == rs) {
+            data_model_reading(&d->cfg.model, d->seed, dev, rec->interval * ns + k, data_sample_s(d), t, out + (o - off),
+                               (uint32_t)rs);
+        } else if (tmp) {
+            data_model_reading(&d->cfg.model, d->seed, dev, rec->interval * ns + k, data_sample_s(d), t, tmp, (uint32_t)rs);
+            memcpy(out + (o - off), tmp + in, take);
+        } else {
+            memset(out + (o - off), 0, take); /* out of memory: the hash check fails, the record too */
+        }
+        o += take;
+    }
+    if (tmp != small) free(tmp);
 }
 
 void data_lazy_plain(const data *d, uint32_t r, uint64_t off, uint8_t *out, uint64_t len)
 {
     const data_record *rec = &d->rec[r];
     uint64_t ns = d->cfg.upload_interval / d->cfg.sample_interval;
+    if (d->cfg.model.kind != DATA_MODEL_CAMERA) {
+        readings_slice(d, rec, off, out, len);
+        return;
+    }
     data_model_segment(&d->cfg.model, d->seed, rec->owner - d->first[DATA_DEVICE], rec->interval * ns, data_sample_s(d), rec->first_reading,
                        off, out, len);
 }

@@ -20,8 +20,12 @@
 /* Orders buying epoch e of device v for buyer v mod buyers at (e+1)*enc_interval +
  * upload_interval + lag (when every record of the epoch is uploaded, lag covering the
  * pipeline), for every epoch e with (e+1)*enc_interval + upload_interval <= data_end (all its
- * records uploaded whatever the device's phase). malloc'd, *n orders; NULL if none. */
-data_order *wl_subscribe(const data_cfg *c, cp_time lag, uint32_t *n);
+ * records uploaded whatever the device's phase). Only the devices in the sample are bought:
+ * device v is in if wl_subscribed(seed, v, fraction) (fraction 1: all; probe vehicles).
+ * malloc'd, *n orders; NULL if none. */
+data_order *wl_subscribe(const data_cfg *c, cp_time lag, double fraction, uint64_t seed, uint32_t *n);
+/* Whether device v is in the subscription's sample: a uniform draw of (seed, v) below fraction. */
+int wl_subscribed(uint64_t seed, uint32_t v, double fraction);
 
 /* A record a buyer decrypted, at the time its trade delivered the plaintext. */
 typedef struct wl_item {

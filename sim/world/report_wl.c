@@ -4,7 +4,7 @@
  * false positives, data latency. Traffic: records and readings the navigation consumer used,
  * map accuracy, data age at use, end-to-end latency, records per second, gateway handovers.
  * Sweep headlines: ev_detected, ev_false_pos, ev_lead_p50_s; tr_e2e_p99_s, tr_age_p50_s,
- * tr_records_per_s; traffic video: video_e2e_p99_s, video_green_err_p50_s, video_stored_mbps;
+ * tr_records_per_s, tr_map_accuracy; traffic video: video_e2e_p99_s, video_green_err_p50_s, video_stored_mbps;
  * insurance: ins_quote_p50_s, ins_err_p50, ins_proxy_max. Video and insurance also draw a CDF
  * plot (workload_latency). Invariant: computed from what the buyers decrypted (wl_*), in a fixed order. */
 #include "sim/world/world_int.h"
@@ -337,6 +337,7 @@ void wld_wl_headline(wld *w, wld_headline *h)
         if (!wl_traffic_run(w->data, w->cfg->data.vehicle.map_window, &t)) {
             put(h, "tr_e2e_p99_s", pick(t.latency_s, t.readings, 1)), put(h, "tr_age_p50_s", pick(t.age_s, t.readings, 0));
             put(h, "tr_records_per_s", t.records_per_s);
+            put(h, "tr_map_accuracy", t.map_entries ? (double)t.map_correct / (double)t.map_entries : 0);
         }
         wl_traffic_free(&t);
     }

@@ -333,6 +333,9 @@ static const scn_field data_fields[] = {
       "buyers buy every epoch of every device once uploaded (device d: buyer d mod buyers); replaces the random trades"),
     F("subscribe_lag", SCN_DURATION, wld_data_cfg, subscribe_lag, "30s", 0, 1e15,
       "a subscription order for epoch e is placed at (e+1)*enc_interval + upload_interval + this"),
+    F("subscribe_fraction", SCN_FLOAT, wld_data_cfg, subscribe_fraction, "1", 0, 1,
+      "share of the devices a subscription buys (probe vehicles): device d is in if a uniform draw from (seed, d) "
+      "is below this; 1: every device. The others still upload, nobody buys them"),
     SUB("battery", SCN_MAP, wld_data_cfg, battery, &battery_schema, 0, 0, "battery model and maintenance detector (device_model: battery)"),
     SUB("vehicle", SCN_MAP, wld_data_cfg, vehicle, &vehicle_schema, 0, 0, "vehicle model and its consumer: congestion map or insurance premiums (device_model: vehicle)"),
     SUB("camera", SCN_MAP, wld_data_cfg, camera, &camera_schema, 0, 0, "camera model and signal-timing analytics (device_model: camera)"),

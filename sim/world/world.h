@@ -149,6 +149,7 @@ typedef struct wld_data_cfg {
     uint64_t price_per_epoch;
     bool subscribe;         /* buyers buy every epoch as it is uploaded (wl_subscribe) */
     uint64_t subscribe_lag;
+    double subscribe_fraction; /* share of devices subscribed to (a seeded sample: probe vehicles) */
     wld_battery_cfg battery;
     wld_vehicle_cfg vehicle;
     wld_camera_cfg camera;

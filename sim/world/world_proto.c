@@ -273,10 +273,10 @@ static int new_data(wld *w, const wld_cfg *c, char *err, size_t len)
     if (k->device_model == DATA_MODEL_GENERIC) dc.model = data_model_default();
     dc.model.kind = k->device_model;
     uint32_t n_orders = 0;
-    data_order *orders = k->subscribe ? wl_subscribe(&dc, k->subscribe_lag, &n_orders) : NULL;
+    data_order *orders = k->subscribe ? wl_subscribe(&dc, k->subscribe_lag, k->subscribe_fraction, w->seed, &n_orders) : NULL;
     if (k->subscribe) dc.orders = orders, dc.n_orders = n_orders, dc.trades = 0;
     w->data = k->subscribe && !orders ? NULL : data_new(&dc, w->n_nodes, w->seed, err, len);
-    if (k->subscribe && !orders) snprintf(err, len, "data.subscribe: no epoch ends by data_end (or no buyer)");
+    if (k->subscribe && !orders) snprintf(err, len, "data.subscribe: no epoch ends by data_end (or no buyer, or no device drawn)");
     free(orders);
     w->proto = w->data;
     w->proto_ops = data_ops();

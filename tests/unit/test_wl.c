@@ -1,10 +1,14 @@
-/* Unit tests for sim/workload's traffic-video and insurance consumers: Webster's timing on
+/* Unit tests for sim/workload's traffic-video, insurance and traffic-conditions consumers, and
+ * the subscription's probe sample (data.subscribe_fraction): Webster's timing on
  * hand-computed flows; a small camera world whose signal plan equals the plan recomputed from
  * the model's counts of exactly the segments the analytics bought; a small insurance world
  * whose quotes equal the premiums recomputed from the model's events of exactly the readings
- * each trade bought, with the proxies' cfrags as derived from the orders. */
+ * each trade bought, with the proxies' cfrags as derived from the orders; a vehicle world that
+ * subscribes to half of its vehicles buys exactly the drawn ones, about half, and its map
+ * stays right. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sim/workload/wl.h"
@@ -121,4 +125,49 @@ static void t_insure_quotes_from_bought_readings(void)
     run_stop(&r);
 }
 
-TEST_MAIN(TEST(t_webster), TEST(t_video_plan_from_bought_segments), TEST(t_insure_quotes_from_bought_readings))
+static const char probe_yaml[] =
+    "name: t\nseed: 7\nduration: 3min\nprotocol: data\n"
+    "nodes:\n  - {count: 200, class: vehicle}\n  - {count: 4, class: gateway}\n  - {count: 4, class: server}\n"
+    "data: {devices: 200, gateways: 4, proxies: 3, buyers: 1, committee: 0, device_model: vehicle,\n"
+    "       vehicle: {grid: 20, cell_blocks: 10, map_window: 5min},\n"
+    "       subscribe: true, subscribe_fraction: 0.5, subscribe_lag: 10s, sample_interval: 1s,\n"
+    "       upload_interval: 1min, enc_interval: 1min, data_end: 2min, pre_t: 2, pre_n: 3, agg_window: 0s}\n"
+    "plots: false\n";
+
+static void t_traffic_probe_sample(void)
+{
+    data_cfg c = data_cfg_default();
+    c.devices = 1000, c.gateways = 4, c.proxies = 3, c.buyers = 1;
+    c.upload_interval = c.enc_interval = CP_S(60), c.data_end = CP_S(120);
+    uint32_t n_all, n_half, n_none, drawn = 0;
+    data_order *all = wl_subscribe(&c, CP_S(10), 1.0, 7, &n_all), *half = wl_subscribe(&c, CP_S(10), 0.5, 7, &n_half);
+    data_order *none = wl_subscribe(&c, CP_S(10), 0.0, 7, &n_none);
+    for (uint32_t v = 0; v < 1000; v++) drawn += (uint32_t)wl_subscribed(7, v, 0.5);
+    CHECK_EQ_U64(n_all, 1000); /* fraction 1: every device, as without the key */
+    CHECK(none == NULL && n_none == 0);
+    CHECK_EQ_U64(n_half, drawn);
+    CHECK(drawn > 440 && drawn < 560); /* binomial(1000, 0.5): +-3.8 sigma */
+    for (uint32_t i = 0; half && i < n_half; i++) CHECK(wl_subscribed(7, half[i].owner - c.first, 0.5));
+    free(all), free(half);
+
+    run r;
+    REQUIRE(run_text(&r, "t.yaml", probe_yaml, sizeof probe_yaml - 1, NULL, 0) == 0);
+    size_t nt, nr;
+    const data_trade *t = data_trades(r.w->data, &nt);
+    data_records(r.w->data, &nr);
+    uint32_t want = 0;
+    for (uint32_t v = 0; v < 200; v++) want += (uint32_t)wl_subscribed(7, v, 0.5);
+    CHECK_EQ_U64(nr, 200); /* every vehicle uploads its one minute */
+    CHECK_EQ_U64(nt, want);
+    CHECK(want > 70 && want < 130);
+    for (size_t i = 0; i < nt; i++) CHECK(t[i].state == DATA_T_FINISHED && wl_subscribed(7, t[i].seller, 0.5));
+    wl_traffic tr;
+    REQUIRE(wl_traffic_run(r.w->data, CP_S(300), &tr) == 0);
+    CHECK_EQ_U64(tr.records, want); /* only the probes' records reach the map */
+    CHECK_EQ_U64(tr.readings, 60ull * want);
+    CHECK(tr.map_entries > 0 && tr.map_correct >= 0.95 * (double)tr.map_entries);
+    wl_traffic_free(&tr);
+    run_stop(&r);
+}
+
+TEST_MAIN(TEST(t_webster), TEST(t_traffic_probe_sample), TEST(t_video_plan_from_bought_segments), TEST(t_insure_quotes_from_bought_readings))

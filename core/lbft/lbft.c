@@ -925,8 +925,9 @@ static void to_some_proposers(lbft *l, cp_env *env, cp_msg *m, uint32_t count)
     }
 }
 
-/* Ledger mode: a transaction's message (its id, then its bytes) to two proposers. */
-static void send_chain_tx(lbft *l, cp_env *env, uint64_t id, const uint8_t *tx, size_t len)
+/* Ledger mode: a transaction's message (its id, then its bytes) to two proposers, or to every
+ * proposer (all: a resend). */
+static void send_chain_tx(lbft *l, cp_env *env, uint64_t id, const uint8_t *tx, size_t len, int all)
 {
     cp_msg *m = len ? env_msg_new(env, LBFT_MSG_TX, (uint32_t)(9 + len),
                                   (uint32_t)(9 + len > l->cfg.tx_size ? 9 + len : l->cfg.tx_size)) : NULL;
@@ -934,7 +935,8 @@ static void send_chain_tx(lbft *l, cp_env *env, uint64_t id, const uint8_t *tx, 
     m->data[0] = LBFT_MSG_TX;
     put64(m->data + 1, id);
     memcpy(m->data + 9, tx, len);
-    to_some_proposers(l, env, m, 2);
+    if (all) to_proposers(l, env, m, 1);
+    else to_some_proposers(l, env, m, 2);
     env_msg_unref(env, m);
 }
 
@@ -945,7 +947,8 @@ static void resend_arm(lbft *l, cp_env *env, uint64_t id, uint32_t k)
         env_timer(env, l->cfg.tx_resend, RESEND_BIT | (uint64_t)k << 52 | id);
 }
 
-/* The resend timer fired: not committed yet, so to two proposers again. */
+/* The resend timer fired: not committed yet, so to every proposer (a re-broadcast: sent to two
+ * again, it would often reach only proposers that hold it already and do not gossip it). */
 static void resend(lbft *l, cp_env *env, uint64_t tag)
 {
     uint64_t id = tag & RESEND_ID;
@@ -953,7 +956,7 @@ static void resend(lbft *l, cp_env *env, uint64_t tag)
     const uint8_t *b = id < l->n_tx && l->tx[id].commit == CP_TIME_NEVER ? lbft_lg_tx_bytes(l->lg, id, &len) : NULL;
     if (!b) return;
     l->resends++;
-    send_chain_tx(l, env, id, b, len);
+    send_chain_tx(l, env, id, b, len, 1);
     resend_arm(l, env, id, (uint32_t)(tag >> 52 & 0x7f) + 1);
 }
 
@@ -963,7 +966,7 @@ static void client_submit_chain(lbft *l, cp_env *env, uint64_t id)
     uint8_t *buf = malloc(CHAIN_TX_MAX);
     size_t len = buf ? lbft_lg_make_tx(l->lg, env, id, buf) : 0;
     cost_charge(env, l->cfg.costs, COST_SIGN, 1);
-    send_chain_tx(l, env, id, buf, len);
+    send_chain_tx(l, env, id, buf, len, 0);
     if (len) resend_arm(l, env, id, 0);
     free(buf);
 }
@@ -989,7 +992,7 @@ uint64_t lbft_submit(lbft *l, cp_env *env, const uint8_t *tx, size_t len)
     if (!l->lg || lbft_lg_put_tx(l->lg, l->n_tx, tx, len) != 0) return 0;
     uint64_t id = tx_new(l, env, 1);
     if (id == UINT64_MAX) return 0;
-    send_chain_tx(l, env, id, tx, len);
+    send_chain_tx(l, env, id, tx, len, 0);
     resend_arm(l, env, id, 0);
     return id + 1;
 }

@@ -56,8 +56,8 @@ typedef struct lbft_cfg {
     uint32_t n_bursts;
     uint32_t tx_size;        /* wire bytes per transaction */
     uint32_t max_txs;        /* transactions per block at most */
-    cp_time tx_resend;       /* ledger mode: a submitter sends a transaction again to two
-                                proposers each tx_resend until it is committed (at most
+    cp_time tx_resend;       /* ledger mode: a submitter sends a transaction again to every
+                                proposer each tx_resend until it is committed (at most
                                 LBFT_RESENDS times), as a wallet re-broadcasts a pending one;
                                 0 = never. Gossip can miss the elected proposers, and a lost
                                 transaction would block its sender's later nonces for good. */

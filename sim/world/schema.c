@@ -146,7 +146,7 @@ static const scn_field lbft_fields[] = {
     F("tx_size", SCN_SIZE, wld_lbft_cfg, tx_size, "250B", 81, 1e6, "wire size of a transaction"),
     F("max_txs", SCN_U32, wld_lbft_cfg, max_txs, "2000", 0, 1e6, "transactions per block at most"),
     F("tx_resend", SCN_DURATION, wld_lbft_cfg, tx_resend, "30s", 0, 1e15,
-      "ledger mode: a submitter sends a transaction not yet committed to two proposers again after this (at most 8 times; 0 = never), as a wallet re-broadcasts a pending one"),
+      "ledger mode: a submitter sends a transaction not yet committed to every proposer again after this (at most 8 times; 0 = never), as a wallet re-broadcasts a pending one"),
     F("civilian_degree", SCN_U32, wld_lbft_cfg, civ_degree, "0", 0, 1e4,
       "civilians (the nodes after the proposers) relay certified blocks over a random graph of this degree; 0 = none"),
     F("civilian_fanout", SCN_U32, wld_lbft_cfg, civ_fanout, "2", 0, 1e4,

@@ -183,6 +183,7 @@ void dht_send_msg(dht *d, cp_env *env, cp_node to, dht_msg *m);
 void dht_seen(dht *d, cp_env *env, cp_node c, int may_probe);
 void dht_rpc_timeout(dht *d, cp_env *env, uint32_t idx);
 void dht_handle(dht *d, cp_env *env, cp_node from, const cp_msg *msg);
+void dht_prefetch(dht *d, cp_node v, const cp_msg *msg, int stage); /* engine hint */
 void dht_rpcs_free(dht *d);
 
 /* dht_lookup.c */

@@ -483,21 +483,43 @@ static void dispatch(des *d, const des_ev *e)
     }
 }
 
-/* Hide the next event's cache misses behind the current event's work. */
-static inline void prefetch_next(des *d, const des_ev *next)
+/* Hide the coming events' cache misses behind the current event's work, in two stages: the
+ * engine's lines and the protocol's first lines (stage 0) for the next two events (the root
+ * and its smallest child), and the protocol's dependent lines (stage 1) for the next one. */
+static inline void prefetch_stage0(des *d, const des_ev *e)
 {
-    __builtin_prefetch(&d->nodes[next->node], 1);
-    if (ev_kind(next) == EV_MSG) {
-        __builtin_prefetch(next->ptr);
-        net_prefetch(d->cfg.net, next->node);
+    __builtin_prefetch(&d->nodes[e->node], 1);
+    int k = ev_kind(e);
+    if (k == EV_MSG) {
+        __builtin_prefetch(e->ptr);
+        net_prefetch(d->cfg.net, e->node);
     }
+    if (d->cfg.proto->prefetch && (k == EV_MSG || k == EV_TIMER))
+        d->cfg.proto->prefetch(d->cfg.proto_self, e->node, k == EV_MSG ? e->ptr : NULL, 0);
+}
+
+static inline void prefetch_ahead(des *d)
+{
+    const des_ev *a = d->q.a, *n1 = &a[0];
+    size_t n = d->q.n;
+    if (n > 1) {
+        size_t best = 1, end = n < EVQ_ARITY + 1 ? n : EVQ_ARITY + 1;
+        for (size_t k = 2; k < end; k++)
+            if (evq_less(&a[k], &a[best])) best = k;
+        prefetch_stage0(d, &a[best]);
+    }
+    int k = ev_kind(n1);
+    __builtin_prefetch(&d->nodes[n1->node], 1);
+    if (k == EV_MSG) net_prefetch(d->cfg.net, n1->node);
+    if (d->cfg.proto->prefetch && (k == EV_MSG || k == EV_TIMER))
+        d->cfg.proto->prefetch(d->cfg.proto_self, n1->node, k == EV_MSG ? n1->ptr : NULL, 1);
 }
 
 static void step(des *d)
 {
     des_ev e;
     evq_pop(&d->q, &e);
-    if (d->q.n) prefetch_next(d, &d->q.a[0]);
+    if (d->q.n) prefetch_ahead(d);
     d->now = e.time;
 #ifdef CPSIM_SLOW_ENGINE /* test-only: burn host time per event, for the regression gate's check */
     for (volatile int burn = 0; burn < CPSIM_SLOW_ENGINE; burn++) {

@@ -262,6 +262,7 @@ void dht_prefetch(dht *d, cp_node v, const cp_msg *msg, int stage)
     if (stage == 0) {
         __builtin_prefetch(nd);
         __builtin_prefetch(dht_idp(d, v));
+        __builtin_prefetch(&d->pfx[v - d->first]);
         return;
     }
     if (nd->rt.bk) {
@@ -270,11 +271,11 @@ void dht_prefetch(dht *d, cp_node v, const cp_msg *msg, int stage)
     }
     dht_msg m;
     if (!msg || dht_decode(msg->data, msg->len, &m) != DHT_OK) return;
-    if (dht_is_member(d, m.from)) __builtin_prefetch(dht_idp(d, m.from));
+    if (dht_is_member(d, m.from)) __builtin_prefetch(&d->pfx[m.from - d->first]);
     for (uint32_t i = 0; i < m.n_contacts; i++) {
         const uint8_t *p = m.contacts + (size_t)i * DHT_CONTACT_BYTES;
         uint32_t c = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-        if (dht_is_member(d, c)) __builtin_prefetch(dht_idp(d, c));
+        if (dht_is_member(d, c)) __builtin_prefetch(&d->pfx[c - d->first]);
     }
 }
 
@@ -288,7 +289,7 @@ void dht_handle(dht *d, cp_env *env, cp_node from, const cp_msg *msg)
      * sender checks), then the table block once the node state has arrived. */
     dht_node *nd = dht_nd(d, env->self);
     __builtin_prefetch(dht_idp(d, env->self));
-    if (dht_is_member(d, from)) __builtin_prefetch(dht_idp(d, from));
+    if (dht_is_member(d, from)) __builtin_prefetch(&d->pfx[from - d->first]);
     if (!nd->online) {
         d->cnt.dropped_offline++;
         return;

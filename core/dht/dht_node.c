@@ -274,8 +274,8 @@ int dht_online(const dht *d, cp_node v) { return dht_is_member(d, v) && dht_ndc(
 
 double dht_bytes_per_node(const dht *d)
 {
-    /* node state, id, sorted index, sorted prefix, workload offset */
-    double b = sizeof(dht_node) + DHT_ID_BYTES + sizeof(uint32_t) + sizeof(uint64_t) + sizeof(uint32_t);
+    /* node state, id, prefix, sorted index, sorted prefix, workload offset */
+    double b = sizeof(dht_node) + DHT_ID_BYTES + sizeof(uint64_t) + sizeof(uint32_t) + sizeof(uint64_t) + sizeof(uint32_t);
     uint64_t tab = 0;
     for (uint32_t m = 0; m < d->n; m++) {
         const dht_rt *rt = &d->nodes[m].rt;

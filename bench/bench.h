@@ -20,6 +20,7 @@ int bench_consensus_main(int argc, char **argv);
 int bench_engines_main(int argc, char **argv);
 int bench_dht_main(int argc, char **argv);
 int bench_data_main(int argc, char **argv);
+int bench_apps_main(int argc, char **argv);
 
 /* Measurements shared with `bench all` (each in its benchmark's file). */
 int bench_phold_measure(uint32_t nodes, uint64_t secs, uint64_t seed, double *ratio, uint64_t *events);

@@ -1,5 +1,5 @@
 # core/: sans-IO protocol code shared by every engine.
-libcpsim_a_SOURCES += core/env.h core/rng.c
+libcpsim_a_SOURCES += core/env.h core/rng.c core/wire.h core/wire.c core/vec.h core/vec.c
 libcpsim_a_SOURCES += core/flood/flood.h core/flood/flood.c core/phold/phold.h core/phold/phold.c \
 	core/lbft/lbft.h core/lbft/lbft.c core/lbft/lbft_lg.h core/lbft/lbft_lg.c core/dpor/dpor.h core/dpor/dpor.c core/graph/graph.h core/graph/graph.c
 check_PROGRAMS += tests/unit/test_flood
@@ -33,7 +33,8 @@ tests_fuzz_fuzz_dht_SOURCES = tests/fuzz/fuzz_dht.c
 tests_fuzz_fuzz_dht_LDFLAGS = -fsanitize=fuzzer
 endif
 libcpsim_a_SOURCES += core/data/data.h core/data/data_int.h core/data/data.c core/data/data_wire.c \
-	core/data/data_up.c core/data/data_trade.c core/data/data_agg.c core/data/data_model.c core/data/data_model.h
+	core/data/data_up.c core/data/data_trade.c core/data/data_agg.c core/data/data_model.c core/data/data_model.h \
+	core/data/data_lazy.c
 FUZZ_TARGETS += tests/fuzz/fuzz_data
 if ENABLE_FUZZ
 noinst_PROGRAMS += tests/fuzz/fuzz_data
@@ -45,6 +46,13 @@ tests_unit_test_data_SOURCES = tests/unit/test_data.c
 TESTS += tests/unit/test_data
 # core/stk: several protocols on one world's nodes.
 libcpsim_a_SOURCES += core/stk/stk.h core/stk/stk.c
-check_PROGRAMS += tests/unit/test_stk
+check_PROGRAMS += tests/unit/test_stk tests/unit/test_wire
+tests_unit_test_wire_SOURCES = tests/unit/test_wire.c
+TESTS += tests/unit/test_wire
 tests_unit_test_stk_SOURCES = tests/unit/test_stk.c
 TESTS += tests/unit/test_stk
+libcpsim_a_SOURCES += core/iot/iot.h core/iot/iot_int.h core/iot/iot.c core/iot/iot_wire.c core/iot/iot_model.c \
+	core/iot/iot_ev.c core/iot/iot_park.c core/iot/iot_log.c
+check_PROGRAMS += tests/unit/test_iot
+tests_unit_test_iot_SOURCES = tests/unit/test_iot.c
+TESTS += tests/unit/test_iot

@@ -16,7 +16,7 @@ check() { if [ "$1" -eq 0 ]; then ok "$2"; else notok "$2"; fi; }
 
 small="-p nodes.0.count=60 -p nodes.1.count=140 -p flood.blocks=4 -p duration=60s --quiet"
 
-for f in "$src"/scenarios/*.yaml; do
+for f in "$src"/scenarios/*.yaml "$src"/bench/scenarios/*.yaml; do
     "$bin" validate "$f" >/dev/null 2>"$tmp/err"; rc=$?
     [ $rc -eq 0 ] || cat "$tmp/err" | sed 's/^/# /'
     check $rc "validate $(basename "$f")"
@@ -123,6 +123,111 @@ check $? "data on LBFT and the DHT: every transaction committed valid, every loo
 cmp -s "$tmp/ch1/run.h5" "$tmp/ch2/run.h5" && cmp -s "$tmp/ch1/summary.json" "$tmp/ch2/summary.json"
 check $? "data on LBFT: same seed, byte-identical run.h5 and summary.json"
 
+# The same platform under DHT churn of 1 %/min (sessions exponential, mean 100 min; offline
+# periods mean 5 min): an offline member drops STOREs and FETCHes and cannot look up; a gateway
+# re-stores the chunks a holder did not acknowledge at nodes found by a fresh lookup (backing
+# off from 10 s to 21 min), a buyer looks holders up again at each fetch timeout. Every record
+# still becomes ready and every trade settles, and the churn did cost retries.
+"$bin" run "$src/scenarios/data-chain.yaml" $dchain -p dht.churn=exponential -p dht.mean_session=100min \
+    -p dht.mean_offline=5min --out "$tmp/ch3" 2>"$tmp/err"; rc=$?
+[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/err"
+s="$tmp/ch3/summary.json"
+echo "# data-chain under churn: records=$(jget "$s" data.records) ready=$(jget "$s" data.records_ready) retries=$(jget "$s" data.storage_lookups.store_retries) offline_drops=$(jget "$s" data.storage_lookups.offline_drops) finished=$(jget "$s" data.trades.finished)"
+[ $rc -eq 0 ] && [ "$(jget "$s" data.records_ready)" = "$(jget "$s" data.records)" ] &&
+    [ "$(jget "$s" data.trades.finished)" = 6 ] && [ "$(jget "$s" data.storage_lookups.store_retries)" -gt 0 ] &&
+    [ "$(jget "$s" data.chain.invalid)" = 0 ]
+check $? "data on the DHT under 1 %/min churn: every record stored and on chain, every trade settles"
+
+# IoT applications on LBFT (5 s blocks, 4 validators and 4 proposers in europe: RTT 25 ms, jitter
+# < 5 ms, access 1 ms server, 5 ms gateway, 30 ms vehicle). One-way hops: vehicle-gateway ~50 ms,
+# gateway-server ~21 ms, vehicle-server ~46 ms, server-server ~17 ms. A transaction submitted at a
+# uniform phase waits for the next block (mean 2.5 s, at most 5 s) and then the LBFT phases (4
+# server hops, ~0.07 s) until validator 0 inserts it.
+# Parking (80 drivers, 4 lots): deposit wait = HELLO + OFFER (0.1 s) + the driver's open to the
+# proposers (0.05 s) + block wait + phases + the observer's NOTE to the lock (0.02 s): mean
+# ~2.74 s; settlement = BILL + PAYSIG (0.1 s) + the lock's settle to the proposers (0.02 s) +
+# block wait + phases: mean ~2.69 s. ~80 samples of a uniform 5 s wait: the mean is +-0.17 s
+# (1 sigma): bands [2.0, 3.5]; every sample in [0.15, 5.4] s.
+pk="-p nodes.3.count=80 -p iot.park.drivers=80 -p iot.park.arrival_rate=60 --quiet --no-plots"
+"$bin" run "$src/scenarios/parking.yaml" $pk --out "$tmp/pk" 2>"$tmp/err"; rc=$?
+[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/err"
+s="$tmp/pk/summary.json"
+echo "# parking: visits=$(jget "$s" iot.sessions) settled=$(jget "$s" iot.settled) wait mean=$(jget "$s" iot.deposit_wait_s.mean) settle mean=$(jget "$s" iot.settlement_s.mean) [$(jget "$s" iot.settlement_s.min), $(jget "$s" iot.settlement_s.max)] occupancy=$(jget "$s" iot.occupancy)"
+[ $rc -eq 0 ] && within 60 "$(jget "$s" iot.settled)" 1000 && [ "$(jget "$s" iot.invalid)" = 0 ] &&
+    [ "$(jget "$s" iot.malformed)" = 0 ] && [ "$(jget "$s" iot.bad_signatures)" = 0 ] &&
+    [ "$(jget "$s" iot.submit_failed)" = 0 ] && [ "$(jget "$s" consensus.violations)" = 0 ]
+check $? "parking on LBFT: every escrow committed valid, no malformed or badly signed message"
+within 2.0 "$(jget "$s" iot.deposit_wait_s.mean)" 3.5 && within 2.0 "$(jget "$s" iot.settlement_s.mean)" 3.5 &&
+    within 0.15 "$(jget "$s" iot.deposit_wait_s.min)" 5.4 && within 0.15 "$(jget "$s" iot.deposit_wait_s.max)" 5.4 &&
+    within 0.15 "$(jget "$s" iot.settlement_s.min)" 5.4 && within 0.15 "$(jget "$s" iot.settlement_s.max)" 5.4
+check $? "parking: deposit wait and settlement = two hops + the next 5 s block + LBFT phases (mean in [2, 3.5] s)"
+"$bin" run "$src/scenarios/parking.yaml" $pk --out "$tmp/pk2" 2>/dev/null
+cmp -s "$tmp/pk/run.h5" "$tmp/pk2/run.h5" && cmp -s "$tmp/pk/summary.json" "$tmp/pk2/summary.json"
+check $? "parking: same seed, byte-identical run.h5 and summary.json"
+
+# EV charging (shipped scenario: 12 piles, 30 EVs, 2 h): settlement = UNPLUG (0.05 s) + the
+# pile's settle to the proposers (0.02 s) + block wait + phases: mean ~2.64 s, every sample in
+# [0.1, 5.4] s. A session charges from soc_low minus the drive to the pile (at most 2 km at
+# 30 km/h: 0.017 of 40 kWh at 10 kW) up to 0.8 = the curve's knee, at 50 kW: 24..24.7 kWh in
+# 0.480..0.493 h, so the piles' busy time (utilisation x 12 piles x 2 h) lies between
+# settled x 0.480 h and sessions x 0.493 h. Rush hour (every EV starts at 0.8 with drive_kw 40:
+# all 30 need a pile at 0.6 x 40 / 40 h = 36 min): all EVs of a cell pick its cheapest pile,
+# one wins per cell, so at least 30 - 6 reservations fail.
+"$bin" run "$src/scenarios/ev-charging.yaml" --quiet --no-plots --out "$tmp/ev1" 2>"$tmp/err"; rc=$?
+[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/err"
+s="$tmp/ev1/summary.json"
+se=$(jget "$s" iot.sessions); st=$(jget "$s" iot.settled); busy=$(awk -v u="$(jget "$s" iot.pile_utilisation)" 'BEGIN { print u * 24 }')
+echo "# ev-charging: sessions=$se settled=$st settle mean=$(jget "$s" iot.settlement_s.mean) reservation p50=$(jget "$s" iot.reservation_s.p50) busy=${busy}h failed=$(jget "$s" iot.failed_reservations)"
+[ $rc -eq 0 ] && within 10 "$st" 1000 && [ "$(jget "$s" iot.invalid)" = 0 ] && [ "$(jget "$s" iot.malformed)" = 0 ] &&
+    [ "$(jget "$s" iot.bad_signatures)" = 0 ] && within 1.5 "$(jget "$s" iot.settlement_s.mean)" 3.8 &&
+    within 0.1 "$(jget "$s" iot.settlement_s.min)" 5.4 && within 0.1 "$(jget "$s" iot.settlement_s.max)" 5.4 &&
+    within 0.1 "$(jget "$s" iot.reservation_s.p50)" 1
+check $? "ev-charging on LBFT and the DHT: sessions settle valid, settlement = a hop + the next block + phases"
+within "$(awk -v n="$st" 'BEGIN { print n * 0.48 }')" "$busy" "$(awk -v n="$se" 'BEGIN { print n * 0.4934 }')"
+check $? "ev-charging: pile busy time = the charging curve's time per session"
+"$bin" run "$src/scenarios/ev-charging.yaml" --quiet --no-plots --out "$tmp/ev2" 2>/dev/null
+cmp -s "$tmp/ev1/run.h5" "$tmp/ev2/run.h5" && cmp -s "$tmp/ev1/summary.json" "$tmp/ev2/summary.json"
+check $? "ev-charging: same seed, byte-identical run.h5 and summary.json"
+rush="-p iot.ev.soc0_min=0.8 -p iot.ev.drive_kw=40 -p duration=60min -p iot.end=40min -p consensus.heights=720 --quiet --no-plots"
+"$bin" run "$src/scenarios/ev-charging.yaml" $rush --out "$tmp/ev3" 2>"$tmp/err"; rc=$?
+[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/err"
+echo "# ev-charging rush hour: failed reservations=$(jget "$tmp/ev3/summary.json" iot.failed_reservations)"
+[ $rc -eq 0 ] && within 24 "$(jget "$tmp/ev3/summary.json" iot.failed_reservations)" 1e9
+check $? "ev-charging rush hour: EVs of a cell collide on its cheapest pile (>= 24 failed reservations)"
+
+# Logistics (0.5 parcels/s for 20 min, routes of 2..6 hubs, 30 s between hubs): records per
+# second = 0.5 x 4 scans, less the scans of late parcels that fall after the end (0.5/s x
+# E[30 s x L(L-1)/2] / 1200 s = 0.09/s): ~1.91/s (+-4 % Poisson); scan to commit = the scanner's
+# submit (0.02 s) + block wait + phases: mean ~2.59 s over ~2400 scans (+-0.03 s); a query is a
+# vehicle-server round trip (~0.092 s) plus verifying the history; every history holds every
+# scan committed before the query (completeness 1, up to a NOTE racing a query).
+"$bin" run "$src/scenarios/logistics.yaml" --quiet --no-plots --out "$tmp/lg1" 2>"$tmp/err"; rc=$?
+[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/err"
+s="$tmp/lg1/summary.json"
+echo "# logistics: parcels=$(jget "$s" iot.parcels) scans=$(jget "$s" iot.scans) records/s=$(jget "$s" iot.records_per_s) scan->commit mean=$(jget "$s" iot.scan_to_commit_s.mean) query p50=$(jget "$s" iot.query_s.p50) completeness=$(jget "$s" iot.completeness)"
+[ $rc -eq 0 ] && [ "$(jget "$s" iot.committed)" = "$(jget "$s" iot.scans)" ] && [ "$(jget "$s" iot.invalid)" = 0 ] &&
+    [ "$(jget "$s" iot.verified)" = "$(jget "$s" iot.answered)" ] && within 1.7 "$(jget "$s" iot.records_per_s)" 2.15 &&
+    within 2.4 "$(jget "$s" iot.scan_to_commit_s.mean)" 2.8 && within 0.085 "$(jget "$s" iot.query_s.p50)" 0.11 &&
+    within 0.99 "$(jget "$s" iot.completeness)" 1
+check $? "logistics on LBFT: every trace committed, ~1.9 records/s, scan to commit = next block + phases, complete verified histories"
+"$bin" run "$src/scenarios/logistics.yaml" --quiet --no-plots --out "$tmp/lg2" 2>/dev/null
+cmp -s "$tmp/lg1/run.h5" "$tmp/lg2/run.h5" && cmp -s "$tmp/lg1/summary.json" "$tmp/lg2/summary.json"
+check $? "logistics: same seed, byte-identical run.h5 and summary.json"
+
+# 300 hubs on 7 validators and 12 proposers (4 elected per term): a scan goes to two random
+# proposers, each new one gossips it to three others, and that epidemic sometimes misses every
+# elected proposer. Without resending (tx_resend 0) the lost scan's nonce blocks all of its hub's
+# later scans for good; with the default (30 s) every scan is committed.
+lgl="-p iot.log.parcel_rate=5 -p duration=12min -p iot.end=6min -p consensus.heights=144 --quiet --no-plots"
+"$bin" run "$src/bench/scenarios/logistics-large.yaml" $lgl -p consensus.tx_resend=0s --out "$tmp/lr0" 2>/dev/null
+"$bin" run "$src/bench/scenarios/logistics-large.yaml" $lgl --out "$tmp/lr1" 2>"$tmp/err"; rc=$?
+[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/err"
+echo "# logistics-large: no resend committed $(jget "$tmp/lr0/summary.json" iot.committed) of $(jget "$tmp/lr0/summary.json" iot.scans); resend committed $(jget "$tmp/lr1/summary.json" iot.committed) with $(jget "$tmp/lr1/summary.json" consensus.tx_resends) resends"
+[ $rc -eq 0 ] && [ "$(jget "$tmp/lr0/summary.json" iot.committed)" -lt "$(jget "$tmp/lr0/summary.json" iot.scans)" ] &&
+    [ "$(jget "$tmp/lr1/summary.json" iot.committed)" = "$(jget "$tmp/lr1/summary.json" iot.scans)" ] &&
+    [ "$(jget "$tmp/lr1/summary.json" consensus.tx_resends)" -gt 0 ]
+check $? "ledger mode: a submitter resends a pending transaction, so a gossip miss no longer blocks its later nonces"
+
 # EV maintenance, small (30 batteries, 60 cycles of one hour, a third of them fast). With fade a
 # = 0.001 per cycle, fast_factor 5 and fail_health 0.8, a fast battery fails after
 # floor(0.2 / 0.005) + 1 = 41 cycles (41 h after its phase o in [0, 10h)), a healthy one after
@@ -162,6 +267,48 @@ check $? "traffic-conditions: congestion map right on >= 95 % of segments, uploa
 "$bin" run "$src/scenarios/traffic-conditions.yaml" $tr --out "$tmp/tr2" 2>/dev/null
 cmp -s "$tmp/tr/run.h5" "$tmp/tr2/run.h5" && cmp -s "$tmp/tr/summary.json" "$tmp/tr2/summary.json"
 check $? "traffic-conditions: same seed, byte-identical run.h5 and summary.json"
+
+# Traffic video, small (4 cameras = 1 intersection, 2 min of 10 s segments of 1.6 Mbit/s =
+# 2,000,000 B, 30 s epochs, 8 gateways, 3 replicas). A camera with phase o in (0, 10 s) uploads
+# segments u = 0..10 (o + 10(u+1) <= 120): 44 segments, 44 x 2,000,040 B x 8 / 120 s =
+# 5.866784 Mbit/s uploaded and 3 x that = 17.600352 Mbit/s stored (33.00066 MB per gateway on
+# average). The subscription buys epochs e with (e+1) 30 + 10 <= 120, e = 0..2: segments 0..8,
+# 36 decrypted. Segment k of its epoch ends at o + 30e + 10(k+1) and reaches the analytics at
+# 30(e+1) + 10 + lag 10 + pipeline P: latency 40 - 10k - o + P, in (10, 40 + P), mean 25 + P.
+vid="-p nodes.0.count=4 -p data.devices=4 -p data.data_end=2min -p duration=3min -p data.enc_interval=30s --quiet --no-plots"
+"$bin" run "$src/scenarios/traffic-video.yaml" $vid --out "$tmp/tv" 2>"$tmp/err"; rc=$?
+[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/err"
+s="$tmp/tv/summary.json"
+echo "# video: segments=$(jget "$s" workload.segments) decoded=$(jget "$s" workload.segments_decoded) up=$(jget "$s" workload.upload_mbps) stored=$(jget "$s" workload.stored_mbps) latency mean=$(jget "$s" workload.segment_latency_s.mean) green_err=$(jget "$s" workload.green_error_s.max)"
+[ $rc -eq 0 ] && [ "$(jget "$s" workload.segments)" = 44 ] && [ "$(jget "$s" workload.segments_ready)" = 44 ] &&
+    [ "$(jget "$s" workload.segments_decoded)" = 36 ] && [ "$(jget "$s" workload.counts_wrong)" = 0 ] &&
+    within 5.866783 "$(jget "$s" workload.upload_mbps)" 5.866785 && within 17.600351 "$(jget "$s" workload.stored_mbps)" 17.600353 &&
+    within 33.00065 "$(jget "$s" workload.gateway_stored_mb.mean)" 33.00067
+check $? "traffic-video: 44 segments uploaded (5.866784 Mbit/s), stored 3 times, 36 bought and read"
+within 25 "$(jget "$s" workload.segment_latency_s.mean)" 30 && within 10 "$(jget "$s" workload.segment_latency_s.min)" 45 &&
+    within 10 "$(jget "$s" workload.segment_latency_s.max)" 45 && [ "$(jget "$s" workload.plans)" = 1 ]
+check $? "traffic-video: segment-to-analytics latency = 40 - 10k - phase + pipeline, one signal plan"
+"$bin" run "$src/scenarios/traffic-video.yaml" $vid --out "$tmp/tv2" 2>/dev/null
+cmp -s "$tmp/tv/run.h5" "$tmp/tv2/run.h5" && cmp -s "$tmp/tv/summary.json" "$tmp/tv2/summary.json"
+check $? "traffic-video: same seed, byte-identical run.h5 and summary.json"
+
+# Insurance, small (20 vehicles, 4 orders of 2 ten-minute epochs, 3 of 8 proxies each). Every
+# order finishes and is quoted; each of its 3 proxies re-encrypts one capsule per epoch:
+# 4 x 2 x 3 = 24 cfrags, 3 per proxy on average. Every reading's events match the model, and
+# all 12 five-minute aggregates equal the plain sum. A quote rests on 1200 readings: ~24 x
+# (0.5 + r) speeding and ~12 x (0.5 + r) harsh-braking events, so the premium's relative
+# error is ~14 % (one sigma): the mean error of 4 quotes stays below 0.3.
+ins="-p nodes.0.count=20 -p data.devices=20 -p data.trades=4 -p data.data_end=60min -p duration=70min -p data.trade_end=60min --quiet --no-plots"
+"$bin" run "$src/scenarios/insurance.yaml" $ins --out "$tmp/in" 2>"$tmp/err"; rc=$?
+[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/err"
+s="$tmp/in/summary.json"
+echo "# insurance: quotes=$(jget "$s" workload.quotes) quote p50=$(jget "$s" workload.time_to_quote_s.p50) err mean=$(jget "$s" workload.premium_error.mean) cfrags max=$(jget "$s" workload.cfrags_per_proxy_max)"
+[ $rc -eq 0 ] && [ "$(jget "$s" workload.quotes)" = 4 ] && [ "$(jget "$s" workload.events_wrong)" = 0 ] &&
+    [ "$(jget "$s" workload.cfrags)" = 24 ] && within 3 "$(jget "$s" workload.cfrags_per_proxy_mean)" 3 &&
+    [ "$(jget "$s" workload.agg_windows)" = 12 ] && [ "$(jget "$s" workload.agg_equal_plain_sum)" = 12 ]
+check $? "insurance: 4 quotes, 24 cfrags (3 per proxy), events as the model, 12 aggregates equal the plain sum"
+within 0 "$(jget "$s" workload.premium_error.mean)" 0.3 && within 0 "$(jget "$s" workload.time_to_quote_s.max)" 2
+check $? "insurance: premium error below 0.3, quotes within 2 s of the order"
 
 for f in "$src"/tests/scenarios/invalid/*.yaml; do
     name=$(basename "$f")

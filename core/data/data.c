@@ -46,7 +46,13 @@ static const char *cfg_error(const data_cfg *c, uint32_t n)
     if (c->enc_interval % c->upload_interval) return "enc_interval: expected a multiple of upload_interval";
     if (c->upload_interval < c->sample_interval) return "upload_interval: expected >= sample_interval";
     if (c->reading_size < 16 || c->reading_size > 4096) return "reading_size: expected 16..4096 bytes";
-    if (c->chunk_size < 64 || c->chunk_size > 65536) return "chunk_size: expected 64..65536 bytes";
+    if (c->upload_interval / c->sample_interval > UINT32_MAX) return "upload_interval: too many samples per upload";
+    if (c->chunk_size < 64 || c->chunk_size > DATA_MAX_CHUNK) return "chunk_size: expected 64 bytes..4 MiB";
+    if (c->model.kind == DATA_MODEL_CAMERA && c->sample_interval != c->upload_interval)
+        return "upload_interval: a camera uploads each segment: expected equal to sample_interval";
+    if (data_batch_bytes(c) > DATA_MAX_BATCH) return "upload: expected at most 256 MiB of plaintext per upload";
+    if ((data_batch_bytes(c) + DATA_AEAD_OVERHEAD + c->chunk_size - 1) / c->chunk_size > CHAIN_RECORD_CHUNKS_MAX)
+        return "chunk_size: an upload has more chunks than one record transaction holds (31): raise chunk_size";
     if (!c->replicas || c->replicas > DATA_MAX_REPLICAS || c->replicas > c->gateways)
         return "replicas: expected 1..8 and at most the gateways";
     if ((c->trades || c->n_orders) && (!c->buyers || !c->pre_t || c->pre_t > c->pre_n ||
@@ -100,9 +106,11 @@ data *data_new(const data_cfg *cfg, uint32_t n_nodes, uint64_t seed, char *err, 
     d->costs = cfg->costs;
     if (!d->costs) d->costs = d->own_costs = cost_table_new();
     d->proxy_load = calloc(cfg->proxies ? cfg->proxies : 1, sizeof *d->proxy_load);
+    d->node_tx = calloc(n_nodes ? n_nodes : 1, sizeof *d->node_tx);
+    d->node_rx = calloc(n_nodes ? n_nodes : 1, sizeof *d->node_rx);
     cp_rng r;
     rng_seed(&r, seed, 0, 0xA66);
-    int bad = !d->costs || !d->proxy_load || make_keys(d) || data_trades_make(d) || data_agg_make(d, &r);
+    int bad = !d->costs || !d->proxy_load || !d->node_tx || !d->node_rx || make_keys(d) || data_trades_make(d) || data_agg_make(d, &r);
     if (bad) {
         if (err && errlen) snprintf(err, errlen, "data: out of memory");
         data_free(d);
@@ -121,7 +129,7 @@ void data_free(data *d)
     data_agg_free(d);
     free(d->sig), free(d->nonce), free(d->dev), free(d->dht_id), free(d->buyer_key);
     free(d->rec), free(d->rm), free(d->ch), free(d->map), free(d->tx), free(d->txb), free(d->by_chain), free(d->lk);
-    free(d->proxy_load), free(d->buf);
+    free(d->proxy_load), free(d->buf), free(d->node_tx), free(d->node_rx);
     cost_table_free(d->own_costs);
     free(d);
 }
@@ -135,17 +143,6 @@ int data_role_of(const data *d, cp_node v)
 }
 
 /* ---- helpers ------------------------------------------------------------------------ */
-
-int data_reserve(void **p, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap) return 0;
-    size_t nc = *cap ? *cap : 16;
-    while (nc < need) nc *= 2;
-    void *q = realloc(*p, nc * elem);
-    if (!q) return -1;
-    *p = q, *cap = nc;
-    return 0;
-}
 
 void data_charge(data *d, cp_env *env, cost_op op, double units)
 {
@@ -162,6 +159,7 @@ int data_send(data *d, cp_env *env, cp_node to, uint16_t type, const uint8_t *b,
     memcpy(m->data, b, len);
     int r = data_role_of(d, env->self);
     if (r >= 0) d->roles[r].bytes_sent += len + 28, d->roles[r].msgs_sent++;
+    d->node_tx[env->self] += len + 28;
     int rc = env_send(env, to, m);
     env_msg_unref(env, m);
     return rc;
@@ -216,14 +214,16 @@ static void place(const data *d, const uint8_t hash[32], cp_node *rep)
 
 int data_chunk_add(data *d, const uint8_t hash[32], const uint8_t *b, uint32_t len, uint32_t record)
 {
-    if (data_reserve((void **)&d->ch, &d->cap_ch, d->n_ch + 1, sizeof *d->ch)) return -1;
+    if (vec_reserve((void **)&d->ch, &d->cap_ch, d->n_ch + 1, sizeof *d->ch)) return -1;
     if ((d->n_ch + 1) * 2 > d->map_cap && map_grow(d)) return -1;
     chunk *c = &d->ch[d->n_ch];
     memset(c, 0, sizeof *c);
     memcpy(c->hash, hash, 32);
-    c->bytes = malloc(len ? len : 1);
-    if (!c->bytes) return -1;
-    memcpy(c->bytes, b, len);
+    if (b) {
+        c->bytes = malloc(len ? len : 1);
+        if (!c->bytes) return -1;
+        memcpy(c->bytes, b, len);
+    }
     c->len = len, c->record = record;
     if (d->cfg.dir.ctx)
         for (uint32_t k = 0; k < DATA_MAX_REPLICAS; k++) c->rep[k] = CP_NODE_NONE; /* the gateway looks up */
@@ -262,7 +262,7 @@ static void chain_submit(data *d, cp_env *env, data_tx *t, uint32_t idx)
     d->cnt.txs_submitted++;
     size_t need = (size_t)t->chain_id, old = d->cap_by_chain;
     if (need > old) {
-        if (data_reserve((void **)&d->by_chain, &d->cap_by_chain, need, sizeof *d->by_chain)) return;
+        if (vec_reserve((void **)&d->by_chain, &d->cap_by_chain, need, sizeof *d->by_chain)) return;
         memset(d->by_chain + old, 0xff, (d->cap_by_chain - old) * sizeof *d->by_chain);
     }
     d->by_chain[t->chain_id - 1] = idx;
@@ -270,8 +270,8 @@ static void chain_submit(data *d, cp_env *env, data_tx *t, uint32_t idx)
 
 uint32_t data_tx_append(data *d, cp_env *env, int kind, cp_node sender, uint64_t ref, const uint8_t *b, size_t n)
 {
-    if (data_reserve((void **)&d->tx, &d->cap_tx, d->n_tx + 1, sizeof *d->tx) ||
-        data_reserve((void **)&d->txb, &d->cap_txb, d->n_txb + n, 1))
+    if (vec_reserve((void **)&d->tx, &d->cap_tx, d->n_tx + 1, sizeof *d->tx) ||
+        vec_reserve((void **)&d->txb, &d->cap_txb, d->n_txb + n, 1))
         return UINT32_MAX;
     memcpy(d->txb + d->n_txb, b, n);
     data_tx *t = &d->tx[d->n_tx];
@@ -305,7 +305,7 @@ void data_on_found(data *d, cp_env *env, uint64_t cookie, const cp_node *nodes, 
 {
     int kind = (int)(cookie >> 62);
     uint32_t hi = (uint32_t)(cookie >> 32 & 0x3fffffff), lo = (uint32_t)cookie;
-    if (!data_reserve((void **)&d->lk, &d->cap_lk, d->n_lk + 1, sizeof *d->lk))
+    if (!vec_reserve((void **)&d->lk, &d->cap_lk, d->n_lk + 1, sizeof *d->lk))
         d->lk[d->n_lk++] = (data_lookup){latency, (uint16_t)hops, (uint8_t)kind, (uint8_t)(ok && n > 0)};
     if (!ok) n = 0;
     if (kind == DATA_LK_STORE && lo < d->n_ch) data_store_found(d, env, lo, nodes, n);
@@ -372,15 +372,16 @@ static void on_message(void *self, cp_env *env, cp_node from, cp_msg *m)
 {
     data *d = self;
     d->cnt.msgs++;
+    if (env->self < d->n) d->node_rx[env->self] += m->wire_size;
     env_cpu(env, (cp_time)((double)d->cfg.cpu_per_msg * env->cpu_factor));
     static const from_fn ff[DATA_N_MSG] = {
         [DATA_M_UPLOAD] = data_on_upload, [DATA_M_STORE] = data_on_store, [DATA_M_ORDER] = data_on_order,
         [DATA_M_KFRAG] = data_on_kfrag, [DATA_M_CFRAG] = data_on_cfrag, [DATA_M_FETCH] = data_on_fetch,
         [DATA_M_CHUNK] = data_on_chunk, [DATA_M_AGG_CT] = data_on_agg_ct, [DATA_M_AGG_REQ] = data_on_agg_req,
         [DATA_M_AGG_PDEC] = data_on_agg_pdec, [DATA_M_EVENT] = data_on_event,
-        [DATA_M_DKG] = data_on_dkg};
+        [DATA_M_DKG] = data_on_dkg, [DATA_M_STORE_ACK] = data_on_store_ack};
     static const plain_fn pf[DATA_N_MSG] = {
-        [DATA_M_STORE_ACK] = data_on_store_ack, [DATA_M_SELLER_OK] = data_on_seller_ok,
+        [DATA_M_SELLER_OK] = data_on_seller_ok,
         [DATA_M_CONFIRM] = data_on_confirm, [DATA_M_DISPUTE] = data_on_dispute};
     rd r;
     rd_init(&r, m);
@@ -400,6 +401,7 @@ static void on_timer(void *self, cp_env *env, uint64_t tag)
     uint32_t i = (uint32_t)(tag & 0xffffffffu);
     if (kind == T_UPLOAD) data_on_upload_timer(d, env);
     else if (kind == T_AGG_SEND || kind == T_AGG_CLOSE) data_on_agg_timer(d, env, kind, i);
+    else if (kind == T_STORE) data_on_store_timer(d, env, i);
     else data_on_trade_timer(d, env, kind, i);
 }
 
@@ -459,9 +461,8 @@ int data_record_ciphertext(const data *d, uint32_t record, uint8_t **out, size_t
     uint8_t *b = malloc(n);
     if (!b) return -1;
     for (uint32_t c = 0; c < r->n_chunks; c++) {
-        const chunk *ch = &d->ch[d->rm[record].chunk0 + c];
-        memcpy(b + off, ch->bytes, ch->len);
-        off += ch->len;
+        data_chunk_fill(d, d->rm[record].chunk0 + c, b + off);
+        off += d->ch[d->rm[record].chunk0 + c].len;
     }
     *out = b, *len = n;
     return 0;
@@ -500,6 +501,26 @@ uint32_t data_reading_value(uint64_t seed, cp_node dev, uint64_t j)
     uint64_t x = seed * 0x9E3779B97F4A7C15ull ^ ((uint64_t)dev << 32) ^ j;
     x ^= x >> 33, x *= 0xff51afd7ed558ccdull, x ^= x >> 33, x *= 0xc4ceb9fe1a85ec53ull, x ^= x >> 33;
     return (uint32_t)(x % 1000);
+}
+
+uint64_t data_batch_bytes(const data_cfg *c)
+{
+    if (c->model.kind == DATA_MODEL_CAMERA) return data_model_segment_bytes(&c->model, (double)c->sample_interval / 1e9);
+    return c->upload_interval / c->sample_interval * c->reading_size;
+}
+
+void data_node_bytes(const data *d, cp_node v, uint64_t *sent, uint64_t *received)
+{
+    *sent = v < d->n ? d->node_tx[v] : 0, *received = v < d->n ? d->node_rx[v] : 0;
+}
+
+void data_stored_bytes(const data *d, uint64_t *per_gateway)
+{
+    memset(per_gateway, 0, (size_t)d->cfg.gateways * sizeof *per_gateway);
+    for (size_t c = 0; c < d->n_ch; c++)
+        for (uint32_t k = 0; k < d->cfg.replicas; k++)
+            if ((d->ch[c].held >> k & 1) && d->ch[c].rep[k] - d->first[DATA_GATEWAY] < d->cfg.gateways)
+                per_gateway[d->ch[c].rep[k] - d->first[DATA_GATEWAY]] += d->ch[c].len; /* dht: not proxies, buyers */
 }
 
 double data_sample_s(const data *d)

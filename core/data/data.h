@@ -32,7 +32,8 @@
  * (a dishonest proxy's wrong cfrag fails, is counted and reported to the seller as a DISPUTE)
  * and with pre_t good ones per epoch opens the epoch keys (ProxyDelivered); it then fetches
  * the chunks of every ready record of those epochs from their replicas (hash checked; a bad
- * or missing chunk is fetched from the next replica), decrypts, and confirms (Finished). No
+ * or missing chunk is fetched from the next replica; at most fetch_window chunks outstanding
+ * per order, if set: each chunk received requests the next), decrypts, and confirms (Finished). No
  * delivery by deliver_timeout after the seller's confirmation: Disputed. Every state change
  * that CPChain puts on chain is a signed trade transaction in the tx log.
  *
@@ -41,6 +42,19 @@
  * it to the aggregator (gateway 0); agg_grace after a window ends the aggregator sends the sum
  * to the committee, verifies their partial decryptions and combines agg_t of them. The result
  * is compared to the plain sum of the readings it included (simulation bookkeeping only).
+ *
+ * Cameras (model camera): a device's sample is one video segment (megabytes; upload_interval
+ * = sample_interval, so one segment per record), sealed, chunked and stored as above. Since a
+ * segment's plaintext is a pure function of (seed, device, segment) (data_model_segment), the
+ * host keeps no ciphertext for it: a chunk holds only its address, and its record the nonce,
+ * the tag and the epoch key; whoever serves the chunk (upload, STORE, FETCH, the accessors)
+ * regenerates its bytes on demand, byte-identical to the sealed ones (data_lazy.c). The wire
+ * carries, and bandwidth and hashing are charged on, every byte as before. A buyer checks each
+ * received chunk against its address as before and keeps nothing: once all chunks of a record
+ * passed, their bytes are the addressed ones, which it regenerates to decrypt (charged as
+ * before). The other models' batches of readings are pure functions of (seed, device, sample)
+ * too (data_model_reading), so their records are kept the same way: no host copy of any
+ * record's ciphertext, whatever the model (data_lazy_model).
  *
  * Crash and restart: a node keeps its state and loses its timers; a device skips the batches
  * due while it was down (a gap: an order covering it ends disputed), a buyer re-arms its
@@ -72,6 +86,8 @@ enum { DATA_T_PENDING, DATA_T_CREATED, DATA_T_SELLER_CONFIRMED, DATA_T_PROXY_DEL
 #define DATA_AEAD_OVERHEAD 40 /* 24-byte nonce + 16-byte tag */
 #define DATA_MAX_REPLICAS 8
 #define DATA_MAX_PROXIES 64
+#define DATA_MAX_CHUNK (4u << 20)   /* chunk_size limit: 4 MiB (a message carries whole chunks) */
+#define DATA_MAX_BATCH (256u << 20) /* plaintext bytes per upload */
 
 /* The chain the platform's transactions go to (a core/stk stack with LBFT in ledger mode):
  * submit a signed core/chain transaction from env->self (env: the data platform's own env;
@@ -89,6 +105,7 @@ typedef struct data_chain_port {
 typedef struct data_dir_port {
     void *ctx;
     int (*find)(void *ctx, cp_env *env, const uint8_t key[32], uint64_t cookie);
+    int (*online)(void *ctx, cp_node v); /* NULL: always; an offline node serves no storage */
 } data_dir_port;
 
 /* An order given by the caller (tests); otherwise orders are drawn from the seed. */
@@ -102,8 +119,8 @@ typedef struct data_cfg {
     uint32_t devices, gateways, proxies, buyers, committee;
     cp_time sample_interval, enc_interval, upload_interval; /* enc a multiple of upload */
     cp_time data_end;          /* devices stop producing after this */
-    uint32_t reading_size;     /* bytes per reading, >= 16 */
-    uint32_t chunk_size;       /* bytes per chunk (ciphertext) */
+    uint32_t reading_size;     /* bytes per reading, >= 16 (camera: unused, a segment per sample) */
+    uint32_t chunk_size;       /* bytes per chunk (ciphertext), 64..DATA_MAX_CHUNK; <= 31 per upload */
     uint32_t replicas;         /* 1..DATA_MAX_REPLICAS, <= gateways */
     uint32_t trades;           /* random orders at times uniform in [trade_start, trade_end] */
     cp_time trade_start, trade_end;
@@ -114,6 +131,7 @@ typedef struct data_cfg {
     uint32_t dishonest;        /* proxies 0..dishonest-1 send a wrong cfrag */
     cp_node corrupt_gateway;   /* this gateway serves corrupted chunk bytes (CP_NODE_NONE: none) */
     cp_time seller_timeout, deliver_timeout, fetch_timeout;
+    uint32_t fetch_window;     /* chunks a buyer has requested and not received, per order (0: all at once) */
     cp_time agg_window, agg_grace; /* agg_window 0: no aggregation */
     uint32_t agg_t;            /* committee threshold, 1..committee */
     cp_time cpu_per_msg;
@@ -136,6 +154,8 @@ const cp_proto_ops *data_ops(void);
 int data_role_of(const data *d, cp_node v);
 const data_cfg *data_get_cfg(const data *d); /* the cfg in use (model.gateways set) */
 uint64_t data_seed(const data *d);
+/* Plaintext bytes of one upload (camera: a segment; otherwise the batch of readings). */
+uint64_t data_batch_bytes(const data_cfg *c);
 
 /* ---- results -------------------------------------------------------------------------- */
 
@@ -184,6 +204,8 @@ typedef struct data_counts {
     uint64_t bad_chunks, aead_failures, plaintext_mismatch, agg_cts, agg_ok, agg_bad;
     uint64_t txs_submitted, txs_committed, txs_invalid; /* chain port */
     uint64_t lookup_errors;      /* dir port: lookups refused or finding fewer than replicas */
+    uint64_t offline_drops;      /* storage requests (STORE, FETCH) reaching an offline node */
+    uint64_t store_retries;      /* chunks looked up and stored again after a storage timeout */
     uint64_t dkg_done, dkg_bad;  /* committee members holding a key share; shares or keys rejected */
     uint64_t agg_no_key;         /* readings not sent: the committee's key was not there yet */
 } data_counts;
@@ -231,8 +253,15 @@ int data_trade_has(const data *d, size_t trade, uint32_t record);
 int data_buyer_has(const data *d, cp_node buyer, uint32_t record);
 /* The capsule (PRE_CAPSULE_BYTES) of record r's epoch, or NULL. */
 const uint8_t *data_record_capsule(const data *d, uint32_t record);
-/* The stored ciphertext of record r (concatenated chunks, as the device made it). */
+/* The stored ciphertext of record r (concatenated chunks, as the device made it; malloc'd). */
 int data_record_ciphertext(const data *d, uint32_t record, uint8_t **out, size_t *len);
+/* The first len (<= 4096, within chunk 0) plaintext bytes of record r decrypted with key, without
+ * the tag check: for a reader of a record whose tag a buyer already verified (data_trade_has). */
+int data_record_prefix(const data *d, uint32_t record, const uint8_t key[32], uint8_t *pt, size_t len);
+/* Wire bytes node v sent, and received (counted when handled), on the data protocol. */
+void data_node_bytes(const data *d, cp_node v, uint64_t *sent, uint64_t *received);
+/* Ciphertext bytes each gateway holds (acknowledged replicas): per_gateway[cfg.gateways]. */
+void data_stored_bytes(const data *d, uint64_t *per_gateway);
 
 /* ---- the sealed format (pure functions, exposed for tests) --------------------------- */
 

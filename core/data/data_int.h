@@ -6,26 +6,35 @@
 #include "core/crypto/pre.h"
 #include "core/chain/chain.h"
 #include "core/data/data.h"
+#include "core/vec.h"
+#include "core/wire.h"
 
 /* Timer tags: kind in the top byte, an index below. */
 #define DTAG(kind, i) (((uint64_t)(kind) << 56) | (uint64_t)(i))
-enum { T_UPLOAD = 1, T_ORDER, T_SELLER_TO, T_DELIVER_TO, T_FETCH, T_AGG_SEND, T_AGG_CLOSE };
+enum { T_UPLOAD = 1, T_ORDER, T_SELLER_TO, T_DELIVER_TO, T_FETCH, T_AGG_SEND, T_AGG_CLOSE, T_STORE };
+/* Storage rounds a gateway runs for a record (dir port) before it leaves it unready; round i
+ * waits fetch_timeout x 2^i for its acknowledgements (10 s: 42 min in all). */
+#define DATA_STORE_TRIES 8
 
 typedef struct chunk {
     uint8_t hash[32];
     uint8_t *bytes;
     uint32_t len, record;
     cp_node rep[DATA_MAX_REPLICAS];
-    uint8_t held;                /* bit i: rep[i] acknowledged */
+    uint8_t held;                /* bit i: rep[i] holds it (set by the holder) */
+    uint8_t acked;               /* bit i: the gateway has rep[i]'s acknowledgement */
 } chunk;
 
 typedef struct rec_meta {        /* per record, beside the public data_record */
     uint32_t chunk0;             /* first chunk index */
     uint32_t acks_left;
+    uint8_t store_tries;         /* dir port: storage rounds run */
     uint8_t pt_hash[32];         /* bookkeeping: hash of the plaintext the device sealed */
     pre_capsule cap;
     uint8_t *txe;                /* the signed record transaction, held by the gateway */
     uint32_t txlen;
+    uint8_t lazy;                /* chunks hold no bytes: regenerated from the model (data_lazy.c) */
+    uint8_t nonce[24], tag[16], key[32]; /* lazy: what regenerates the sealed bytes */
 } rec_meta;
 
 typedef struct dev_st {
@@ -60,7 +69,7 @@ typedef struct order_st {
     uint32_t *left;              /* per record: chunks still missing */
     uint32_t *chunks;            /* global chunk indices of all records, in order */
     uint8_t *attempt;            /* per chunk: replica tried; 0xff = got */
-    uint32_t n_chunks;
+    uint32_t n_chunks, next_fetch; /* chunks requested: 0..next_fetch-1 (fetch_window) */
     uint8_t *dec;                /* per record: decrypted */
     uint32_t *chunk_rec;         /* per chunk: position of its record in recs */
     uint32_t recs_left;          /* records not yet decided */
@@ -132,6 +141,7 @@ struct data {
     data_role_stats roles[DATA_N_ROLES];
     uint8_t *buf;                /* encode scratch */
     size_t buf_cap;
+    uint64_t *node_tx, *node_rx; /* per node: wire bytes sent, and received (handled) */
 };
 
 /* data.c */
@@ -140,7 +150,6 @@ double data_sample_s(const data *d);
 cp_node data_upload_gateway(const data *d, cp_node dev, uint64_t u);
 void data_charge(data *d, cp_env *env, cost_op op, double units);
 int data_send(data *d, cp_env *env, cp_node to, uint16_t type, const uint8_t *b, size_t len);
-int data_reserve(void **p, size_t *cap, size_t need, size_t elem);
 /* Sign (charged to env->self) and encode a transaction into out (CHAIN_TX_MAX); its length or 0. */
 /* Set sender and nonce, sign (charged), encode into out (CHAIN_TX_MAX); the length. */
 size_t data_tx_sign(data *d, cp_env *env, chain_tx *tx, uint8_t *out);
@@ -159,32 +168,35 @@ int data_record_visible(const data *d, const data_record *r, cp_time now);
 /* Make and append a trade transaction of env->self, ready now. */
 uint32_t data_trade_tx(data *d, cp_env *env, int kind, uint64_t order);
 uint32_t data_chunk_find(const data *d, const uint8_t hash[32]);
+/* b NULL: a lazy chunk (its record's rm.lazy), whose bytes data_chunk_fill regenerates. */
 int data_chunk_add(data *d, const uint8_t hash[32], const uint8_t *b, uint32_t len, uint32_t record);
 
-/* data_wire.c: a bounds-checked writer and reader. */
-typedef struct wr {
-    uint8_t *p;
-    size_t n, cap;
-    int bad;
-} wr;
-typedef struct rd {
-    const uint8_t *p;
-    size_t n, off;
-    int bad;
-} rd;
+/* data_lazy.c: sealed bytes regenerated from the device model (camera segments). */
+/* Whether records of this cfg are kept lazily (no ciphertext held by the host). */
+int data_lazy_model(const data_cfg *c);
+/* Bytes [off, off + len) of record r's plaintext. */
+void data_lazy_plain(const data *d, uint32_t r, uint64_t off, uint8_t *out, uint64_t len);
+/* Chunk ci's bytes into out (its len): a copy, or regenerated if its record is lazy. */
+void data_chunk_fill(const data *d, uint32_t ci, uint8_t *out);
+
+/* The message codec: core/wire.h under this module's short names. */
+typedef wire_w wr;
+typedef wire_r rd;
+#define wr_u8 wire_put_u8
+#define wr_u16 wire_put_u16
+#define wr_u32 wire_put_u32
+#define wr_u64 wire_put_u64
+#define wr_bytes wire_put_bytes
+#define rd_u8 wire_get_u8
+#define rd_u16 wire_get_u16
+#define rd_u32 wire_get_u32
+#define rd_u64 wire_get_u64
+#define rd_bytes wire_get_bytes
+#define rd_done wire_done
+/* data_wire.c: a writer on the data's message buffer; a reader of a message; a chunk's bytes. */
 void wr_init(wr *w, data *d);
-void wr_u8(wr *w, uint8_t v);
-void wr_u16(wr *w, uint16_t v);
-void wr_u32(wr *w, uint32_t v);
-void wr_u64(wr *w, uint64_t v);
-void wr_bytes(wr *w, const void *b, size_t len);
-uint8_t rd_u8(rd *r);
-uint16_t rd_u16(rd *r);
-uint32_t rd_u32(rd *r);
-uint64_t rd_u64(rd *r);
-const uint8_t *rd_bytes(rd *r, size_t len);
 void rd_init(rd *r, const cp_msg *m);
-int rd_done(const rd *r); /* 1 if everything was read exactly */
+void wr_chunk(wr *w, const data *d, uint32_t ci); /* chunk ci's bytes (data_chunk_fill) */
 
 /* data_up.c: devices, gateways, storage. */
 void data_dev_start(data *d, cp_env *env);
@@ -201,7 +213,12 @@ void data_fetch_found(data *d, cp_env *env, size_t t, uint32_t idx, const cp_nod
 #define DATA_LK_FETCH 1
 #define DATA_COOKIE(kind, t, i) ((uint64_t)(kind) << 62 | (uint64_t)(t) << 32 | (uint64_t)(i))
 void data_on_store(data *d, cp_env *env, cp_node from, rd *r);
-void data_on_store_ack(data *d, cp_env *env, rd *r);
+void data_on_store_ack(data *d, cp_env *env, cp_node from, rd *r);
+/* Gateway: record r's storage round timed out (dir port): look up again the chunks some holder
+ * has not acknowledged and store them at the nodes found instead. */
+void data_on_store_timer(data *d, cp_env *env, uint32_t r);
+/* 1 if this node is down (dir port's online: a churned DHT member); it serves no storage. */
+int data_offline(const data *d, const cp_env *env);
 void data_on_fetch(data *d, cp_env *env, cp_node from, rd *r);
 void data_epoch_keypair(const data *d, cp_node dev, uint64_t epoch, pre_keypair *out);
 

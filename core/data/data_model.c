@@ -6,10 +6,12 @@
 
 #include <math.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "core/data/data.h"
 
-enum { H_FAST = 1, H_HNOISE, H_TEMP, H_SOC, H_AXIS, H_ROAD, H_X0, H_VSPEED, H_SNOISE, H_JAM };
+enum { H_FAST = 1, H_HNOISE, H_TEMP, H_SOC, H_AXIS, H_ROAD, H_X0, H_VSPEED, H_SNOISE, H_JAM,
+       H_RISK, H_SPD, H_BRK, H_DEMAND, H_COUNT, H_FILL };
 
 static uint64_t mix(uint64_t seed, uint32_t dev, uint32_t what, uint64_t j)
 {
@@ -45,7 +47,9 @@ static uint64_t get(const uint8_t *p, int n)
 
 data_model data_model_default(void)
 {
-    return (data_model){DATA_MODEL_GENERIC, 0.001, 0.001, 0.1, 5.0, 0.8, 1, 20, 5, 100.0, 12.0, 0.1, 0.2, 0.3, 1};
+    data_model m = {DATA_MODEL_GENERIC, 0.001, 0.001, 0.1, 5.0, 0.8, 1, 20, 5, 100.0, 12.0, 0.1, 0.2, 0.3, 1, 0, 0,
+                    4, 2, 400, 0.5, 1.6e6};
+    return m;
 }
 
 const char *data_model_check(const data_model *m, uint32_t reading_size)
@@ -58,6 +62,12 @@ const char *data_model_check(const data_model *m, uint32_t reading_size)
     if (m->kind == DATA_MODEL_VEHICLE && (!m->grid || !m->cell_blocks || m->block_m <= 0 || m->speed_mps <= 0 ||
                                           m->congestion_factor <= 0 || m->speed_mps * 3.6 * 1.5 >= 1000))
         return "vehicle: expected grid, cell_blocks, block_m, speed and congestion_factor > 0 (speed < 185 km/h)";
+    if (m->kind == DATA_MODEL_VEHICLE && (m->speeding < 0 || m->speeding > 0.66 || m->braking < 0 || m->braking > 0.66))
+        return "vehicle: expected speeding and braking in 0..0.66 (probabilities per reading at mean risk)";
+    if (m->kind == DATA_MODEL_CAMERA && (!m->approaches || !m->lanes || m->lanes > DATA_MODEL_MAX_LANES ||
+                                         m->flow_vph < 0 || m->flow_spread < 0 || m->flow_spread >= 1 ||
+                                         m->bitrate_bps <= 0))
+        return "camera: expected approaches >= 1, lanes 1..16, flow_vph >= 0, 0 <= flow_spread < 1, bitrate > 0";
     return NULL;
 }
 
@@ -136,6 +146,22 @@ static pos where(const data_model *m, uint64_t seed, uint32_t dev, uint64_t j, d
     return q;
 }
 
+double data_model_risk(const data_model *m, uint64_t seed, uint32_t dev)
+{
+    (void)m;
+    return unif(seed, dev, H_RISK, 0);
+}
+
+double data_model_p_speeding(const data_model *m, uint64_t seed, uint32_t dev)
+{
+    return m->speeding * (0.5 + data_model_risk(m, seed, dev));
+}
+
+double data_model_p_braking(const data_model *m, uint64_t seed, uint32_t dev)
+{
+    return m->braking * (0.5 + data_model_risk(m, seed, dev));
+}
+
 static void vehicle(const data_model *m, uint64_t seed, uint32_t dev, uint64_t j, double sample_s, uint8_t *p)
 {
     pos q = where(m, seed, dev, j, sample_s, m->gateways ? m->gateways : 1);
@@ -146,6 +172,81 @@ static void vehicle(const data_model *m, uint64_t seed, uint32_t dev, uint64_t j
     put(p + 20, (uint16_t)lrint(v * 100 > 65535 ? 65535 : v * 100), 2);
     put(p + 22, q.gateway, 2);
     put(p + 24, q.handovers, 4);
+    if (m->speeding > 0) p[28] = unif(seed, dev, H_SPD, j) < data_model_p_speeding(m, seed, dev);
+    if (m->braking > 0) p[29] = unif(seed, dev, H_BRK, j) < data_model_p_braking(m, seed, dev);
+}
+
+/* ---- camera --------------------------------------------------------------------------- */
+
+double data_model_lane_flow(const data_model *m, uint64_t seed, uint32_t intersection, uint32_t approach)
+{
+    return m->flow_vph * (1 + m->flow_spread * (2 * unif(seed, intersection, H_DEMAND, approach) - 1));
+}
+
+/* Poisson by inversion (mean below 200), else its normal approximation; at most 65535. */
+static uint32_t poisson(double lambda, double u, double z)
+{
+    if (lambda >= 200) {
+        double k = floor(lambda + sqrt(lambda) * z + 0.5);
+        return k < 0 ? 0 : k > 65535 ? 65535 : (uint32_t)k;
+    }
+    double pk = exp(-lambda), cdf = pk;
+    uint32_t k = 0;
+    while (u > cdf && k < 65535 && pk > 0) k++, pk *= lambda / k, cdf += pk;
+    return k;
+}
+
+uint32_t data_model_lane_count(const data_model *m, uint64_t seed, uint32_t dev, uint32_t lane, uint64_t j,
+                               double sample_s)
+{
+    uint32_t i = dev / m->approaches, a = dev % m->approaches;
+    double lambda = data_model_lane_flow(m, seed, i, a) * sample_s / 3600.0;
+    uint64_t idx = j * DATA_MODEL_MAX_LANES + lane;
+    return poisson(lambda, unif(seed, dev, H_COUNT, idx), gauss(seed, dev, H_COUNT, idx + (1ull << 60)));
+}
+
+uint64_t data_model_segment_bytes(const data_model *m, double sample_s)
+{
+    double b = floor(m->bitrate_bps * sample_s / 8 + 0.5);
+    return b < DATA_MODEL_SEG_HDR(m->lanes) ? DATA_MODEL_SEG_HDR(m->lanes) : (uint64_t)b;
+}
+
+static void seg_header(const data_model *m, uint64_t seed, uint32_t dev, uint64_t j, double sample_s, uint64_t t,
+                       uint8_t *h)
+{
+    memcpy(h, "CPV1", 4);
+    put(h + 4, t, 8);
+    put(h + 12, dev, 4);
+    put(h + 16, j, 8);
+    put(h + 24, dev / m->approaches, 4);
+    put(h + 28, dev % m->approaches, 2);
+    put(h + 30, m->lanes, 2);
+    for (uint32_t l = 0; l < m->lanes; l++) put(h + 32 + 2 * l, data_model_lane_count(m, seed, dev, l, j, sample_s), 2);
+}
+
+void data_model_segment(const data_model *m, uint64_t seed, uint32_t dev, uint64_t j, double sample_s,
+                        uint64_t t, uint64_t off, uint8_t *p, uint64_t len)
+{
+    uint8_t h[DATA_MODEL_SEG_HDR(DATA_MODEL_MAX_LANES)];
+    uint64_t hl = DATA_MODEL_SEG_HDR(m->lanes), o = off, end = off + len;
+    seg_header(m, seed, dev, j, sample_s, t, h);
+    for (; o < end && o < hl; o++) *p++ = h[o];
+    while (o < end) { /* filler: one hashed 64-bit word per 8 bytes of the segment */
+        uint64_t w = mix(seed, dev, H_FILL, (j << 32) + o / 8);
+        for (uint64_t k = o % 8; k < 8 && o < end; k++, o++) *p++ = (uint8_t)(w >> (8 * k));
+    }
+}
+
+int data_model_segment_decode(const uint8_t *p, uint64_t len, data_model_seg *o)
+{
+    *o = (data_model_seg){0};
+    if (len < 32 || memcmp(p, "CPV1", 4)) return -1;
+    o->t = get(p + 4, 8), o->dev = (uint32_t)get(p + 12, 4), o->j = get(p + 16, 8);
+    o->intersection = (uint32_t)get(p + 24, 4), o->approach = (uint32_t)get(p + 28, 2);
+    o->lanes = (uint32_t)get(p + 30, 2);
+    if (!o->lanes || o->lanes > DATA_MODEL_MAX_LANES || len < DATA_MODEL_SEG_HDR(o->lanes)) return -1;
+    for (uint32_t l = 0; l < o->lanes; l++) o->count[l] = (uint32_t)get(p + 32 + 2 * l, 2);
+    return 0;
 }
 
 /* ---- dispatch ------------------------------------------------------------------------- */
@@ -153,6 +254,11 @@ static void vehicle(const data_model *m, uint64_t seed, uint32_t dev, uint64_t j
 uint32_t data_model_value(const data_model *m, uint64_t seed, uint32_t dev, uint64_t j, double sample_s)
 {
     if (m->kind == DATA_MODEL_GENERIC) return data_reading_value(seed, dev, j);
+    if (m->kind == DATA_MODEL_CAMERA) {
+        uint32_t sum = 0;
+        for (uint32_t l = 0; l < m->lanes; l++) sum += data_model_lane_count(m, seed, dev, l, j, sample_s);
+        return sum < 999 ? sum : 999;
+    }
     uint8_t p[DATA_MODEL_READING] = {0};
     data_model_reading(m, seed, dev, j, sample_s, 0, p, sizeof p);
     return (uint32_t)get(p + 12, 4);
@@ -179,6 +285,7 @@ void data_model_decode(const data_model *m, const uint8_t *p, data_model_rd *o)
     } else if (m->kind == DATA_MODEL_VEHICLE) {
         o->segment = (uint32_t)get(p + 16, 4), o->speed_cms = (uint32_t)get(p + 20, 2);
         o->gateway = (uint32_t)get(p + 22, 2), o->handovers = (uint32_t)get(p + 24, 4);
+        o->speeding = p[28], o->braking = p[29];
     }
 }
 

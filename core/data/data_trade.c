@@ -67,7 +67,7 @@ int data_trades_make(data *d)
             return -1;
         if (d->os[t].n_ep > max_ep) max_ep = d->os[t].n_ep;
     }
-    size_t batch = (size_t)(c->upload_interval / c->sample_interval) * c->reading_size + DATA_AEAD_OVERHEAD;
+    size_t batch = (size_t)data_batch_bytes(c) + DATA_AEAD_OVERHEAD;
     d->buf_cap = 2 * batch + 8 * (batch / c->chunk_size + 1) + CHAIN_TX_MAX + 2 * c->chunk_size + 4096 +
                  (size_t)max_ep * (8 + 32 + PRE_CAPSULE_BYTES + PRE_KFRAG_BYTES + PRE_CFRAG_BYTES);
     d->buf = malloc(d->buf_cap);
@@ -208,8 +208,6 @@ static int collect(data *d, size_t t, cp_time now)
         uint32_t ri = s->recs[i];
         const data_record *r = &d->rec[ri];
         if (r->epoch < tr->e0 || r->epoch > tr->e1) continue;
-        o->ct[o->n_recs] = malloc((size_t)r->bytes + DATA_AEAD_OVERHEAD);
-        if (!o->ct[o->n_recs]) return 0;
         o->left[o->n_recs] = r->n_chunks;
         for (uint32_t c = 0; c < r->n_chunks; c++)
             o->chunk_rec[o->n_chunks] = o->n_recs, o->chunks[o->n_chunks++] = d->rm[ri].chunk0 + c;
@@ -225,7 +223,8 @@ static void start_fetch(data *d, cp_env *env, size_t t)
     order_st *o = &d->os[t];
     if (!o->fetching && collect(d, t, env_now(env))) {
         o->fetching = 1;
-        for (uint32_t i = 0; i < o->n_chunks; i++) get_chunk(d, env, t, i);
+        uint32_t w = d->cfg.fetch_window && d->cfg.fetch_window < o->n_chunks ? d->cfg.fetch_window : o->n_chunks;
+        for (o->next_fetch = 0; o->next_fetch < w; o->next_fetch++) get_chunk(d, env, t, o->next_fetch);
     }
     env_timer(env, d->cfg.fetch_timeout, DTAG(T_FETCH, t));
     o->fetch_at = env_now(env) + d->cfg.fetch_timeout;
@@ -234,9 +233,12 @@ static void start_fetch(data *d, cp_env *env, size_t t)
 static void refetch(data *d, cp_env *env, size_t t)
 {
     order_st *o = &d->os[t];
-    for (uint32_t i = 0; i < o->n_chunks; i++)
-        if (o->attempt[i] != 0xff) o->attempt[i] = (uint8_t)((o->attempt[i] + 1) % 0xfe), d->tr[t].refetches++,
-                                   get_chunk(d, env, t, i);
+    for (uint32_t i = 0; i < o->next_fetch; i++) /* the chunks requested so far */
+        if (o->attempt[i] != 0xff) {
+            o->attempt[i] = (uint8_t)((o->attempt[i] + 1) % 0xfe), d->tr[t].refetches++;
+            if (d->cfg.dir.ctx) o->n_found[i] = 0; /* holders may be offline (churn): look them up again */
+            get_chunk(d, env, t, i);
+        }
     env_timer(env, d->cfg.fetch_timeout, DTAG(T_FETCH, t));
     o->fetch_at = env_now(env) + d->cfg.fetch_timeout;
 }
@@ -556,7 +558,9 @@ static void open_record(data *d, cp_env *env, size_t t, uint32_t pos)
     uint8_t *pt = malloc(rec->bytes ? rec->bytes : 1), h[32];
     const ep_st *ep = &o->ep[rec->epoch - d->tr[t].e0];
     data_charge(d, env, COST_AEAD_KIB, (double)len / 1024.0);
-    if (pt && data_open(pt, o->ct[pos], len, ep->key, rec->owner, 0, rec->interval, (const uint8_t *)&ep->cap) == CR_OK) {
+    size_t n;
+    if (d->rm[ri].lazy && !o->ct[pos]) data_record_ciphertext(d, ri, &o->ct[pos], &n); /* what the chunks hashed to */
+    if (pt && o->ct[pos] && data_open(pt, o->ct[pos], len, ep->key, rec->owner, 0, rec->interval, (const uint8_t *)&ep->cap) == CR_OK) {
         cr_hash(h, pt, rec->bytes);
         o->dec[pos] = 1;
         d->tr[t].records_ok++;
@@ -565,6 +569,7 @@ static void open_record(data *d, cp_env *env, size_t t, uint32_t pos)
         d->cnt.aead_failures++;
     }
     free(pt);
+    free(o->ct[pos]), o->ct[pos] = NULL; /* decided: its ciphertext is not needed any more */
     if (--o->recs_left == 0) finish(d, env, t);
 }
 
@@ -590,11 +595,15 @@ void data_on_chunk(data *d, cp_env *env, cp_node from, rd *r)
     if (!len || memcmp(h, ch->hash, 32)) { /* missing or corrupted: the next replica */
         d->tr[t].bad_chunks += len != 0, d->cnt.bad_chunks += len != 0, d->tr[t].refetches++;
         o->attempt[idx] = (uint8_t)((o->attempt[idx] + 1) % 0xfe);
-        if (o->attempt[idx] % d->cfg.replicas) fetch_one(d, env, t, idx); /* else: the fetch timer */
+        uint32_t m = d->cfg.dir.ctx ? o->n_found[idx] : d->cfg.replicas;
+        if (m && o->attempt[idx] % m) fetch_one(d, env, t, idx); /* else: the fetch timer */
         return;
     }
     uint32_t pos = o->chunk_rec[idx];
-    memcpy(o->ct[pos] + (size_t)(o->chunks[idx] - d->rm[o->recs[pos]].chunk0) * d->cfg.chunk_size, b, len);
+    int keep = !d->rm[o->recs[pos]].lazy; /* a lazy record's verified chunks are regenerated at opening */
+    if (keep && !o->ct[pos] && !(o->ct[pos] = malloc((size_t)d->rec[o->recs[pos]].bytes + DATA_AEAD_OVERHEAD))) return;
+    if (o->next_fetch < o->n_chunks) get_chunk(d, env, t, o->next_fetch++); /* the window slides */
+    if (keep) memcpy(o->ct[pos] + (size_t)(o->chunks[idx] - d->rm[o->recs[pos]].chunk0) * d->cfg.chunk_size, b, len);
     o->attempt[idx] = 0xff;
     if (--o->left[pos] == 0) open_record(d, env, t, pos);
 }

@@ -62,6 +62,12 @@ static int epoch_key(data *d, cp_env *env, dev_st *s, uint64_t epoch)
 static uint8_t *batch(const data *d, cp_node v, uint64_t u, cp_time t0, size_t *len)
 {
     uint64_t ns = d->cfg.upload_interval / d->cfg.sample_interval, rs = d->cfg.reading_size;
+    if (d->cfg.model.kind == DATA_MODEL_CAMERA) { /* one segment */
+        *len = data_batch_bytes(&d->cfg);
+        uint8_t *seg = malloc(*len);
+        if (seg) data_model_segment(&d->cfg.model, d->seed, v - d->first[DATA_DEVICE], u * ns, data_sample_s(d), t0, 0, seg, *len);
+        return seg;
+    }
     uint8_t *pt = calloc(ns, rs);
     for (uint64_t j = 0; pt && j < ns; j++) {
         uint8_t *p = pt + j * rs;
@@ -74,10 +80,10 @@ static uint8_t *batch(const data *d, cp_node v, uint64_t u, cp_time t0, size_t *
 
 static uint32_t add_record(data *d, cp_env *env, dev_st *s, uint64_t u, uint64_t epoch, size_t ptlen)
 {
-    if (data_reserve((void **)&d->rec, &d->cap_rec, d->n_rec + 1, sizeof *d->rec)) return UINT32_MAX;
-    if (data_reserve((void **)&d->rm, &d->cap_rm, d->n_rec + 1, sizeof *d->rm)) return UINT32_MAX;
+    if (vec_reserve((void **)&d->rec, &d->cap_rec, d->n_rec + 1, sizeof *d->rec)) return UINT32_MAX;
+    if (vec_reserve((void **)&d->rm, &d->cap_rm, d->n_rec + 1, sizeof *d->rm)) return UINT32_MAX;
     size_t nr = s->cap_recs;
-    if (data_reserve((void **)&s->recs, &nr, s->n_recs + 1, sizeof *s->recs)) return UINT32_MAX;
+    if (vec_reserve((void **)&s->recs, &nr, s->n_recs + 1, sizeof *s->recs)) return UINT32_MAX;
     s->cap_recs = (uint32_t)nr;
     uint32_t r = (uint32_t)d->n_rec++;
     d->rec[r] = (data_record){env->self, data_upload_gateway(d, env->self, u),
@@ -101,6 +107,9 @@ static uint32_t seal_batch(data *d, cp_env *env, dev_st *s, uint64_t u, uint64_t
         size_t ctlen = ptlen + DATA_AEAD_OVERHEAD, cs = d->cfg.chunk_size;
         cr_hash(d->rm[r].pt_hash, pt, ptlen);
         data_seal(ct, pt, ptlen, s->key, env->self, 0, u, (const uint8_t *)&s->caps[epoch], env->rng);
+        rec_meta *m = &d->rm[r];
+        if ((m->lazy = (uint8_t)data_lazy_model(&d->cfg))) /* what regenerates the chunks */
+            memcpy(m->nonce, ct, 24), memcpy(m->tag, ct + ctlen - 16, 16), memcpy(m->key, s->key, 32);
         data_charge(d, env, COST_AEAD_KIB, (double)ctlen / 1024.0);
         data_charge(d, env, COST_HASH_KIB, (double)ctlen / 1024.0);
         uint32_t nch = (uint32_t)((ctlen + cs - 1) / cs);
@@ -108,7 +117,7 @@ static uint32_t seal_batch(data *d, cp_env *env, dev_st *s, uint64_t u, uint64_t
         for (uint32_t c = 0; c < nch; c++) {
             size_t len = c + 1 < nch ? cs : ctlen - c * cs;
             cr_hash(hs[c], ct + c * cs, len);
-            if (data_chunk_add(d, hs[c], ct + c * cs, (uint32_t)len, r)) r = UINT32_MAX;
+            if (data_chunk_add(d, hs[c], d->rm[r].lazy ? NULL : ct + c * cs, (uint32_t)len, r)) r = UINT32_MAX;
             if (r == UINT32_MAX) break;
         }
     }
@@ -125,9 +134,8 @@ static void send_upload(data *d, cp_env *env, uint32_t r, const uint8_t *tx, siz
     wr_u64(&w, d->rec[r].interval);
     wr_u16(&w, (uint16_t)d->rec[r].n_chunks);
     for (uint32_t c = 0; c < d->rec[r].n_chunks; c++) {
-        const chunk *ch = &d->ch[d->rm[r].chunk0 + c];
-        wr_u32(&w, ch->len);
-        wr_bytes(&w, ch->bytes, ch->len);
+        wr_u32(&w, d->ch[d->rm[r].chunk0 + c].len);
+        wr_chunk(&w, d, d->rm[r].chunk0 + c);
     }
     wr_u16(&w, (uint16_t)txlen);
     wr_bytes(&w, tx, txlen);
@@ -167,12 +175,19 @@ static int check_tx(data *d, cp_env *env, uint32_t r, const uint8_t *b, size_t l
     return ok;
 }
 
+int data_offline(const data *d, const cp_env *env)
+{
+    return d->cfg.dir.online && !d->cfg.dir.online(d->cfg.dir.ctx, env->self);
+}
+
+/* Send chunk ci to each of its holders that has not acknowledged it yet. */
 static void store_chunk(data *d, cp_env *env, uint32_t r, uint32_t ci)
 {
     chunk *ch = &d->ch[ci];
     for (uint32_t k = 0; k < d->cfg.replicas; k++) {
+        if (ch->acked >> k & 1) continue;
         if (ch->rep[k] == env->self) {
-            ch->held |= (uint8_t)(1u << k);
+            ch->held |= (uint8_t)(1u << k), ch->acked |= (uint8_t)(1u << k);
             d->rm[r].acks_left--;
             continue;
         }
@@ -182,7 +197,7 @@ static void store_chunk(data *d, cp_env *env, uint32_t r, uint32_t ci)
         wr_u32(&w, r);
         wr_bytes(&w, ch->hash, 32);
         wr_u32(&w, ch->len);
-        wr_bytes(&w, ch->bytes, ch->len);
+        wr_chunk(&w, d, ci);
         if (!w.bad) data_send(d, env, ch->rep[k], DATA_M_STORE, w.p, w.n);
     }
 }
@@ -228,27 +243,63 @@ void data_on_upload(data *d, cp_env *env, cp_node from, rd *r)
         uint32_t ci = d->rm[ri].chunk0 + c;
         if (!d->cfg.dir.ctx) store_chunk(d, env, ri, ci);
         else if (d->cfg.dir.find(d->cfg.dir.ctx, env, d->ch[ci].hash, DATA_COOKIE(DATA_LK_STORE, 0, ci)) != 0)
-            d->cnt.lookup_errors++; /* the record stays unready */
+            d->cnt.lookup_errors++; /* again at the storage timer */
     }
+    if (d->cfg.dir.ctx) env_timer(env, d->cfg.fetch_timeout, DTAG(T_STORE, ri));
     if (d->rm[ri].acks_left == 0) record_ready(d, env, ri);
 }
 
+void data_on_store_timer(data *d, cp_env *env, uint32_t r)
+{
+    if (r >= d->n_rec || d->rec[r].gateway != env->self || d->rec[r].ready != CP_TIME_NEVER || !d->rm[r].txe ||
+        ++d->rm[r].store_tries >= DATA_STORE_TRIES)
+        return;
+    uint32_t full = (1u << d->cfg.replicas) - 1;
+    for (uint32_t c = 0; c < d->rec[r].n_chunks; c++) {
+        uint32_t ci = d->rm[r].chunk0 + c;
+        if (d->ch[ci].acked == full) continue;
+        d->cnt.store_retries++;
+        if (d->cfg.dir.find(d->cfg.dir.ctx, env, d->ch[ci].hash, DATA_COOKIE(DATA_LK_STORE, 0, ci)) != 0)
+            d->cnt.lookup_errors++; /* e.g. this gateway's own DHT node is offline */
+    }
+    env_timer(env, d->cfg.fetch_timeout << d->rm[r].store_tries, DTAG(T_STORE, r)); /* backing off */
+}
+
+/* 1 if node v is one of chunk ch's holders that acknowledged it. */
+static int acked_by(const chunk *ch, uint32_t replicas, cp_node v)
+{
+    for (uint32_t k = 0; k < replicas; k++)
+        if ((ch->acked >> k & 1) && ch->rep[k] == v) return 1;
+    return 0;
+}
+
+/* The holders of chunk ci: the nodes found, closest first, in the slots not yet acknowledged
+ * (a first round fills them all; a retry replaces the silent ones). */
 void data_store_found(data *d, cp_env *env, uint32_t ci, const cp_node *nodes, uint32_t n)
 {
     chunk *ch = &d->ch[ci];
-    uint32_t r = ch->record;
-    if (r >= d->n_rec || d->rec[r].gateway != env->self || ch->rep[0] != CP_NODE_NONE) return;
-    if (n < d->cfg.replicas) { /* too few holders found: the record stays unready */
-        d->cnt.lookup_errors++;
+    uint32_t r = ch->record, i = 0;
+    if (r >= d->n_rec || d->rec[r].gateway != env->self || d->rec[r].ready != CP_TIME_NEVER || !d->rm[r].txe)
         return;
+    for (uint32_t k = 0; k < d->cfg.replicas; k++) {
+        if (ch->acked >> k & 1) continue;
+        while (i < n && acked_by(ch, d->cfg.replicas, nodes[i])) i++;
+        if (i == n) { /* too few holders found: again at the storage timer */
+            d->cnt.lookup_errors++;
+            return;
+        }
+        ch->rep[k] = nodes[i++];
     }
-    for (uint32_t k = 0; k < d->cfg.replicas; k++) ch->rep[k] = nodes[k];
     store_chunk(d, env, r, ci);
     if (d->rm[r].acks_left == 0) record_ready(d, env, r);
 }
 
 void data_on_store(data *d, cp_env *env, cp_node from, rd *r)
 {
+    if (data_offline(d, env)) {
+        d->cnt.offline_drops++;
+        return;
+    }
     uint32_t ri = rd_u32(r);
     const uint8_t *hash = rd_bytes(r, 32);
     uint32_t len = rd_u32(r);
@@ -271,20 +322,31 @@ void data_on_store(data *d, cp_env *env, cp_node from, rd *r)
     if (!w.bad) data_send(d, env, from, DATA_M_STORE_ACK, w.p, w.n);
 }
 
-void data_on_store_ack(data *d, cp_env *env, rd *r)
+void data_on_store_ack(data *d, cp_env *env, cp_node from, rd *r)
 {
     uint32_t ri = rd_u32(r);
     const uint8_t *hash = rd_bytes(r, 32);
-    if (!rd_done(r) || ri >= d->n_rec || d->rec[ri].gateway != env->self || !d->rm[ri].acks_left ||
-        data_chunk_find(d, hash) == UINT32_MAX) {
+    uint32_t ci = hash ? data_chunk_find(d, hash) : UINT32_MAX;
+    if (!rd_done(r) || ri >= d->n_rec || d->rec[ri].gateway != env->self || ci == UINT32_MAX ||
+        d->ch[ci].record != ri) {
         d->cnt.malformed++;
         return;
     }
-    if (--d->rm[ri].acks_left == 0) record_ready(d, env, ri);
+    chunk *ch = &d->ch[ci];
+    for (uint32_t k = 0; k < d->cfg.replicas; k++)
+        if (ch->rep[k] == from && !(ch->acked >> k & 1) && d->rm[ri].acks_left) { /* else a late duplicate */
+            ch->acked |= (uint8_t)(1u << k);
+            if (--d->rm[ri].acks_left == 0) record_ready(d, env, ri);
+            return;
+        }
 }
 
 void data_on_fetch(data *d, cp_env *env, cp_node from, rd *r)
 {
+    if (data_offline(d, env)) {
+        d->cnt.offline_drops++;
+        return;
+    }
     uint64_t order = rd_u64(r);
     uint32_t idx = rd_u32(r);
     const uint8_t *hash = rd_bytes(r, 32);
@@ -303,7 +365,7 @@ void data_on_fetch(data *d, cp_env *env, cp_node from, rd *r)
     wr_u32(&w, idx);
     wr_bytes(&w, hash, 32);
     wr_u32(&w, held ? d->ch[ci].len : 0);
-    if (held) wr_bytes(&w, d->ch[ci].bytes, d->ch[ci].len);
+    if (held) wr_chunk(&w, d, ci);
     if (held && env->self == d->cfg.corrupt_gateway) w.p[w.n - 1] ^= 0x5a;
     if (!w.bad) data_send(d, env, from, DATA_M_CHUNK, w.p, w.n);
 }

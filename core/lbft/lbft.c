@@ -22,6 +22,8 @@
 #define NONE UINT32_MAX
 #define TXLEN (1 + 8 + 4 + 4 + 64) /* type, id, client, pad, signature */
 #define CLIENT_TAG ((1ull << 60) - 1) /* above any height; below 2^60 (env.h) */
+#define RESEND_BIT (1ull << 59)       /* resend timers: RESEND_BIT | resends << 52 | id */
+#define RESEND_ID ((1ull << 52) - 1)
 #define SYNCLEN 9        /* type, first height wanted */
 #define SYNC_BATCH 256   /* blocks sent per sync request at most */
 
@@ -91,7 +93,7 @@ struct lbft {
     uint8_t *term_set;
     uint64_t n_terms;
     uint64_t hash_cap;
-    uint64_t violations, malformed, bad_sigs;
+    uint64_t violations, malformed, bad_sigs, resends;
     lbft_violation *vlist;
     uint64_t n_vlist, cap_vlist;
     lbft_tx_rec *tx;
@@ -936,6 +938,25 @@ static void send_chain_tx(lbft *l, cp_env *env, uint64_t id, const uint8_t *tx, 
     env_msg_unref(env, m);
 }
 
+/* Ledger mode: the submitter's resend timer for transaction id (its k-th resend). */
+static void resend_arm(lbft *l, cp_env *env, uint64_t id, uint32_t k)
+{
+    if (l->cfg.tx_resend && k < LBFT_RESENDS && id <= RESEND_ID)
+        env_timer(env, l->cfg.tx_resend, RESEND_BIT | (uint64_t)k << 52 | id);
+}
+
+/* The resend timer fired: not committed yet, so to two proposers again. */
+static void resend(lbft *l, cp_env *env, uint64_t tag)
+{
+    uint64_t id = tag & RESEND_ID;
+    size_t len;
+    const uint8_t *b = id < l->n_tx && l->tx[id].commit == CP_TIME_NEVER ? lbft_lg_tx_bytes(l->lg, id, &len) : NULL;
+    if (!b) return;
+    l->resends++;
+    send_chain_tx(l, env, id, b, len);
+    resend_arm(l, env, id, (uint32_t)(tag >> 52 & 0x7f) + 1);
+}
+
 /* Ledger mode: the client signs a core/chain transfer. */
 static void client_submit_chain(lbft *l, cp_env *env, uint64_t id)
 {
@@ -943,6 +964,7 @@ static void client_submit_chain(lbft *l, cp_env *env, uint64_t id)
     size_t len = buf ? lbft_lg_make_tx(l->lg, env, id, buf) : 0;
     cost_charge(env, l->cfg.costs, COST_SIGN, 1);
     send_chain_tx(l, env, id, buf, len);
+    if (len) resend_arm(l, env, id, 0);
     free(buf);
 }
 
@@ -968,6 +990,7 @@ uint64_t lbft_submit(lbft *l, cp_env *env, const uint8_t *tx, size_t len)
     uint64_t id = tx_new(l, env, 1);
     if (id == UINT64_MAX) return 0;
     send_chain_tx(l, env, id, tx, len);
+    resend_arm(l, env, id, 0);
     return id + 1;
 }
 
@@ -1270,6 +1293,10 @@ static void lb_timer(void *self, cp_env *env, uint64_t tag)
         client_fire(l, env);
         return;
     }
+    if (tag & RESEND_BIT) {
+        resend(l, env, tag);
+        return;
+    }
     if (ME >= l->n) {
         propose(l, env, pstate_of(l, env->self), tag);
         return;
@@ -1504,3 +1531,4 @@ int lbft_ledger_totals(const lbft *l, uint64_t *applied, uint64_t invalid[LBFT_L
     return 0;
 }
 uint64_t lbft_bad_signatures(const lbft *l) { return l->bad_sigs; }
+uint64_t lbft_resends(const lbft *l) { return l->resends; }

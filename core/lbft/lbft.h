@@ -38,6 +38,7 @@ typedef struct lbft_burst {
 } lbft_burst;
 
 enum { LBFT_TX_POISSON = 0, LBFT_TX_CONSTANT = 1 };
+#define LBFT_RESENDS 8
 
 typedef struct lbft_cfg {
     uint32_t validators;     /* n = 3f+1, 4..1000 */
@@ -55,6 +56,11 @@ typedef struct lbft_cfg {
     uint32_t n_bursts;
     uint32_t tx_size;        /* wire bytes per transaction */
     uint32_t max_txs;        /* transactions per block at most */
+    cp_time tx_resend;       /* ledger mode: a submitter sends a transaction again to two
+                                proposers each tx_resend until it is committed (at most
+                                LBFT_RESENDS times), as a wallet re-broadcasts a pending one;
+                                0 = never. Gossip can miss the elected proposers, and a lost
+                                transaction would block its sender's later nonces for good. */
     uint64_t seed;           /* keys: cr_keypair_derive(seed, node) */
     uint32_t default_proposers; /* the first proposers are CPChain's default (Foundation) ones;
                                    the others are RNode candidates elected by DPoR at each
@@ -178,6 +184,8 @@ uint64_t lbft_malformed(const lbft *l);
 #define LBFT_LEDGER_REASONS 7
 int lbft_ledger_totals(const lbft *l, uint64_t *applied, uint64_t invalid[LBFT_LEDGER_REASONS], uint64_t *evicted);
 uint64_t lbft_bad_signatures(const lbft *l);
+/* Ledger mode: transactions sent again by their submitter (cfg.tx_resend). */
+uint64_t lbft_resends(const lbft *l);
 /* The proposer node of a height (1-based heights). */
 uint32_t lbft_proposer_of(const lbft *l, uint64_t height);
 

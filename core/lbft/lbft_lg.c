@@ -135,6 +135,12 @@ int lbft_lg_put_tx(lbft_lg *g, uint64_t id, const uint8_t *bytes, size_t len)
     return remember(g, id, bytes, len, hash);
 }
 
+const uint8_t *lbft_lg_tx_bytes(const lbft_lg *g, uint64_t id, size_t *len)
+{
+    *len = lbft_lg_known(g, id) ? g->tx[id].len : 0;
+    return *len ? g->tx[id].bytes : NULL;
+}
+
 int lbft_lg_tx_reason(const lbft_lg *g, uint64_t id)
 {
     return lbft_lg_known(g, id) && g->tx[id].reason ? g->tx[id].reason - 1 : -1;

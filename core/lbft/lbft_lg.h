@@ -58,6 +58,8 @@ int lbft_lg_known(const lbft_lg *g, uint64_t id);
 /* Remember a transaction signed elsewhere (lbft_submit) as id: 0, or -1 if its bytes do not
  * decode or id is taken. */
 int lbft_lg_put_tx(lbft_lg *g, uint64_t id, const uint8_t *bytes, size_t len);
+/* Transaction id's bytes (NULL if unknown). */
+const uint8_t *lbft_lg_tx_bytes(const lbft_lg *g, uint64_t id, size_t *len);
 /* The chain_reason the ledger gave transaction id when a block first applied it, or -1. */
 int lbft_lg_tx_reason(const lbft_lg *g, uint64_t id);
 

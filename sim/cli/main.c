@@ -29,6 +29,8 @@ static const char usage_text[] =
     "  validate FILE [-p key.path=value]...\n"
     "        check a scenario file and exit (0 valid, 2 invalid)\n"
     "  bench heap|phold|gossip|crypto|consensus|engines|dht|data|all [options] [--json]\n"
+    "  bench apps FILE... [--json]\n"
+    "        application scenarios at full size: wall time, peak RSS, headlines\n"
     "  bench compare BASE.json NEW.json [--threshold P%]\n"
     "        the regression gate over `bench all` output\n"
     "        benchmarks; see `cpsim bench NAME --help`\n"
@@ -222,9 +224,10 @@ static int cmd_bench(int argc, char **argv)
     if (!strcmp(what, "engines")) return bench_engines_main(argc - 2, argv + 2);
     if (!strcmp(what, "dht")) return bench_dht_main(argc - 2, argv + 2);
     if (!strcmp(what, "data")) return bench_data_main(argc - 2, argv + 2);
+    if (!strcmp(what, "apps")) return bench_apps_main(argc - 2, argv + 2);
     if (!strcmp(what, "all")) return bench_all_main(argc - 2, argv + 2);
     if (!strcmp(what, "compare")) return bench_compare_main(argc - 2, argv + 2);
-    fprintf(stderr, "cpsim: unknown benchmark '%s' (heap, phold, gossip, crypto, consensus, engines, dht, data)\n", what);
+    fprintf(stderr, "cpsim: unknown benchmark '%s' (heap, phold, gossip, crypto, consensus, engines, dht, data, apps)\n", what);
     return 2;
 }
 

@@ -6,7 +6,15 @@
 
 #include <stdlib.h>
 
-data_order *wl_subscribe(const data_cfg *c, cp_time lag, uint32_t *n)
+int wl_subscribed(uint64_t seed, uint32_t v, double fraction)
+{
+    if (fraction >= 1) return 1;
+    uint64_t x = (seed ^ 0x5EED5AB5C81BE5ull) * 0x9E3779B97F4A7C15ull + (uint64_t)v * 0xD1B54A32D192ED03ull;
+    x ^= x >> 31, x *= 0xBF58476D1CE4E5B9ull, x ^= x >> 29, x *= 0x94D049BB133111EBull, x ^= x >> 32;
+    return (double)(x >> 11) * 0x1p-53 < fraction;
+}
+
+data_order *wl_subscribe(const data_cfg *c, cp_time lag, double fraction, uint64_t seed, uint32_t *n)
 {
     uint64_t epochs = c->data_end < c->upload_interval ? 0 : (c->data_end - c->upload_interval) / c->enc_interval;
     uint64_t total = epochs * c->devices;
@@ -16,8 +24,10 @@ data_order *wl_subscribe(const data_cfg *c, cp_time lag, uint32_t *n)
     data_order *o = malloc(total * sizeof *o);
     for (uint64_t e = 0; o && e < epochs; e++)
         for (uint32_t v = 0; v < c->devices; v++)
-            o[(*n)++] = (data_order){(e + 1) * c->enc_interval + c->upload_interval + lag, buyer0 + v % c->buyers,
-                                     c->first + v, e, e};
+            if (wl_subscribed(seed, v, fraction))
+                o[(*n)++] = (data_order){(e + 1) * c->enc_interval + c->upload_interval + lag, buyer0 + v % c->buyers,
+                                         c->first + v, e, e};
+    if (o && !*n) free(o), o = NULL;
     return o;
 }
 
@@ -84,4 +94,15 @@ uint8_t *wl_open(const data *d, const wl_item *it, size_t *len)
     free(ct);
     *len = pt ? rec[r].bytes : 0;
     return pt;
+}
+
+int wl_open_prefix(const data *d, const wl_item *it, uint8_t *pt, size_t len)
+{
+    size_t nr;
+    const data_record *rec = data_records(d, &nr);
+    uint8_t key[32];
+    if (it->record >= nr || !data_trade_has(d, it->trade, it->record) ||
+        !data_trade_key(d, it->trade, rec[it->record].epoch, key))
+        return -1;
+    return data_record_prefix(d, it->record, key, pt, len);
 }

@@ -78,5 +78,6 @@ void wld_headline_get(wld *w, wld_headline *h)
     if (w->lbft) lbft_headline(w, h);
     if (w->dht) wld_dht_headline(w, h);
     if (w->data) wld_data_headline(w, h);
+    if (w->iot) wld_iot_headline(w, h);
     if (w->phold) put(h, "handled", (double)phold_handled(w->phold));
 }

@@ -215,6 +215,7 @@ static int write_h5(wld *w, const wld_out *o, char *err, size_t len)
     if (w->lbft) rc |= wld_lbft_h5(w, h);
     if (w->dht) rc |= wld_dht_h5(w, h);
     if (w->data) rc |= wld_data_h5(w, h) | wld_wl_h5(w, h);
+    if (w->iot) rc |= wld_iot_h5(w, h);
     if (rc != 0) {
         h5w_abort(h);
         snprintf(err, len, "%s: cannot write the HDF5 results", path);
@@ -289,6 +290,7 @@ static int write_summary(wld *w, const wld_out *o, char *err, size_t len)
     if (w->lbft) wld_lbft_json(w, j);
     if (w->dht) wld_dht_json(w, j);
     if (w->data) wld_data_json(w, j), wld_wl_json(w, j);
+    if (w->iot) wld_iot_json(w, j);
     js_obj_end(j);
     if (js_close(j) != 0) {
         snprintf(err, len, "%s: cannot write", path);
@@ -330,5 +332,6 @@ int wld_write_results(wld *w, const wld_out *o, const wld_run_info *info, char *
     if (o->plots && w->lbft) wld_lbft_plots(w, o->dir);
     if (o->plots && w->dht) wld_dht_plots(w, o->dir);
     if (o->plots && w->data) wld_data_plots(w, o->dir);
+    if (o->plots && w->iot) wld_iot_plots(w, o->dir);
     return 0;
 }

@@ -275,6 +275,8 @@ static void json_lookups(wld *w, js *j)
         js_obj_end(j);
     }
     js_u64(j, "errors", data_get_counts(w->data)->lookup_errors);
+    js_u64(j, "offline_drops", data_get_counts(w->data)->offline_drops);
+    js_u64(j, "store_retries", data_get_counts(w->data)->store_retries);
     js_obj_end(j);
     free(lat);
 }
@@ -374,6 +376,7 @@ void wld_data_plots(wld *w, const char *dir)
         if (n[0] || n[1]) plot_cdf(&sp, n[0] ? titles : titles + 1, n[0] ? v : v + 1, n[0] ? n : n + 1, n[0] ? 1 + (n[1] > 0) : 1);
     }
     free(a), free(b);
+    wld_wl_plots(w, dir);
 }
 
 static void put(wld_headline *h, const char *name, double v)

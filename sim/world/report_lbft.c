@@ -102,6 +102,7 @@ static void json_txs(wld *w, js *j, cp_time last_insert)
         if (t[i].commit != CP_TIME_NEVER) lat[done++] = (double)(t[i].commit - t[i].submit) / 1e9;
     js_u64(j, "txs_submitted", n);
     js_u64(j, "txs_committed", done);
+    js_u64(j, "tx_resends", lbft_resends(w->lbft));
     js_num(j, "tps", last_insert ? (double)done / ((double)last_insert / 1e9) : 0);
     st_summary s;
     st_summarize(lat, lat ? done : 0, &s);

@@ -4,11 +4,14 @@
  * false positives, data latency. Traffic: records and readings the navigation consumer used,
  * map accuracy, data age at use, end-to-end latency, records per second, gateway handovers.
  * Sweep headlines: ev_detected, ev_false_pos, ev_lead_p50_s; tr_e2e_p99_s, tr_age_p50_s,
- * tr_records_per_s. Invariant: computed from what the buyers decrypted (wl_*), in a fixed order. */
+ * tr_records_per_s, tr_map_accuracy; traffic video: video_e2e_p99_s, video_green_err_p50_s, video_stored_mbps;
+ * insurance: ins_quote_p50_s, ins_err_p50, ins_proxy_max. Video and insurance also draw a CDF
+ * plot (workload_latency). Invariant: computed from what the buyers decrypted (wl_*), in a fixed order. */
 #include "sim/world/world_int.h"
 
 #include <stdlib.h>
 
+#include "sim/metrics/plot.h"
 #include "sim/metrics/st.h"
 #include "sim/workload/wl.h"
 
@@ -59,11 +62,86 @@ static void json_traffic(wld *w, js *j)
     wl_traffic_free(&t);
 }
 
-void wld_wl_json(wld *w, js *j)
+static wl_signal signal_of(const wld_camera_cfg *c)
+{
+    return (wl_signal){c->phases, c->sat_flow, (double)c->lost_time / 1e9, (double)c->min_cycle / 1e9,
+                       (double)c->max_cycle / 1e9};
+}
+
+static int video_run(wld *w, wl_video *v)
+{
+    wl_signal s = signal_of(&w->cfg->data.camera);
+    return wl_video_run(w->data, w->cfg->data.camera.plan_window, &s, w->cfg->duration, v);
+}
+
+static int insure_run(wld *w, wl_insure *q)
+{
+    const wld_vehicle_cfg *v = &w->cfg->data.vehicle;
+    wl_tariff tf = {v->base_premium, v->per_speeding, v->per_braking};
+    return wl_insure_run(w->data, &tf, q);
+}
+
+static int app_of(wld *w)
 {
     int m = w->cfg->data.device_model;
+    if (m == DATA_MODEL_VEHICLE && w->cfg->data.vehicle.app == WLD_VEHICLE_INSURANCE) return -1;
+    return m;
+}
+
+static void json_video(wld *w, js *j)
+{
+    wl_video v;
+    if (video_run(w, &v)) return wl_video_free(&v);
+    js_obj_begin(j, "workload");
+    js_str(j, "app", "traffic-video");
+    js_u64(j, "cameras", v.cameras);
+    js_u64(j, "intersections", v.intersections);
+    js_u64(j, "segment_bytes", v.segment_bytes);
+    js_u64(j, "segments", v.segments);
+    js_u64(j, "segments_ready", v.segments_ready);
+    js_u64(j, "segments_decoded", v.decoded);
+    js_u64(j, "counts_wrong", v.counts_wrong);
+    js_u64(j, "vehicles_counted", v.vehicles);
+    js_num(j, "upload_mbps", v.upload_mbps);
+    js_num(j, "stored_mbps", v.stored_mbps);
+    summary(j, "gateway_stored_mb", v.gw_stored_mb, v.gateways);
+    summary(j, "gateway_up_mbps", v.gw_up_mbps, v.gateways);
+    summary(j, "gateway_down_mbps", v.gw_down_mbps, v.gateways);
+    summary(j, "segment_latency_s", v.latency_s, v.n_latency);
+    js_u64(j, "plans", v.n_plans);
+    summary(j, "green_error_s", v.green_err_s, v.n_plans);
+    summary(j, "cycle_error_s", v.cycle_err_s, v.n_plans);
+    js_obj_end(j);
+    wl_video_free(&v);
+}
+
+static void json_insure(wld *w, js *j)
+{
+    wl_insure q;
+    if (insure_run(w, &q)) return wl_insure_free(&q);
+    js_obj_begin(j, "workload");
+    js_str(j, "app", "insurance");
+    js_u64(j, "quotes", q.n);
+    js_u64(j, "readings", q.readings);
+    js_u64(j, "events_wrong", q.events_wrong);
+    summary(j, "time_to_quote_s", q.quote_s, q.n);
+    summary(j, "premium_error", q.err_rel, q.n);
+    js_u64(j, "cfrags", q.cfrags);
+    js_u64(j, "cfrags_per_proxy_max", q.cfrags_max);
+    js_num(j, "cfrags_per_proxy_mean", q.cfrags_mean);
+    js_u64(j, "agg_windows", q.windows);
+    js_u64(j, "agg_equal_plain_sum", q.windows_equal);
+    js_obj_end(j);
+    wl_insure_free(&q);
+}
+
+void wld_wl_json(wld *w, js *j)
+{
+    int m = app_of(w);
     if (m == DATA_MODEL_BATTERY) json_ev(w, j);
     else if (m == DATA_MODEL_VEHICLE) json_traffic(w, j);
+    else if (m == DATA_MODEL_CAMERA) json_video(w, j);
+    else if (m == -1) json_insure(w, j);
 }
 
 static int h5_ev(wld *w, h5w *h)
@@ -109,10 +187,112 @@ static int h5_traffic(wld *w, h5w *h)
     return rc;
 }
 
+static int h5_video(wld *w, h5w *h)
+{
+    wl_video v;
+    int rc = video_run(w, &v);
+    size_t n = v.n_plans;
+    uint64_t *win = malloc((n + 1) * 8);
+    uint32_t *in = malloc((n + 1) * 4);
+    double *c = malloc((n + 1) * 8), *ct = malloc((n + 1) * 8);
+    if (!rc && win && in && c && ct) {
+        for (size_t i = 0; i < n; i++)
+            win[i] = v.plans[i].window, in[i] = v.plans[i].intersection, c[i] = v.plans[i].cycle_s, ct[i] = v.plans[i].cycle_true_s;
+        h5w_col pc[] = {{"window", H5W_U64, win}, {"intersection", H5W_U32, in}, {"cycle_s", H5W_F64, c},
+                        {"cycle_true_s", H5W_F64, ct}, {"green_error_s", H5W_F64, v.green_err_s}};
+        h5w_col sc[] = {{"latency_s", H5W_F64, v.latency_s}};
+        h5w_col gc[] = {{"stored_mb", H5W_F64, v.gw_stored_mb}, {"up_mbps", H5W_F64, v.gw_up_mbps},
+                        {"down_mbps", H5W_F64, v.gw_down_mbps}};
+        rc = h5w_table(h, "/workload/plans", n, pc, 5) | h5w_table(h, "/workload/segments", v.n_latency, sc, 1) |
+             h5w_table(h, "/workload/gateways", v.gateways, gc, 3);
+        rc |= h5w_attr_u64(h, "/workload/segments", "counts_wrong", v.counts_wrong);
+    } else rc = -1;
+    free(win), free(in), free(c), free(ct);
+    wl_video_free(&v);
+    return rc;
+}
+
+static int h5_insure(wld *w, h5w *h)
+{
+    wl_insure q;
+    int rc = insure_run(w, &q);
+    size_t n = q.n;
+    uint32_t *drv = malloc((n + 1) * 4);
+    uint64_t *sp = malloc((n + 1) * 8), *br = malloc((n + 1) * 8), *rd = malloc((n + 1) * 8);
+    double *risk = malloc((n + 1) * 8), *pr = malloc((n + 1) * 8), *tp = malloc((n + 1) * 8);
+    if (!rc && drv && sp && br && rd && risk && pr && tp) {
+        for (size_t i = 0; i < n; i++) {
+            const wl_quote *x = &q.q[i];
+            drv[i] = x->driver, sp[i] = x->speeding, br[i] = x->braking, rd[i] = x->readings;
+            risk[i] = x->risk, pr[i] = x->premium, tp[i] = x->true_premium;
+        }
+        h5w_col cols[] = {{"driver", H5W_U32, drv}, {"risk", H5W_F64, risk}, {"readings", H5W_U64, rd},
+                          {"speeding", H5W_U64, sp}, {"braking", H5W_U64, br}, {"premium", H5W_F64, pr},
+                          {"true_premium", H5W_F64, tp}, {"time_to_quote_s", H5W_F64, q.quote_s}};
+        rc = h5w_table(h, "/workload/quotes", n, cols, 8);
+        rc |= h5w_attr_u64(h, "/workload/quotes", "cfrags_per_proxy_max", q.cfrags_max);
+    } else rc = -1;
+    free(drv), free(sp), free(br), free(rd), free(risk), free(pr), free(tp);
+    wl_insure_free(&q);
+    return rc;
+}
+
 int wld_wl_h5(wld *w, h5w *h)
 {
-    int m = w->cfg->data.device_model;
+    int m = app_of(w);
+    if (m == DATA_MODEL_CAMERA) return h5_video(w, h);
+    if (m == -1) return h5_insure(w, h);
     return m == DATA_MODEL_BATTERY ? h5_ev(w, h) : m == DATA_MODEL_VEHICLE ? h5_traffic(w, h) : 0;
+}
+
+void wld_wl_plots(wld *w, const char *dir)
+{
+    int m = app_of(w);
+    if (m == DATA_MODEL_CAMERA) {
+        wl_video v;
+        if (!video_run(w, &v) && v.n_latency) {
+            const char *t[2] = {"segment end to analytics (s)", "green time error per plan (s)"};
+            const double *x[2] = {v.latency_s, v.green_err_s};
+            size_t n[2] = {v.n_latency, v.n_plans};
+            plot_spec sp = {dir, "workload_latency", "Traffic video: latency and timing error", "seconds", "fraction",
+                            0, 0, 1, NULL};
+            plot_cdf(&sp, t, x, n, v.n_plans ? 2 : 1);
+        }
+        wl_video_free(&v);
+    } else if (m == -1) {
+        wl_insure q;
+        if (!insure_run(w, &q) && q.n) {
+            const char *t[1] = {"order to premium (s)"};
+            const double *x[1] = {q.quote_s};
+            size_t n[1] = {q.n};
+            plot_spec sp = {dir, "workload_latency", "Insurance: time to quote", "seconds", "fraction", 0, 0, 1, NULL};
+            plot_cdf(&sp, t, x, n, 1);
+        }
+        wl_insure_free(&q);
+    } else if (m == DATA_MODEL_BATTERY) {
+        const wld_battery_cfg *b = &w->cfg->data.battery;
+        wl_ev e;
+        if (!wl_ev_run(w->data, b->horizon, b->min_points, w->cfg->duration, &e) && (e.n_lead || e.n_latency)) {
+            const char *t[2] = {"detection lead time before failure (s)", "reading to provider (s)"};
+            const double *x[2] = {e.lead_s, e.latency_s};
+            size_t n[2] = {e.n_lead, e.n_latency};
+            plot_spec sp = {dir, "workload_latency", "EV maintenance: lead time and data latency", "seconds",
+                            "fraction", 0, 0, 1, NULL};
+            plot_cdf(&sp, e.n_lead ? t : t + 1, e.n_lead ? x : x + 1, e.n_lead ? n : n + 1, e.n_lead ? 1 + (e.n_latency > 0) : 1);
+        }
+        wl_ev_free(&e);
+    } else if (m == DATA_MODEL_VEHICLE) {
+        wl_traffic t;
+        if (!wl_traffic_run(w->data, w->cfg->data.vehicle.map_window, &t) && t.readings) {
+            const char *ti[2] = {"reading to navigation (s)", "data age when the map is used (s)"};
+            const double *x[2] = {t.latency_s, t.age_s};
+            size_t n[2] = {t.readings, t.readings};
+            plot_spec sp = {dir, "workload_latency", "Traffic conditions: latency and data age", "seconds", "fraction",
+                            0, 0, 1, NULL};
+            plot_cdf(&sp, ti, x, n, 2);
+        }
+        wl_traffic_free(&t);
+    }
 }
 
 static void put(wld_headline *h, const char *name, double v)
@@ -138,11 +318,26 @@ void wld_wl_headline(wld *w, wld_headline *h)
             put(h, "ev_lead_p50_s", pick(e.lead_s, e.n_lead, 0));
         }
         wl_ev_free(&e);
+    } else if (app_of(w) == DATA_MODEL_CAMERA) {
+        wl_video v;
+        if (!video_run(w, &v)) {
+            put(h, "video_e2e_p99_s", pick(v.latency_s, v.n_latency, 1));
+            put(h, "video_green_err_p50_s", pick(v.green_err_s, v.n_plans, 0)), put(h, "video_stored_mbps", v.stored_mbps);
+        }
+        wl_video_free(&v);
+    } else if (app_of(w) == -1) {
+        wl_insure q;
+        if (!insure_run(w, &q)) {
+            put(h, "ins_quote_p50_s", pick(q.quote_s, q.n, 0)), put(h, "ins_err_p50", pick(q.err_rel, q.n, 0));
+            put(h, "ins_proxy_max", (double)q.cfrags_max);
+        }
+        wl_insure_free(&q);
     } else if (m == DATA_MODEL_VEHICLE) {
         wl_traffic t;
         if (!wl_traffic_run(w->data, w->cfg->data.vehicle.map_window, &t)) {
             put(h, "tr_e2e_p99_s", pick(t.latency_s, t.readings, 1)), put(h, "tr_age_p50_s", pick(t.age_s, t.readings, 0));
             put(h, "tr_records_per_s", t.records_per_s);
+            put(h, "tr_map_accuracy", t.map_entries ? (double)t.map_correct / (double)t.map_entries : 0);
         }
         wl_traffic_free(&t);
     }

@@ -15,7 +15,7 @@
 static const char *const table_names[] = {"default", "uniform", NULL};
 static const char *const jitter_names[] = {"none", "uniform", "exponential", NULL};
 const char *const wld_engine_names[] = {"des", "simgrid", "ns3", "ns3-light", NULL};
-static const char *const proto_names[] = {"flood", "phold", "lbft", "dht", "data", NULL};
+static const char *const proto_names[] = {"flood", "phold", "lbft", "dht", "data", "iot", NULL};
 static const char *const boot_names[] = {"prefill", "join", NULL};
 static const char *const churn_names[] = {"none", "exponential", "weibull", NULL};
 
@@ -145,6 +145,8 @@ static const scn_field lbft_fields[] = {
         "scheduled rate changes: list of {at, until, rate}; tx_rate applies outside them"),
     F("tx_size", SCN_SIZE, wld_lbft_cfg, tx_size, "250B", 81, 1e6, "wire size of a transaction"),
     F("max_txs", SCN_U32, wld_lbft_cfg, max_txs, "2000", 0, 1e6, "transactions per block at most"),
+    F("tx_resend", SCN_DURATION, wld_lbft_cfg, tx_resend, "30s", 0, 1e15,
+      "ledger mode: a submitter sends a transaction not yet committed to two proposers again after this (at most 8 times; 0 = never), as a wallet re-broadcasts a pending one"),
     F("civilian_degree", SCN_U32, wld_lbft_cfg, civ_degree, "0", 0, 1e4,
       "civilians (the nodes after the proposers) relay certified blocks over a random graph of this degree; 0 = none"),
     F("civilian_fanout", SCN_U32, wld_lbft_cfg, civ_fanout, "2", 0, 1e4,
@@ -203,7 +205,8 @@ static const scn_field dht_fields[] = {
 };
 static const scn_schema dht_schema = {"dht", sizeof(wld_dht_cfg), dht_fields};
 
-static const char *const model_names[] = {"generic", "battery", "vehicle", NULL};
+static const char *const model_names[] = {"generic", "battery", "vehicle", "camera", NULL};
+static const char *const vehicle_app_names[] = {"navigation", "insurance", NULL};
 static const char *const chain_names[] = {"log", "lbft", NULL};
 static const char *const storage_names[] = {"direct", "dht", NULL};
 
@@ -235,9 +238,39 @@ static const scn_field vehicle_fields[] = {
     F("cell_blocks", SCN_U32, wld_vehicle_cfg, m.cell_blocks, "5", 1, 65535,
       "a roadside gateway serves a cell of cell_blocks x cell_blocks blocks; a vehicle uploads through its cell's gateway (handover)"),
     F("map_window", SCN_DURATION, wld_vehicle_cfg, map_window, "5min", 1e6, 1e15, "navigation consumer: one congestion map per window"),
+    F("speeding", SCN_FLOAT, wld_vehicle_cfg, m.speeding, "0", 0, 0.66,
+      "insurance: probability of a speeding event per reading at mean risk (driver risk r uniform in [0,1): x (0.5 + r)); 0: none"),
+    F("braking", SCN_FLOAT, wld_vehicle_cfg, m.braking, "0", 0, 0.66,
+      "insurance: probability of a harsh-braking event per reading at mean risk (x (0.5 + r) like speeding); 0: none"),
+    E("app", wld_vehicle_cfg, app, "navigation", vehicle_app_names,
+      "the consumer of the decrypted readings: navigation (congestion map) or insurance (premium per driver from the trades)"),
+    F("base_premium", SCN_FLOAT, wld_vehicle_cfg, base_premium, "400", 0, 1e9,
+      "insurance: premium = base_premium + per_speeding x speeding events/h + per_braking x harsh brakings/h"),
+    F("per_speeding", SCN_FLOAT, wld_vehicle_cfg, per_speeding, "10", 0, 1e9, "insurance: premium per speeding event per hour driven"),
+    F("per_braking", SCN_FLOAT, wld_vehicle_cfg, per_braking, "20", 0, 1e9, "insurance: premium per harsh braking per hour driven"),
     END,
 };
 static const scn_schema vehicle_schema = {"vehicle", sizeof(wld_vehicle_cfg), vehicle_fields};
+
+static const scn_field camera_fields[] = {
+    F("approaches", SCN_U32, wld_camera_cfg, m.approaches, "4", 1, 64,
+      "cameras per intersection: camera c films approach c mod approaches of intersection c / approaches"),
+    F("lanes", SCN_U32, wld_camera_cfg, m.lanes, "2", 1, 16, "lanes per approach, counted separately in each segment's header"),
+    F("flow_vph", SCN_FLOAT, wld_camera_cfg, m.flow_vph, "400", 0, 5000, "mean demand per lane (vehicles per hour, Poisson arrivals)"),
+    F("flow_spread", SCN_FLOAT, wld_camera_cfg, m.flow_spread, "0.5", 0, 0.99,
+      "an approach's demand is flow_vph x (1 + flow_spread x (2u - 1)), u uniform per (intersection, approach)"),
+    F("bitrate", SCN_FLOAT, wld_camera_cfg, m.bitrate_bps, "1.6e6", 1e3, 1e9,
+      "video bitrate (bit/s): a segment (one per sample_interval = upload_interval) has bitrate x interval / 8 bytes"),
+    F("plan_window", SCN_DURATION, wld_camera_cfg, plan_window, "5min", 1e6, 1e15,
+      "analytics: one signal timing plan per intersection per window, from the counts of the segments in it"),
+    F("phases", SCN_U32, wld_camera_cfg, phases, "2", 1, 64, "signal phases; phase p serves approaches a with a mod phases = p"),
+    F("sat_flow", SCN_FLOAT, wld_camera_cfg, sat_flow, "1800", 1, 1e5, "saturation flow per lane (vehicles per hour of green)"),
+    F("lost_time", SCN_DURATION, wld_camera_cfg, lost_time, "4s", 0, 1e12, "lost time per phase (Webster's L = phases x this)"),
+    F("min_cycle", SCN_DURATION, wld_camera_cfg, min_cycle, "30s", 1e9, 1e13, "shortest signal cycle"),
+    F("max_cycle", SCN_DURATION, wld_camera_cfg, max_cycle, "180s", 1e9, 1e13, "longest signal cycle (used when demand saturates)"),
+    END,
+};
+static const scn_schema camera_schema = {"camera", sizeof(wld_camera_cfg), camera_fields};
 
 static const scn_field data_fields[] = {
     F("devices", SCN_U32, wld_data_cfg, devices, "100", 1, 1e7,
@@ -254,8 +287,8 @@ static const scn_field data_fields[] = {
       "a device seals, chunks and uploads its batch this often (one data-record transaction each)"),
     F("data_end", SCN_DURATION, wld_data_cfg, data_end, "30min", 1e6, 31536000e9, "devices stop producing after this"),
     F("reading_size", SCN_SIZE, wld_data_cfg, reading_size, "32B", 16, 4096, "bytes per reading"),
-    F("chunk_size", SCN_SIZE, wld_data_cfg, chunk_size, "1kB", 64, 65536,
-      "bytes per stored chunk (a batch has at most 31 chunks: one record transaction)"),
+    F("chunk_size", SCN_SIZE, wld_data_cfg, chunk_size, "1kB", 64, 4194304,
+      "bytes per stored chunk, up to 4 MiB (a batch has at most 31 chunks: one record transaction)"),
     F("replicas", SCN_U32, wld_data_cfg, replicas, "3", 1, 8,
       "gateways holding each chunk: the XOR-closest gateway DHT ids to the chunk hash"),
     F("trades", SCN_U32, wld_data_cfg, trades, "10", 0, 1e7,
@@ -274,7 +307,9 @@ static const scn_field data_fields[] = {
     F("deliver_timeout", SCN_DURATION, wld_data_cfg, deliver_timeout, "2min", 1e6, 1e15,
       "the trade is disputed if the buyer has not decrypted by then after the seller's confirmation"),
     F("fetch_timeout", SCN_DURATION, wld_data_cfg, fetch_timeout, "10s", 1e6, 1e15,
-      "chunks not received by then are fetched again from the next replica"),
+      "chunks not received by then are fetched again from the next replica; storage: dht: a gateway's STORE round waits this x 2^round before re-storing unacknowledged chunks"),
+    F("fetch_window", SCN_U32, wld_data_cfg, fetch_window, "0", 0, 1e9,
+      "chunks a buyer has requested and not yet received, per order; each chunk received requests the next (0: all at once)"),
     F("agg_window", SCN_DURATION, wld_data_cfg, agg_window, "5min", 0, 1e15,
       "aggregation window: each device sends one encrypted reading per window (0 = no aggregation)"),
     F("agg_grace", SCN_DURATION, wld_data_cfg, agg_grace, "30s", 0, 1e15,
@@ -283,7 +318,7 @@ static const scn_field data_fields[] = {
     F("cpu_per_msg", SCN_DURATION, wld_data_cfg, cpu_per_msg, "5us", 0, 1e10,
       "reference-server CPU per message handled, beyond the crypto charged from the cost table"),
     E("device_model", wld_data_cfg, device_model, "generic", model_names,
-      "what the readings are: generic (hashed values), battery (EV battery health) or vehicle (segment speeds on a road grid); battery and vehicle need reading_size >= 32B"),
+      "what the readings are: generic (hashed values), battery (EV battery health), vehicle (segment speeds on a road grid) or camera (video segments with vehicle counts; upload_interval = sample_interval); battery and vehicle need reading_size >= 32B"),
     E("chain", wld_data_cfg, chain, "log", chain_names,
       "where data-record and trade transactions go: log (the platform's own log, ready at once) or lbft (LBFT from "
       "the consensus section runs on the first nodes in ledger mode; the data roles follow them; buyers see a "
@@ -298,11 +333,87 @@ static const scn_field data_fields[] = {
       "buyers buy every epoch of every device once uploaded (device d: buyer d mod buyers); replaces the random trades"),
     F("subscribe_lag", SCN_DURATION, wld_data_cfg, subscribe_lag, "30s", 0, 1e15,
       "a subscription order for epoch e is placed at (e+1)*enc_interval + upload_interval + this"),
+    F("subscribe_fraction", SCN_FLOAT, wld_data_cfg, subscribe_fraction, "1", 0, 1,
+      "share of the devices a subscription buys (probe vehicles): device d is in if a uniform draw from (seed, d) "
+      "is below this; 1: every device. The others still upload, nobody buys them"),
     SUB("battery", SCN_MAP, wld_data_cfg, battery, &battery_schema, 0, 0, "battery model and maintenance detector (device_model: battery)"),
-    SUB("vehicle", SCN_MAP, wld_data_cfg, vehicle, &vehicle_schema, 0, 0, "vehicle model and congestion map (device_model: vehicle)"),
+    SUB("vehicle", SCN_MAP, wld_data_cfg, vehicle, &vehicle_schema, 0, 0, "vehicle model and its consumer: congestion map or insurance premiums (device_model: vehicle)"),
+    SUB("camera", SCN_MAP, wld_data_cfg, camera, &camera_schema, 0, 0, "camera model and signal-timing analytics (device_model: camera)"),
     END,
 };
 static const scn_schema data_schema = {"data", sizeof(wld_data_cfg), data_fields};
+
+static const char *const iot_app_names[] = {"ev-charging", "parking", "logistics", NULL};
+static const char *const iot_dist_names[] = {"exponential", "uniform", "fixed", NULL};
+
+static const scn_field iot_ev_fields[] = {
+    F("piles", SCN_U32, iot_ev_cfg, piles, "8", 1, 1e6, "charging piles: the first nodes of the app's roles; pile p stands in cell p mod cells"),
+    F("evs", SCN_U32, iot_ev_cfg, evs, "12", 1, 1e6, "electric vehicles: the next nodes"),
+    F("grid_w", SCN_U32, iot_ev_cfg, grid_w, "2", 1, 4096, "road grid width (cells)"),
+    F("grid_h", SCN_U32, iot_ev_cfg, grid_h, "2", 1, 4096, "road grid height (cells)"),
+    F("cell_km", SCN_FLOAT, iot_ev_cfg, cell_km, "1", 0.01, 1000, "cell side (km)"),
+    F("speed_kmh", SCN_FLOAT, iot_ev_cfg, speed_kmh, "30", 1, 300, "driving speed to a pile (Manhattan distance)"),
+    F("capacity_kwh", SCN_FLOAT, iot_ev_cfg, capacity_kwh, "40", 1, 1000, "battery capacity"),
+    F("drive_kw", SCN_FLOAT, iot_ev_cfg, drive_kw, "10", 0.1, 1000, "average power drawn while driving"),
+    F("soc_low", SCN_FLOAT, iot_ev_cfg, soc_low, "0.2", 0.01, 0.98, "state of charge below which an EV looks for a pile"),
+    F("soc_target", SCN_FLOAT, iot_ev_cfg, soc_target, "0.8", 0.02, 0.99, "state of charge an EV charges up to"),
+    F("soc0_min", SCN_FLOAT, iot_ev_cfg, soc0_min, "0.25", 0.01, 0.99,
+      "initial state of charge uniform in [soc0_min, soc_target] (= soc_target: every EV starts full)"),
+    F("pile_kw", SCN_FLOAT, iot_ev_cfg, pile_kw, "50", 0.1, 1000,
+      "charging power up to 80 %, then tapering linearly to 0 at 100 % (a CC-CV curve)"),
+    F("price_min", SCN_UINT, iot_ev_cfg, price_min, "200", 0, 1e12, "lowest pile price per kWh (token units)"),
+    F("price_max", SCN_UINT, iot_ev_cfg, price_max, "400", 0, 1e12, "highest pile price per kWh (each pile's uniform in between)"),
+    F("deposit", SCN_UINT, iot_ev_cfg, deposit, "20000", 1, 1e15, "escrow locked per session: the most a session pays"),
+    F("retry", SCN_DURATION, iot_ev_cfg, retry, "1min", 1e6, 1e15, "no free pile in the cell: look again after this"),
+    F("reserve_timeout", SCN_DURATION, iot_ev_cfg, reserve_timeout, "30min", 1e6, 1e15,
+      "a pile frees a reservation not plugged in by then"),
+    END,
+};
+static const scn_schema iot_ev_schema = {"ev", sizeof(iot_ev_cfg), iot_ev_fields};
+
+static const scn_field iot_park_fields[] = {
+    F("locks", SCN_U32, iot_park_cfg, locks, "4", 1, 1e6, "parking lots, one smart lock (payment server) each: the first nodes of the app's roles"),
+    F("drivers", SCN_U32, iot_park_cfg, drivers, "20", 1, 1e6, "drivers (in-car devices): the next nodes"),
+    F("spaces", SCN_U32, iot_park_cfg, spaces, "10", 1, 1e6, "spaces per lot; an arrival at a full lot is turned away"),
+    F("arrival_rate", SCN_FLOAT, iot_park_cfg, arrival_rate, "6", 1e-3, 1e6,
+      "arrivals per lot per hour (Poisson from the drivers who are away)"),
+    E("stay_dist", iot_park_cfg, stay_dist, "exponential", iot_dist_names,
+      "stay length: exponential, uniform in [0, 2 stay_mean] or fixed"),
+    F("stay_mean", SCN_DURATION, iot_park_cfg, stay_mean, "15min", 1e9, 1e15, "mean stay"),
+    F("price_per_min", SCN_UINT, iot_park_cfg, price_per_min, "5", 0, 1e12, "fee per started minute"),
+    F("deposit", SCN_UINT, iot_park_cfg, deposit, "600", 1, 1e15, "escrow locked per visit: the most a visit pays"),
+    END,
+};
+static const scn_schema iot_park_schema = {"park", sizeof(iot_park_cfg), iot_park_fields};
+
+static const scn_field iot_log_fields[] = {
+    F("hubs", SCN_U32, iot_log_cfg, hubs, "8", 3, 1024, "logistics hubs (one scanner node each): the first nodes of the app's roles"),
+    F("indexers", SCN_U32, iot_log_cfg, indexers, "1", 1, 1e6, "provenance indexers (parcel p: indexer p mod indexers): the next nodes"),
+    F("clients", SCN_U32, iot_log_cfg, clients, "4", 1, 1e6, "query clients: the next nodes"),
+    F("hub_degree", SCN_U32, iot_log_cfg, hub_degree, "3", 2, 64, "hub graph: a ring plus seeded chords up to about this degree"),
+    F("min_hops", SCN_U32, iot_log_cfg, min_hops, "2", 2, 8, "fewest hubs on a parcel's route"),
+    F("max_hops", SCN_U32, iot_log_cfg, max_hops, "6", 2, 8, "most hubs on a parcel's route (a seeded walk without repeats)"),
+    F("parcel_rate", SCN_FLOAT, iot_log_cfg, parcel_rate, "0.5", 1e-6, 1e6, "new parcels per second, all hubs (Poisson)"),
+    F("hop_time", SCN_DURATION, iot_log_cfg, hop_time, "30s", 1e6, 1e15, "mean travel time between two hubs (exponential)"),
+    F("query_rate", SCN_FLOAT, iot_log_cfg, query_rate, "1", 0, 1e6, "provenance queries per second, all clients (Poisson)"),
+    F("query_start", SCN_DURATION, iot_log_cfg, query_start, "1min", 0, 1e15, "no query before this"),
+    END,
+};
+static const scn_schema iot_log_schema = {"log", sizeof(iot_log_cfg), iot_log_fields};
+
+static const scn_field iot_fields[] = {
+    E("app", wld_iot_cfg, app, "ev-charging", iot_app_names, "the application: ev-charging, parking or logistics"),
+    F("end", SCN_DURATION, wld_iot_cfg, end, "1h", 0, 31536000e9, "no new need, arrival, parcel or query after this"),
+    F("fee", SCN_UINT, wld_iot_cfg, fee, "1", 0, 1e12, "fee per transaction"),
+    F("expiry", SCN_UINT, wld_iot_cfg, expiry, "1000000", 1, 1e18, "escrow expiry height"),
+    F("cpu_per_msg", SCN_DURATION, wld_iot_cfg, cpu_per_msg, "5us", 0, 1e10,
+      "reference-server CPU per message handled (scaled by the device class), besides the crypto"),
+    SUB("ev", SCN_MAP, wld_iot_cfg, ev, &iot_ev_schema, 0, 0, "shared EV charging (app: ev-charging)"),
+    SUB("park", SCN_MAP, wld_iot_cfg, park, &iot_park_schema, 0, 0, "seamless parking (app: parking)"),
+    SUB("log", SCN_MAP, wld_iot_cfg, log, &iot_log_schema, 0, 0, "logistics tracing (app: logistics)"),
+    END,
+};
+static const scn_schema iot_schema = {"iot", sizeof(wld_iot_cfg), iot_fields};
 
 static const scn_field phold_fields[] = {
     F("per_node", SCN_U32, wld_phold_cfg, per_node, "1", 1, 1e6, "events started by each node"),
@@ -317,7 +428,7 @@ static const scn_field top_fields[] = {
     F("duration", SCN_DURATION, wld_cfg, duration, "60s", 1, 31536000e9, "simulated time to run (up to one year)"),
     E("engine", wld_cfg, engine, "des", wld_engine_names,
       "engine: des (built-in), simgrid, ns3 (packets) or ns3-light (ns-3 scheduler, cpsim links); --engine overrides"),
-    E("protocol", wld_cfg, protocol, "flood", proto_names, "protocol run by every node: flood, phold, lbft, dht or data"),
+    E("protocol", wld_cfg, protocol, "flood", proto_names, "protocol run by every node: flood, phold, lbft, dht, data or iot (LBFT, the DHT and the IoT applications stacked)"),
     SUB("network", SCN_MAP, wld_cfg, network, &net_schema, 0, 0, "the network model"),
     SUB("classes", SCN_DICT, wld_cfg, classes, &class_schema, offsetof(wld_cfg, n_classes), 0,
         "device classes defined or redefined by the scenario (a definition is complete: keys it "
@@ -331,6 +442,8 @@ static const scn_field top_fields[] = {
     SUB("dht", SCN_MAP, wld_cfg, dht, &dht_schema, 0, 0, "Kademlia DHT (protocol: dht)"),
     SUB("data", SCN_MAP, wld_cfg, data, &data_schema, 0, 0,
         "IoT data platform: encrypted uploads, data records, PRE trades, HE aggregation (protocol: data)"),
+    SUB("iot", SCN_MAP, wld_cfg, iot, &iot_schema, 0, 0,
+        "IoT applications settled on chain: EV charging, parking, logistics (on LBFT in ledger mode and the DHT)"),
     F("plots", SCN_BOOL, wld_cfg, plots, "true", 1.0, 0.0, "draw plots with gnuplot"),
     END,
 };

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "core/data/data_model.h"
+#include "core/iot/iot.h"
 #include "core/env.h"
 #include "sim/scenario/scn.h"
 
@@ -83,6 +84,7 @@ typedef struct wld_lbft_cfg {
     wld_burst_cfg *tx_bursts;
     size_t n_tx_bursts;
     uint32_t max_txs, civ_degree, civ_fanout;
+    uint64_t tx_resend;
     uint32_t *offline;
     size_t n_offline;
     uint32_t *twins;
@@ -117,16 +119,27 @@ typedef struct wld_battery_cfg {
     uint32_t min_points;
 } wld_battery_cfg;
 
+enum { WLD_VEHICLE_NAVIGATION, WLD_VEHICLE_INSURANCE };
 typedef struct wld_vehicle_cfg {
     data_model m;
     uint64_t map_window;    /* navigation consumer: congestion map period */
+    int app;                /* WLD_VEHICLE_*: which consumer reads the readings */
+    double base_premium, per_speeding, per_braking; /* insurance tariff (wl_tariff) */
 } wld_vehicle_cfg;
+
+typedef struct wld_camera_cfg {
+    data_model m;
+    uint64_t plan_window;   /* analytics: signal plan period */
+    uint32_t phases;
+    double sat_flow;        /* vehicles per hour of green per lane */
+    uint64_t lost_time, min_cycle, max_cycle;
+} wld_camera_cfg;
 
 typedef struct wld_data_cfg {
     uint32_t devices, gateways, proxies, buyers, committee;
     uint64_t sample_interval, enc_interval, upload_interval, data_end;
     uint64_t reading_size, chunk_size;
-    uint32_t replicas, trades, epochs_per_order, pre_t, pre_n, dishonest, agg_t;
+    uint32_t replicas, trades, epochs_per_order, pre_t, pre_n, dishonest, agg_t, fetch_window;
     uint64_t trade_start, trade_end, seller_timeout, deliver_timeout, fetch_timeout;
     uint64_t agg_window, agg_grace, cpu_per_msg;
     int64_t corrupt_gateway;
@@ -136,9 +149,19 @@ typedef struct wld_data_cfg {
     uint64_t price_per_epoch;
     bool subscribe;         /* buyers buy every epoch as it is uploaded (wl_subscribe) */
     uint64_t subscribe_lag;
+    double subscribe_fraction; /* share of devices subscribed to (a seeded sample: probe vehicles) */
     wld_battery_cfg battery;
     wld_vehicle_cfg vehicle;
+    wld_camera_cfg camera;
 } wld_data_cfg;
+
+typedef struct wld_iot_cfg {
+    int app;                /* IOT_APP_* (schema: ev-charging, parking, logistics) */
+    uint64_t end, fee, expiry, cpu_per_msg;
+    iot_ev_cfg ev;
+    iot_park_cfg park;
+    iot_log_cfg log;
+} wld_iot_cfg;
 
 typedef struct wld_phold_cfg {
     uint32_t per_node, payload;
@@ -161,12 +184,14 @@ typedef struct wld_cfg {
     wld_lbft_cfg consensus;
     wld_dht_cfg dht;
     wld_data_cfg data;
+    wld_iot_cfg iot;
     bool plots;
 } wld_cfg;
 
 enum { WLD_CHAIN_LOG = 0, WLD_CHAIN_LBFT = 1 };
 enum { WLD_STORE_DIRECT = 0, WLD_STORE_DHT = 1 };
-enum { WLD_PROTO_FLOOD = 0, WLD_PROTO_PHOLD = 1, WLD_PROTO_LBFT = 2, WLD_PROTO_DHT = 3, WLD_PROTO_DATA = 4 };
+enum { WLD_PROTO_FLOOD = 0, WLD_PROTO_PHOLD = 1, WLD_PROTO_LBFT = 2, WLD_PROTO_DHT = 3, WLD_PROTO_DATA = 4,
+       WLD_PROTO_IOT = 5 };
 
 extern const scn_schema wld_schema;
 

@@ -7,6 +7,7 @@
 #include "core/data/data.h"
 #include "core/dht/dht.h"
 #include "core/flood/flood.h"
+#include "core/iot/iot.h"
 #include "core/lbft/lbft.h"
 #include "core/phold/phold.h"
 #include "core/stk/stk.h"
@@ -37,8 +38,9 @@ struct wld {
     lbft *lbft;              /* set when the protocol is lbft */
     dht *dht;                /* set when the protocol is dht */
     data *data;              /* set when the protocol is data */
+    iot *iot;                /* set when the protocol is iot (a stack: lbft, dht for ev-charging, iot) */
     stk *stk;                /* several of them share the nodes (data.chain: lbft, data.storage: dht) */
-    int l_lbft, l_dht, l_data; /* their layers in stk (-1: not stacked) */
+    int l_lbft, l_dht, l_data, l_iot; /* their layers in stk (-1: not stacked) */
     cr_memo *memo;
     cost_table *costs;
     flood_crypto fcrypto;
@@ -79,6 +81,13 @@ int wld_wl_h5(wld *w, h5w *h);
 void wld_wl_json(wld *w, js *j);
 void wld_wl_headline(wld *w, wld_headline *h);
 void wld_data_plots(wld *w, const char *dir);
+void wld_wl_plots(wld *w, const char *dir);
 void wld_data_headline(wld *w, wld_headline *h);
+
+/* IoT applications' results (report_iot.c). */
+int wld_iot_h5(wld *w, h5w *h);
+void wld_iot_json(wld *w, js *j);
+void wld_iot_plots(wld *w, const char *dir);
+void wld_iot_headline(wld *w, wld_headline *h);
 
 #endif

@@ -1,6 +1,7 @@
 /* sim/world/world_proto.c: creates the protocol instance the scenario names and hands its
- * operations table to the engine. Invariant: exactly one of w->flood / w->phold / w->lbft /
- * w->dht / w->data is set, and w->proto points at it. */
+ * operations table to the engine. Invariant: w->proto points at the one protocol the engine
+ * runs: flood, phold, lbft, dht or data alone, or a stack (w->stk) of LBFT under the data
+ * platform, or of LBFT and (for ev-charging) the DHT under the IoT applications. */
 #include "sim/world/world_int.h"
 #include "core/stk/stk.h"
 #include "sim/workload/wl.h"
@@ -40,9 +41,9 @@ static int new_phold(wld *w, const wld_cfg *c)
     return w->phold ? 0 : -1;
 }
 
-/* LBFT from the consensus section; under_data: as the data platform's chain (ledger on, no
+/* LBFT from the consensus section; under: as the chain of a stacked protocol (ledger on, no
  * clients of its own). */
-static int new_lbft(wld *w, const wld_cfg *c, int under_data, char *err, size_t len)
+static int new_lbft(wld *w, const wld_cfg *c, int under, char *err, size_t len)
 {
     const wld_lbft_cfg *k = &c->consensus;
     if ((k->validators - 1) % 3 != 0) {
@@ -54,9 +55,9 @@ static int new_lbft(wld *w, const wld_cfg *c, int under_data, char *err, size_t 
                  k->validators + k->proposers, w->n_nodes);
         return -1;
     }
-    if (under_data && (k->tx_rate > 0 || k->n_tx_bursts)) {
-        snprintf(err, len, "consensus.tx_rate: expected 0 under data.chain: lbft (the data platform's nodes are "
-                 "the chain's clients)");
+    if (under && (k->tx_rate > 0 || k->n_tx_bursts)) {
+        snprintf(err, len, "consensus.tx_rate: expected 0 under %s (the stacked protocol's nodes are the chain's "
+                 "clients)", c->protocol == WLD_PROTO_IOT ? "protocol: iot" : "data.chain: lbft");
         return -1;
     }
     if (k->tx_rate > 0 && (uint64_t)k->validators + k->proposers >= w->n_nodes) {
@@ -69,11 +70,12 @@ static int new_lbft(wld *w, const wld_cfg *c, int under_data, char *err, size_t 
         .view_len = k->view_len, .period = k->period, .impeach_timeout = k->impeach_timeout,
         .block_delay = k->block_delay, .heights = k->heights, .block_size = (uint32_t)k->block_size,
         .tx_rate = k->tx_rate, .tx_size = (uint32_t)k->tx_size, .max_txs = k->max_txs, .seed = w->seed,
+        .tx_resend = k->tx_resend,
         .default_proposers = k->default_proposers, .byzantine = k->byzantine,
         .n_byzantine = (uint32_t)k->n_byzantine, .equivocators = k->equivocators,
         .n_equivocators = (uint32_t)k->n_equivocators, .civ_degree = k->civ_degree,
         .civ_fanout = k->civ_fanout, .offline = k->offline, .n_offline = (uint32_t)k->n_offline,
-        .twins = k->twins, .n_twins = (uint32_t)k->n_twins, .ledger = k->ledger || under_data,
+        .twins = k->twins, .n_twins = (uint32_t)k->n_twins, .ledger = k->ledger || under,
         .tx_pattern = k->tx_pattern, .n_bursts = (uint32_t)k->n_tx_bursts,
         .memo = w->memo, .costs = w->costs,
     };
@@ -131,16 +133,10 @@ static int dht_windows_ok(const wld_dht_cfg *k, char *err, size_t len)
     return 1;
 }
 
-/* The DHT of the dht section on members first .. first+members-1 (members 0: all nodes). */
-static int make_dht(wld *w, const wld_cfg *c, cp_node first, uint32_t members, char *err, size_t len)
+/* The dht section as a dht_cfg (its workload included) on members first .. first+members-1
+ * (members 0: every node from first on). */
+static dht_cfg dht_cfg_of(const wld_dht_cfg *k, cp_node first, uint32_t members)
 {
-    const wld_dht_cfg *k = &c->dht;
-    uint32_t m = members ? members : w->n_nodes;
-    if (!dht_windows_ok(k, err, len)) return -1;
-    if (m < 2 || k->k >= m) {
-        snprintf(err, len, "dht.k: expected fewer than the %u DHT nodes (and at least 2 of them)", m);
-        return -1;
-    }
     dht_cfg dc = dht_cfg_default();
     dc.first = first, dc.members = members;
     dc.k = k->k, dc.alpha = k->alpha, dc.rpc_timeout = k->rpc_timeout, dc.probe_gap = k->probe_gap;
@@ -153,6 +149,22 @@ static int make_dht(wld *w, const wld_cfg *c, cp_node first, uint32_t members, c
     dc.get_start = k->get_start, dc.get_end = k->get_end;
     dc.value_size = k->value_size, dc.cpu_per_msg = k->cpu_per_msg;
     dc.emit_metrics = 0; /* the per-lookup table /dht/lookups holds the same numbers */
+    return dc;
+}
+
+/* The DHT of the dht section on members first .. first+members-1 (members 0: all nodes
+ * from first on). */
+static int make_dht(wld *w, const wld_cfg *c, cp_node first, uint32_t members, char *err, size_t len)
+{
+    const wld_dht_cfg *k = &c->dht;
+    uint32_t m = members ? members : w->n_nodes - first;
+    if (!dht_windows_ok(k, err, len)) return -1;
+    if (first >= w->n_nodes || m < 2 || k->k >= m) {
+        snprintf(err, len, "dht.k: expected fewer than the %u DHT nodes (and at least 2 of them)",
+                 first < w->n_nodes ? m : 0);
+        return -1;
+    }
+    dht_cfg dc = dht_cfg_of(k, first, members);
     w->dht = dht_new(&dc, w->n_nodes, w->seed);
     if (!w->dht) snprintf(err, len, "dht: cannot build the DHT (out of memory?)");
     return w->dht ? 0 : -1;
@@ -166,10 +178,18 @@ static int new_dht(wld *w, const wld_cfg *c, char *err, size_t len)
     return 0;
 }
 
-static uint64_t data_submit(void *ctx, cp_env *env, const uint8_t *tx, size_t len)
+/* The chain port of a stacked protocol: its transaction to LBFT, from the same node. */
+static uint64_t chain_submit(void *ctx, cp_env *env, const uint8_t *tx, size_t len)
 {
     wld *w = ctx;
     return lbft_submit(w->lbft, stk_env(env, (uint32_t)w->l_lbft), tx, len);
+}
+
+/* A DHT member is down while churn holds it offline; the data platform's storage with it. */
+static int data_online(void *ctx, cp_node v)
+{
+    wld *w = ctx;
+    return dht_online(w->dht, v);
 }
 
 static int data_find(void *ctx, cp_env *env, const uint8_t key[32], uint64_t cookie)
@@ -178,31 +198,49 @@ static int data_find(void *ctx, cp_env *env, const uint8_t key[32], uint64_t coo
     return dht_find(w->dht, stk_env(env, (uint32_t)w->l_dht), key, cookie);
 }
 
-static void on_found(void *ctx, cp_env *env, uint64_t cookie, const dht_found *f)
-{
-    wld *w = ctx;
-    data_on_found(w->data, stk_env(env, (uint32_t)w->l_data), cookie, f->nodes, f->n, f->ok, f->hops, f->latency);
-}
-
 static void on_commit(void *ctx, cp_env *env, uint64_t id, uint64_t height, int valid)
 {
     wld *w = ctx;
     if (w->data) data_on_commit(w->data, stk_env(env, (uint32_t)w->l_data), id, height, valid);
+    if (w->iot) iot_on_commit(w->iot, stk_env(env, (uint32_t)w->l_iot), id, height, valid);
 }
 
-/* The stack: LBFT (if any) first, then the DHT (if any), then the data platform. */
+/* The directory port of the IoT applications: the DHT's client API, from the same node. */
+static int dir_put(void *ctx, cp_env *env, const uint8_t key[32], const void *v, uint32_t len, uint64_t cookie)
+{
+    wld *w = ctx;
+    return dht_put(w->dht, stk_env(env, (uint32_t)w->l_dht), key, v, len, cookie);
+}
+
+static int dir_get(void *ctx, cp_env *env, const uint8_t key[32], uint64_t cookie)
+{
+    wld *w = ctx;
+    return dht_get(w->dht, stk_env(env, (uint32_t)w->l_dht), key, cookie);
+}
+
+/* A DHT client operation is done: to the layer above that started it. */
+static void on_dht_done(void *ctx, cp_env *env, uint64_t cookie, const dht_found *f)
+{
+    wld *w = ctx;
+    if (w->data) data_on_found(w->data, stk_env(env, (uint32_t)w->l_data), cookie, f->nodes, f->n, f->ok, f->hops, f->latency);
+    if (w->iot) iot_on_dir(w->iot, stk_env(env, (uint32_t)w->l_iot), cookie, f->ok, f->value, f->vlen);
+}
+
+/* The stack: LBFT (if any) first, then the DHT (if any), then the data platform or the IoT
+ * applications. */
 static int build_stack(wld *w, char *err, size_t len)
 {
     w->stk = stk_new();
     if (!w->stk) return -1;
     w->l_lbft = w->lbft ? stk_add(w->stk, lbft_ops(), w->lbft) : -1;
     w->l_dht = w->dht ? stk_add(w->stk, dht_ops(), w->dht) : -1;
-    w->l_data = stk_add(w->stk, data_ops(), w->data);
+    w->l_data = w->data ? stk_add(w->stk, data_ops(), w->data) : -1;
+    w->l_iot = w->iot ? stk_add(w->stk, iot_ops(), w->iot) : -1;
     w->proto = w->stk;
     w->proto_ops = stk_ops(w->stk);
     if (w->lbft) lbft_set_commit_hook(w->lbft, on_commit, w);
-    if (w->dht) dht_set_client(w->dht, on_found, w);
-    if (!w->proto_ops) snprintf(err, len, "data: cannot build the protocol stack");
+    if (w->dht) dht_set_client(w->dht, on_dht_done, w);
+    if (!w->proto_ops) snprintf(err, len, "%s: cannot build the protocol stack", w->data ? "data" : "iot");
     return w->proto_ops ? 0 : -1;
 }
 
@@ -213,11 +251,11 @@ static int new_data(wld *w, const wld_cfg *c, char *err, size_t len)
     if (k->chain == WLD_CHAIN_LBFT) {
         if (new_lbft(w, c, 1, err, len)) return -1;
         dc.first = c->consensus.validators + c->consensus.proposers + (uint32_t)c->consensus.n_twins;
-        dc.chain = (data_chain_port){w, data_submit};
+        dc.chain = (data_chain_port){w, chain_submit};
     }
     if (k->storage == WLD_STORE_DHT) { /* Kademlia on the gateways, proxies and buyers */
         if (make_dht(w, c, dc.first + k->devices, k->gateways + k->proxies + k->buyers, err, len)) return -1;
-        dc.dir = (data_dir_port){w, data_find};
+        dc.dir = (data_dir_port){w, data_find, data_online};
     }
     dc.devices = k->devices, dc.gateways = k->gateways, dc.proxies = k->proxies, dc.buyers = k->buyers;
     dc.committee = k->committee, dc.sample_interval = k->sample_interval, dc.enc_interval = k->enc_interval;
@@ -226,23 +264,53 @@ static int new_data(wld *w, const wld_cfg *c, char *err, size_t len)
     dc.replicas = k->replicas, dc.trades = k->trades, dc.trade_start = k->trade_start, dc.trade_end = k->trade_end;
     dc.epochs_per_order = k->epochs_per_order, dc.pre_t = k->pre_t, dc.pre_n = k->pre_n;
     dc.dishonest = k->dishonest, dc.seller_timeout = k->seller_timeout, dc.deliver_timeout = k->deliver_timeout;
-    dc.fetch_timeout = k->fetch_timeout, dc.agg_window = k->agg_window, dc.agg_grace = k->agg_grace;
+    dc.fetch_timeout = k->fetch_timeout, dc.fetch_window = k->fetch_window, dc.agg_window = k->agg_window, dc.agg_grace = k->agg_grace;
     dc.agg_t = k->agg_t, dc.cpu_per_msg = k->cpu_per_msg, dc.costs = w->costs;
     dc.price_per_epoch = k->price_per_epoch;
     dc.corrupt_gateway = k->corrupt_gateway < 0 ? CP_NODE_NONE : (cp_node)k->corrupt_gateway;
-    dc.model = k->device_model == DATA_MODEL_VEHICLE ? k->vehicle.m : k->battery.m;
+    dc.model = k->device_model == DATA_MODEL_VEHICLE ? k->vehicle.m
+               : k->device_model == DATA_MODEL_CAMERA ? k->camera.m : k->battery.m;
     if (k->device_model == DATA_MODEL_GENERIC) dc.model = data_model_default();
     dc.model.kind = k->device_model;
     uint32_t n_orders = 0;
-    data_order *orders = k->subscribe ? wl_subscribe(&dc, k->subscribe_lag, &n_orders) : NULL;
+    data_order *orders = k->subscribe ? wl_subscribe(&dc, k->subscribe_lag, k->subscribe_fraction, w->seed, &n_orders) : NULL;
     if (k->subscribe) dc.orders = orders, dc.n_orders = n_orders, dc.trades = 0;
     w->data = k->subscribe && !orders ? NULL : data_new(&dc, w->n_nodes, w->seed, err, len);
-    if (k->subscribe && !orders) snprintf(err, len, "data.subscribe: no epoch ends by data_end (or no buyer)");
+    if (k->subscribe && !orders) snprintf(err, len, "data.subscribe: no epoch ends by data_end (or no buyer, or no device drawn)");
     free(orders);
     w->proto = w->data;
     w->proto_ops = data_ops();
     if (w->data && (w->lbft || w->dht)) return build_stack(w, err, len);
     return w->data ? 0 : -1;
+}
+
+/* The IoT applications on their chain (LBFT in ledger mode on the first nodes) and, for
+ * ev-charging, their directory (the DHT of the dht section on the app's nodes, without its
+ * own workload). */
+static int new_iot(wld *w, const wld_cfg *c, char *err, size_t len)
+{
+    const wld_iot_cfg *k = &c->iot;
+    if (new_lbft(w, c, 1, err, len)) return -1;
+    iot_cfg ic = iot_cfg_default(k->app);
+    ic.first = c->consensus.validators + c->consensus.proposers + (uint32_t)c->consensus.n_twins;
+    ic.observer = 0, ic.end = k->end, ic.fee = k->fee, ic.expiry = k->expiry, ic.cpu_per_msg = k->cpu_per_msg;
+    ic.costs = w->costs, ic.memo = w->memo, ic.ev = k->ev, ic.park = k->park, ic.log = k->log;
+    ic.chain = (iot_chain_port){w, chain_submit};
+    w->iot = iot_new(&ic, w->n_nodes, w->seed, err, len);
+    if (!w->iot) return -1;
+    if (k->app == IOT_APP_EV) {
+        dht_cfg dc = dht_cfg_of(&c->dht, ic.first, 0);
+        dc.lookups = dc.stores = dc.gets = 0;
+        w->dht = ic.first + 2 <= w->n_nodes && dc.k < w->n_nodes - ic.first ? dht_new(&dc, w->n_nodes, w->seed) : NULL;
+        if (!w->dht) {
+            snprintf(err, len, "dht.k: expected fewer than the %u nodes after the chain", w->n_nodes - ic.first);
+            return -1;
+        }
+        dht_set_client(w->dht, on_dht_done, w);
+        iot_dir_port dir = {w, dir_put, dir_get};
+        iot_set_ports(w->iot, NULL, &dir);
+    }
+    return build_stack(w, err, len);
 }
 
 int wld_proto_new(wld *w, const wld_cfg *c, char *err, size_t len)
@@ -258,6 +326,8 @@ int wld_proto_new(wld *w, const wld_cfg *c, char *err, size_t len)
         return new_dht(w, c, err, len);
     case WLD_PROTO_DATA:
         return new_data(w, c, err, len);
+    case WLD_PROTO_IOT:
+        return new_iot(w, c, err, len);
     }
     return -1;
 }
@@ -270,5 +340,6 @@ void wld_proto_free(wld *w)
     free(w->bursts);
     dht_free(w->dht);
     data_free(w->data);
+    iot_free(w->iot);
     stk_free(w->stk);
 }

@@ -6,7 +6,13 @@
  * dispute; the threshold aggregate equals the plain sum; same seed, same results. Device models
  * (data_model.h): a battery fails after the hand-derived number of cycles, a vehicle's readings
  * are consistent along its road and its records go through its cell's gateway (handover), and
- * the protocol carries the model's readings and aggregates their values. */
+ * the protocol carries the model's readings and aggregates their values; a driver's speeding
+ * and harsh-braking events follow its risk; a camera segment's header carries its lane counts
+ * and any slice of it is the same bytes as the whole, and the protocol stores segments without
+ * holding their ciphertext: regenerated chunks match their addresses, open under the AEAD to
+ * the model's segment, and a corrupted one is still detected and refetched. */
+#include <math.h>
+
 #include "core/chain/chain.h"
 #include "core/data/data.h"
 #include "core/data/data_model.h"
@@ -329,7 +335,185 @@ static void t_model_bad_cfg(void)
     CHECK(data_new(&c, 20, 1, err, sizeof err) == NULL && strstr(err, "reading_size"));
 }
 
+
+static void t_model_events(void)
+{
+    data_model m = data_model_default();
+    m.kind = DATA_MODEL_VEHICLE, m.gateways = 4;
+    uint8_t p[DATA_MODEL_READING];
+    data_model_rd rd;
+    for (uint64_t j = 0; j < 200; j++) { /* no rates: bytes 28..29 stay zero (navigation runs unchanged) */
+        data_model_reading(&m, 3, 1, j, 1.0, j, p, sizeof p);
+        CHECK(p[28] == 0 && p[29] == 0);
+    }
+    m.speeding = 0.05, m.braking = 0.02;
+    for (uint32_t v = 0; v < 6; v++) {
+        uint64_t sp = 0, br = 0, n = 20000;
+        for (uint64_t j = 0; j < n; j++) {
+            data_model_reading(&m, 3, v, j, 1.0, j, p, sizeof p);
+            data_model_decode(&m, p, &rd);
+            CHECK(rd.speeding <= 1 && rd.braking <= 1);
+            sp += rd.speeding, br += rd.braking;
+        }
+        double r = data_model_risk(&m, 3, v), ps = 0.05 * (0.5 + r), pb = 0.02 * (0.5 + r);
+        CHECK(r >= 0 && r < 1);
+        CHECK_NEAR(data_model_p_speeding(&m, 3, v), ps, 1e-12);
+        CHECK_NEAR((double)sp / n, ps, 5 * sqrt(ps / n)); /* 5 sigma of a binomial mean */
+        CHECK_NEAR((double)br / n, pb, 5 * sqrt(pb / n));
+    }
+}
+
+static data_model camera_model(void)
+{
+    data_model m = data_model_default();
+    m.kind = DATA_MODEL_CAMERA, m.approaches = 2, m.lanes = 3, m.flow_vph = 900, m.bitrate_bps = 8000;
+    return m;
+}
+
+static void t_model_camera(void)
+{
+    data_model m = camera_model();
+    m.bitrate_bps = 1.6e6;
+    CHECK_EQ_U64(data_model_segment_bytes(&m, 10.0), 2000000); /* 1.6 Mbit/s x 10 s / 8 */
+    m.bitrate_bps = 8000;
+    uint64_t n = data_model_segment_bytes(&m, 20.0); /* 20000 B */
+    CHECK_EQ_U64(n, 20000);
+    uint8_t *full = malloc(n), part[777];
+    REQUIRE(full);
+    double sum[2] = {0};
+    for (uint64_t j = 0; j < 600; j++) {
+        for (uint32_t dev = 4; dev < 6; dev++) { /* intersection 2, approaches 0 and 1 */
+            data_model_segment(&m, 9, dev, j, 20.0, 1000 + j, 0, full, n);
+            data_model_seg sg;
+            REQUIRE(data_model_segment_decode(full, n, &sg) == 0);
+            CHECK(sg.dev == dev && sg.j == j && sg.t == 1000 + j && sg.intersection == 2 && sg.approach == dev - 4);
+            REQUIRE(sg.lanes == 3);
+            uint32_t tot = 0;
+            for (uint32_t l = 0; l < 3; l++) {
+                CHECK_EQ_U64(sg.count[l], data_model_lane_count(&m, 9, dev, l, j, 20.0));
+                tot += sg.count[l];
+            }
+            CHECK_EQ_U64(data_model_value(&m, 9, dev, j, 20.0), tot);
+            sum[dev - 4] += tot;
+            uint64_t off = (j * 7919) % (n - sizeof part); /* any slice equals the same bytes of the whole */
+            data_model_segment(&m, 9, dev, j, 20.0, 1000 + j, off, part, sizeof part);
+            CHECK(memcmp(part, full + off, sizeof part) == 0);
+        }
+    }
+    for (uint32_t a = 0; a < 2; a++) { /* mean count = flow x 20 s / 3600 per lane (5 sigma) */
+        double lam = data_model_lane_flow(&m, 9, 2, a) * 20 / 3600 * 3;
+        CHECK(lam >= 3 * 900 * 0.5 * 20 / 3600 - 1e-9 && lam <= 3 * 900 * 1.5 * 20 / 3600 + 1e-9);
+        CHECK_NEAR(sum[a] / 600, lam, 5 * sqrt(lam / 600));
+    }
+    free(full);
+}
+
+static data_cfg camera_cfg(void)
+{
+    data_cfg c = small_cfg();
+    c.model = camera_model();
+    c.sample_interval = c.upload_interval = CP_S(20), c.chunk_size = 1024; /* 20040 B: 20 chunks */
+    return c;
+}
+
+/* Every record of d: its regenerated chunks match their addresses (from the record transaction)
+ * and the buyer's key opens the regenerated ciphertext to the model's segment. */
+static uint32_t check_camera_records(data *d, const data_cfg *c)
+{
+    size_t n, nt;
+    const data_record *r = data_records(d, &n);
+    const data_tx *tx = data_txs(d, &nt);
+    uint32_t opened = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t *ct = NULL, key[32], h[32];
+        size_t len;
+        chain_tx t;
+        if (r[i].tx >= nt || data_record_ciphertext(d, (uint32_t)i, &ct, &len) ||
+            chain_tx_decode(data_tx_bytes(d) + tx[r[i].tx].off, tx[r[i].tx].len, &t) != CHAIN_OK) {
+            CHECK(!"record with its transaction and ciphertext");
+            free(ct);
+            continue;
+        }
+        CHECK(len == 20040 && r[i].n_chunks == 20);
+        for (uint32_t k = 0; k < r[i].n_chunks; k++) {
+            cr_hash(h, ct + k * 1024, k + 1 < r[i].n_chunks ? 1024 : len - k * 1024);
+            CHECK(memcmp(h, t.payload + CHAIN_RECORD_HDR + 32 * k, 32) == 0);
+        }
+        if (data_buyer_key(d, BUYER0, r[i].owner, r[i].epoch, key)) {
+            uint8_t *pt = malloc(20000), *want = malloc(20000), head[38];
+            if (!pt || !want) abort();
+            CHECK(data_open(pt, ct, len, key, r[i].owner, 0, r[i].interval, data_record_capsule(d, (uint32_t)i)) == CR_OK);
+            data_model_segment(&c->model, 1, r[i].owner, r[i].interval, 20.0, r[i].first_reading, 0, want, 20000);
+            CHECK(memcmp(pt, want, 20000) == 0);
+            CHECK(data_record_prefix(d, (uint32_t)i, key, head, sizeof head) == 0 && memcmp(head, want, sizeof head) == 0);
+            opened++;
+            free(pt), free(want);
+        }
+        free(ct);
+    }
+    return opened;
+}
+
+static void t_camera_lazy_in_protocol(void)
+{
+    data_cfg c = camera_cfg();
+    data *d = run(&c, 1);
+    REQUIRE(d);
+    size_t n;
+    data_records(d, &n);
+    const data_counts *k = data_get_counts(d);
+    CHECK_EQ_U64(n, 6 * 9);
+    CHECK_EQ_U64(k->records_ready, n);
+    CHECK(k->finished == 1 && k->aead_failures == 0 && k->plaintext_mismatch == 0 && k->malformed == 0);
+    CHECK_EQ_U64(check_camera_records(d, &c), 4); /* epochs 1..2 of 40 s: intervals 2..5 of 20 s */
+    uint64_t held[4], sum = 0;
+    data_stored_bytes(d, held);
+    for (int g = 0; g < 4; g++) sum += held[g];
+    CHECK_EQ_U64(sum, n * 20040 * 3); /* every chunk at its 3 replicas */
+    data_free(d);
+    c.corrupt_gateway = 6; /* gateway 0 serves flipped bytes: detected by the address, refetched */
+    d = run(&c, 1);
+    REQUIRE(d);
+    CHECK(data_get_counts(d)->bad_chunks > 0 && data_get_counts(d)->finished == 1);
+    CHECK(data_get_counts(d)->aead_failures == 0);
+    data_free(d);
+}
+
+static void t_camera_bad_cfg(void)
+{
+    data_cfg c = camera_cfg();
+    char err[200] = "";
+    c.sample_interval = CP_S(10);
+    CHECK(data_new(&c, 20, 1, err, sizeof err) == NULL && strstr(err, "upload_interval"));
+    c = camera_cfg(), c.chunk_size = 512; /* 40 chunks > 31 */
+    CHECK(data_new(&c, 20, 1, err, sizeof err) == NULL && strstr(err, "chunk_size"));
+    c = camera_cfg(), c.model.lanes = 17;
+    CHECK(data_new(&c, 20, 1, err, sizeof err) == NULL && strstr(err, "camera"));
+}
+
+/* 4 records x 20 chunks: all at once they arrive within about one 20 ms round trip; one at a
+ * time (fetch_window 1) each waits for the previous, so at least 80 round trips: 1.6 s. */
+static void t_fetch_window(void)
+{
+    cp_time took[2];
+    for (uint32_t w = 0; w < 2; w++) {
+        data_cfg c = camera_cfg();
+        c.fetch_window = w;
+        data *d = run(&c, 1);
+        REQUIRE(d);
+        size_t nt;
+        const data_trade *t = data_trades(d, &nt);
+        REQUIRE(nt == 1 && t[0].state == DATA_T_FINISHED);
+        CHECK(t[0].records == 4 && t[0].records_ok == 4 && t[0].refetches == 0);
+        took[w] = t[0].plaintext - t[0].delivered;
+        data_free(d);
+    }
+    CHECK(took[0] < CP_MS(200));
+    CHECK(took[1] >= CP_MS(1600));
+}
+
 TEST_MAIN(TEST(t_records_ready), TEST(t_buyer_gets_exactly_what_it_bought), TEST(t_aead_rejects_tampering),
           TEST(t_corrupted_chunk_refetched), TEST(t_wrong_cfrag_detected), TEST(t_aggregate_is_plain_sum),
           TEST(t_determinism), TEST(t_bad_cfg), TEST(t_model_battery), TEST(t_model_vehicle),
-          TEST(t_model_in_protocol), TEST(t_model_bad_cfg))
+          TEST(t_model_in_protocol), TEST(t_model_bad_cfg), TEST(t_model_events), TEST(t_model_camera),
+          TEST(t_camera_lazy_in_protocol), TEST(t_camera_bad_cfg), TEST(t_fetch_window))

@@ -138,6 +138,11 @@ typedef struct cp_proto_ops {
      * treats as persistent. NULL: the node runs start() again. A node down from time 0 gets
      * start() when it first comes up. */
     void (*restart)(void *self, cp_env *env);
+    /* A hint, may be NULL: the engine will soon run an event of `node` (msg: the message it
+     * delivers, else NULL). stage 0 comes about two events ahead, stage 1 about one event ahead
+     * (its stage-0 lines should have arrived: it may read them to prefetch what they point to).
+     * Only prefetches: no state change, no RNG, no effect on results; msg may be malformed. */
+    void (*prefetch)(void *self, cp_node node, const cp_msg *msg, int stage);
 } cp_proto_ops;
 
 #endif

@@ -80,11 +80,13 @@ static int make_ids(dht *d)
     d->ids = dht_big((size_t)d->n * DHT_ID_BYTES, 0);
     d->sorted = dht_big((size_t)d->n * sizeof *d->sorted, 0);
     d->spfx = dht_big((size_t)d->n * sizeof *d->spfx, 0);
+    d->pfx = dht_big((size_t)d->n * sizeof *d->pfx, 0);
     id_rank *r = malloc((size_t)d->n * sizeof *r);
-    if (!d->ids || !d->sorted || !d->spfx || !r) return free(r), -1;
+    if (!d->ids || !d->sorted || !d->spfx || !d->pfx || !r) return free(r), -1;
     for (uint32_t i = 0; i < d->n; i++) { /* ids from world ids: a member keeps its id */
         dht_make_id(d->ids[i], d->seed, (uint64_t)d->first + i);
-        r[i] = (id_rank){dht_prefix64(d->ids[i]), d->first + i};
+        d->pfx[i] = dht_prefix64(d->ids[i]);
+        r[i] = (id_rank){d->pfx[i], d->first + i};
     }
     qsort_r(r, d->n, sizeof *r, cmp_ids, d);
     for (uint32_t i = 0; i < d->n; i++) {
@@ -194,6 +196,7 @@ void dht_free(dht *d)
     free(d->sorted);
     free(d->arena);
     free(d->spfx);
+    free(d->pfx);
     free(d->ops);
     free(d->op_off);
     free(d->res);

@@ -8,8 +8,10 @@
  * Node ids: every node value (contacts, owners, RPC peers, sorted[], ops' nodes) is a world id;
  * the per-member arrays (ids, nodes, op_off) are indexed by world id - first, through the
  * accessors below (dht_pfx, dht_idp, dht_nd). n is the member count. An id's first 8 bytes
- * (big-endian) are its prefix: distances compare by prefix first, and one cache line holds a
- * node's whole id, so the prefix compare and the copy of the id into a reply miss once. */
+ * (big-endian) are its prefix: distances compare by prefix first, read from a compact prefix
+ * array (8 bytes a node, so the many prefix reads of a message - contact checks, candidate
+ * ranking, bucket indices - touch few pages); the full ids are read only to copy them into a
+ * reply or to break a tie of prefixes. */
 #ifndef DHT_INT_H
 #define DHT_INT_H
 
@@ -101,6 +103,7 @@ struct dht {
     uint8_t (*ids)[DHT_ID_BYTES];
     uint32_t *sorted;         /* node indices by id */
     uint64_t *spfx;           /* id prefixes in sorted order (the oracle's and prefill's splits) */
+    uint64_t *pfx;            /* id prefixes by member (8 bytes a node: few pages, cache-friendly) */
     dht_node *nodes;
     dht_rpc *rpcs;
     uint32_t n_rpcs, cap_rpcs, free_rpc;
@@ -134,7 +137,7 @@ static inline uint64_t dht_prefix64(const uint8_t *id)
 
 /* Member arrays by world id (see the layout note above). */
 static inline int dht_is_member(const dht *d, cp_node v) { return v - d->first < d->n; }
-static inline uint64_t dht_pfx(const dht *d, cp_node c) { return dht_prefix64(d->ids[c - d->first]); }
+static inline uint64_t dht_pfx(const dht *d, cp_node c) { return d->pfx[c - d->first]; }
 static inline const uint8_t *dht_idp(const dht *d, cp_node c) { return d->ids[c - d->first]; }
 static inline dht_node *dht_nd(dht *d, cp_node v) { return &d->nodes[v - d->first]; }
 static inline const dht_node *dht_ndc(const dht *d, cp_node v) { return &d->nodes[v - d->first]; }
@@ -183,6 +186,7 @@ void dht_send_msg(dht *d, cp_env *env, cp_node to, dht_msg *m);
 void dht_seen(dht *d, cp_env *env, cp_node c, int may_probe);
 void dht_rpc_timeout(dht *d, cp_env *env, uint32_t idx);
 void dht_handle(dht *d, cp_env *env, cp_node from, const cp_msg *msg);
+void dht_prefetch(dht *d, cp_node v, const cp_msg *msg, int stage); /* engine hint */
 void dht_rpcs_free(dht *d);
 
 /* dht_lookup.c */

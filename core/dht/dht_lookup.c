@@ -390,7 +390,7 @@ static void merge_contacts(dht *d, dht_lookup *l, const dht_msg *m, uint8_t dept
 {
     for (uint32_t i = 0; i < m->n_contacts; i++) {
         uint32_t c = contact_at(m, i);
-        if (dht_is_member(d, c)) __builtin_prefetch(dht_idp(d, c));
+        if (dht_is_member(d, c)) __builtin_prefetch(&d->pfx[c - d->first]);
     }
     for (uint32_t i = 0; i < m->n_contacts; i++) {
         uint32_t c = contact_at(m, i);

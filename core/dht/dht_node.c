@@ -253,9 +253,14 @@ static const char *const dht_metric_names[] = {"lookup_hops", "lookup_rpcs", "lo
                                                "lookup_ok", "get_ok", "get_latency_s"};
 
 
+static void dht_on_prefetch(void *self, cp_node v, const cp_msg *msg, int stage)
+{
+    dht_prefetch(self, v, msg, stage);
+}
+
 static const cp_proto_ops dht_proto = {
     "dht", dht_start, dht_on_message, dht_on_timer, dht_msg_names, DHT_N_MSG,
-    dht_metric_names, DHT_N_METRICS, NULL, NULL,
+    dht_metric_names, DHT_N_METRICS, NULL, NULL, dht_on_prefetch,
 };
 
 const cp_proto_ops *dht_ops(void) { return &dht_proto; }
@@ -269,8 +274,8 @@ int dht_online(const dht *d, cp_node v) { return dht_is_member(d, v) && dht_ndc(
 
 double dht_bytes_per_node(const dht *d)
 {
-    /* node state, id, sorted index, sorted prefix, workload offset */
-    double b = sizeof(dht_node) + DHT_ID_BYTES + sizeof(uint32_t) + sizeof(uint64_t) + sizeof(uint32_t);
+    /* node state, id, prefix, sorted index, sorted prefix, workload offset */
+    double b = sizeof(dht_node) + DHT_ID_BYTES + sizeof(uint64_t) + sizeof(uint32_t) + sizeof(uint64_t) + sizeof(uint32_t);
     uint64_t tab = 0;
     for (uint32_t m = 0; m < d->n; m++) {
         const dht_rt *rt = &d->nodes[m].rt;

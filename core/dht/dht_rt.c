@@ -303,7 +303,7 @@ uint32_t dht_rt_closest(dht *d, cp_node v, const uint8_t *key, uint32_t k, cp_no
     uint64_t kp = dht_prefix64(key), x = dht_pfx(d, v) ^ kp;
     int b = x ? 255 - __builtin_clzll(x) : dht_bucket_index(dht_idp(d, v), key);
     uint32_t g = gather(rt, b, k, tmp);
-    for (uint32_t i = 0; i < g; i++) __builtin_prefetch(dht_idp(d, tmp[i])); /* overlap the misses */
+    for (uint32_t i = 0; i < g; i++) __builtin_prefetch(&d->pfx[tmp[i] - d->first]); /* overlap the misses */
     uint32_t w = top_k(d, key, kp, tmp, g, k, cs);
     for (uint32_t i = 0; i < w; i++) out[i] = cs[i].node;
     return w;

@@ -194,7 +194,7 @@ static void fl_message(void *self, cp_env *env, cp_node from, cp_msg *m)
 }
 
 static const cp_proto_ops flood_proto = {
-    "flood", fl_start, fl_message, fl_timer, flood_msg_names, FLOOD_N_MSG, NULL, 0, NULL, NULL,
+    "flood", fl_start, fl_message, fl_timer, flood_msg_names, FLOOD_N_MSG, NULL, 0, NULL, NULL, NULL,
 };
 
 const cp_proto_ops *flood_ops(void) { return &flood_proto; }

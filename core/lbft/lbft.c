@@ -1370,7 +1370,7 @@ static void lb_restart(void *self, cp_env *env)
 }
 
 static const cp_proto_ops lbft_proto = {
-    "lbft", lb_start, lb_message, lb_timer, msg_names, LBFT_N_MSG, NULL, 0, lb_finish, lb_restart,
+    "lbft", lb_start, lb_message, lb_timer, msg_names, LBFT_N_MSG, NULL, 0, lb_finish, lb_restart, NULL,
 };
 
 const cp_proto_ops *lbft_ops(void) { return &lbft_proto; }

@@ -55,7 +55,7 @@ static void ph_message(void *self, cp_env *env, cp_node from, cp_msg *m)
 static void ph_timer(void *self, cp_env *env, uint64_t tag) {}
 
 static const cp_proto_ops phold_proto = {
-    "phold", ph_start, ph_message, ph_timer, phold_names, PHOLD_N_MSG, NULL, 0, NULL, NULL,
+    "phold", ph_start, ph_message, ph_timer, phold_names, PHOLD_N_MSG, NULL, 0, NULL, NULL, NULL,
 };
 
 const cp_proto_ops *phold_ops(void) { return &phold_proto; }

@@ -13,14 +13,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/des/evq.h"
+#include "sim/des/evl.h"
 
 enum { EV_START = 1, EV_MSG, EV_DOWN, EV_TIMER, EV_CPUFREE, EV_CALL, EV_RESTART };
 
 #define NONE32 UINT32_MAX
-/* Payloads up to these sizes come from the engine's free lists (blocks of 128 and 512 bytes
- * with the header): small messages stay small in cache. Larger ones are malloc'd. */
-static const uint32_t pool_len[2] = {128 - sizeof(cp_msg), 512 - sizeof(cp_msg)};
+/* Payloads up to these sizes come from the engine's free lists (blocks of 128, 512 and 1024
+ * bytes with the header): small messages stay small in cache, and a reply carrying a few dozen
+ * contacts or hashes costs no malloc. Larger ones are malloc'd. */
+#define MSG_POOLS 3
+static const uint32_t pool_len[MSG_POOLS] = {128 - sizeof(cp_msg), 512 - sizeof(cp_msg), 1024 - sizeof(cp_msg)};
 #define MSG_FLAG_POOL0 1u /* flags: pool index + 1; 0 = malloc'd */
 
 typedef struct timer_slot {
@@ -51,7 +53,7 @@ typedef struct node_state {
 
 struct des {
     des_cfg cfg;
-    evq q;
+    evl q;
     uint64_t seq;
     cp_time now;
     node_state *nodes;
@@ -61,7 +63,7 @@ struct des {
     uint32_t n_waits, cap_waits, free_wait;
     call_rec *calls;
     uint32_t n_calls, cap_calls;
-    cp_msg *msg_pool[2];  /* free lists threaded through the first word of data[] */
+    cp_msg *msg_pool[MSG_POOLS];  /* free lists threaded through the first word of data[] */
     des_type_stats *types;
     des_metric_rec *metrics;
     size_t n_metrics, cap_metrics;
@@ -89,7 +91,7 @@ static int grow(void **arr, uint32_t *cap, size_t elem)
 static void push(des *d, cp_time t, int kind, cp_node node, uint32_t aux, void *ptr)
 {
     des_ev e = {t, (++d->seq << 8) | (uint64_t)kind, node, aux, ptr};
-    if (evq_push(&d->q, &e) != 0) d->oom = 1;
+    if (evl_push(&d->q, &e) != 0) d->oom = 1;
     if (d->q.n > d->stats.max_pending) d->stats.max_pending = d->q.n;
 }
 
@@ -99,7 +101,7 @@ static int ev_kind(const des_ev *e) { return (int)(e->key & 0xff); }
 
 static cp_msg *msg_alloc(des *d, uint32_t len)
 {
-    for (unsigned k = 0; k < 2; k++) {
+    for (unsigned k = 0; k < MSG_POOLS; k++) {
         if (len > pool_len[k]) continue;
         cp_msg *m = d->msg_pool[k];
         if (m)
@@ -250,6 +252,7 @@ des *des_new_ex(const des_cfg *cfg, char *err, size_t len)
     des *d = calloc(1, sizeof *d);
     if (!d) return NULL;
     d->cfg = *cfg;
+    evl_init(&d->q);
     size_t n = cfg->n_nodes ? cfg->n_nodes : 1;
     d->nodes = aligned_alloc(64, n * sizeof *d->nodes);
     d->types = calloc(cfg->proto->n_msg_types + 1u, sizeof *d->types);
@@ -276,12 +279,15 @@ des *des_new_ex(const des_cfg *cfg, char *err, size_t len)
     return d;
 }
 
+static void drop_msg_ev(void *ctx, const des_ev *e)
+{
+    int k = ev_kind(e);
+    if (k == EV_MSG || k == EV_DOWN) msg_unref(ctx, e->ptr);
+}
+
 static void drop_pending_msgs(des *d)
 {
-    for (size_t i = 0; i < d->q.n; i++) {
-        int k = ev_kind(&d->q.a[i]);
-        if (k == EV_MSG || k == EV_DOWN) msg_unref(d, d->q.a[i].ptr);
-    }
+    evl_each(&d->q, drop_msg_ev, d);
     for (uint32_t n = 0; n < d->cfg.n_nodes && d->nodes; n++)
         for (uint32_t w = d->nodes[n].wq_head; w != NONE32; w = d->waits[w].next)
             if (ev_kind(&d->waits[w].ev) == EV_MSG) msg_unref(d, d->waits[w].ev.ptr);
@@ -292,13 +298,13 @@ void des_free(des *d)
     if (!d) return;
     if (d->backend) d->cfg.backend->free(d->backend); /* hands back the messages it carries */
     drop_pending_msgs(d);
-    for (unsigned k = 0; k < 2; k++)
+    for (unsigned k = 0; k < MSG_POOLS; k++)
         while (d->msg_pool[k]) {
             cp_msg *m = d->msg_pool[k];
             memcpy(&d->msg_pool[k], m->data, sizeof(cp_msg *));
             free(m);
         }
-    evq_free(&d->q);
+    evl_free(&d->q);
     free(d->nodes);
     free(d->timers);
     free(d->waits);
@@ -483,21 +489,43 @@ static void dispatch(des *d, const des_ev *e)
     }
 }
 
-/* Hide the next event's cache misses behind the current event's work. */
-static inline void prefetch_next(des *d, const des_ev *next)
+/* Hide the coming events' cache misses behind the current event's work, in two stages: the
+ * engine's lines and the protocol's first lines (stage 0) for the next two events (the root
+ * and its smallest child), and the protocol's dependent lines (stage 1) for the next one. */
+static inline void prefetch_stage0(des *d, const des_ev *e)
 {
-    __builtin_prefetch(&d->nodes[next->node], 1);
-    if (ev_kind(next) == EV_MSG) {
-        __builtin_prefetch(next->ptr);
-        net_prefetch(d->cfg.net, next->node);
+    __builtin_prefetch(&d->nodes[e->node], 1);
+    int k = ev_kind(e);
+    if (k == EV_MSG) {
+        __builtin_prefetch(e->ptr);
+        net_prefetch(d->cfg.net, e->node);
     }
+    if (d->cfg.proto->prefetch && (k == EV_MSG || k == EV_TIMER))
+        d->cfg.proto->prefetch(d->cfg.proto_self, e->node, k == EV_MSG ? e->ptr : NULL, 0);
+}
+
+static inline void prefetch_ahead(des *d)
+{
+    const des_ev *a = d->q.near.a, *n1 = &a[0];
+    size_t n = d->q.near.n;
+    if (n > 1) {
+        size_t best = 1, end = n < EVQ_ARITY + 1 ? n : EVQ_ARITY + 1;
+        for (size_t k = 2; k < end; k++)
+            if (evq_less(&a[k], &a[best])) best = k;
+        prefetch_stage0(d, &a[best]);
+    }
+    int k = ev_kind(n1);
+    __builtin_prefetch(&d->nodes[n1->node], 1);
+    if (k == EV_MSG) net_prefetch(d->cfg.net, n1->node);
+    if (d->cfg.proto->prefetch && (k == EV_MSG || k == EV_TIMER))
+        d->cfg.proto->prefetch(d->cfg.proto_self, n1->node, k == EV_MSG ? n1->ptr : NULL, 1);
 }
 
 static void step(des *d)
 {
     des_ev e;
-    evq_pop(&d->q, &e);
-    if (d->q.n) prefetch_next(d, &d->q.a[0]);
+    evl_pop(&d->q, &e);
+    if (d->q.n) prefetch_ahead(d);
     d->now = e.time;
 #ifdef CPSIM_SLOW_ENGINE /* test-only: burn host time per event, for the regression gate's check */
     for (volatile int burn = 0; burn < CPSIM_SLOW_ENGINE; burn++) {
@@ -517,12 +545,12 @@ void des_set_down(des *d, cp_node node, int down)
 
 int des_is_down(const des *d, cp_node node) { return d->nodes[node].down; }
 
-cp_time des_next(const des *d) { return d->q.n && !d->oom ? d->q.a[0].time : CP_TIME_NEVER; }
+cp_time des_next(const des *d) { return d->q.n && !d->oom ? evl_peek(&d->q)->time : CP_TIME_NEVER; }
 
 void des_advance(des *d, cp_time t)
 {
     if (t > d->cfg.end) t = d->cfg.end;
-    while (d->q.n && !d->oom && d->q.a[0].time <= t) step(d);
+    while (d->q.n && !d->oom && evl_peek(&d->q)->time <= t) step(d);
 }
 
 void des_deliver(des *d, cp_node from, cp_node to, cp_msg *m, cp_time t)
@@ -561,7 +589,7 @@ int des_run(des *d)
         rc = d->cfg.backend->run(d->backend, d, d->cfg.end);
     } else {
         while (d->q.n && !d->oom) {
-            if (d->q.a[0].time > d->cfg.end) break;
+            if (evl_peek(&d->q)->time > d->cfg.end) break;
             step(d);
         }
     }

@@ -1,6 +1,6 @@
 /* sim/des/des.h: the built-in discrete-event engine.
  *
- * One pending-event set (evq.h), one dispatch loop, integer nanosecond time, events totally
+ * One pending-event set (evl.h), one dispatch loop, integer nanosecond time, events totally
  * ordered by (time, insertion sequence). It runs one protocol (core/env.h cp_proto_ops) over
  * n nodes, delivers messages through the network model (sim/net), and gives every node a
  * virtual CPU: a node handling an event is busy for the CPU time the handler charged, and

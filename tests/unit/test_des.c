@@ -63,7 +63,7 @@ static void p_msg(void *self, cp_env *env, cp_node from, cp_msg *m)
 static void p_timer(void *self, cp_env *env, uint64_t tag) { logit(self, env, tag); }
 
 static const char *const tnames[] = {"t"};
-static const cp_proto_ops tproto = {"test", p_start, p_msg, p_timer, tnames, 1, NULL, 0, NULL, NULL};
+static const cp_proto_ops tproto = {"test", p_start, p_msg, p_timer, tnames, 1, NULL, 0, NULL, NULL, NULL};
 
 static const char *const rnames[] = {"r", NULL};
 static const cp_time rtt1[] = {CP_MS(2)};

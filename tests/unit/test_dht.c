@@ -455,6 +455,7 @@ static const cp_proto_ops *cli_ops(void)
     o.start = cli_start;
     o.on_message = cli_message;
     o.on_timer = cli_timer;
+    o.prefetch = NULL; /* its self is the wrapper, not the dht */
     return &o;
 }
 

@@ -139,7 +139,7 @@ static void pr_timer(void *self, cp_env *env, uint64_t tag)
 }
 
 static const cp_proto_ops probe_ops = {"probe", pr_start, pr_msg, pr_timer, probe_types, 2, probe_metrics, 1,
-                                       NULL, NULL};
+                                       NULL, NULL, NULL};
 
 static void t_cross_layer_calls(void)
 {

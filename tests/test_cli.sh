@@ -264,6 +264,12 @@ echo "# traffic: records=$(jget "$s" workload.records) e2e mean=$(jget "$s" work
 check $? "traffic-conditions: all 180 records used, end-to-end latency = upload interval + lag + pipeline"
 within 0.95 "$(jget "$s" workload.map_accuracy)" 1 && within 1 "$(jget "$s" workload.gateway_handovers)" 1e9
 check $? "traffic-conditions: congestion map right on >= 95 % of segments, uploads hand over between gateways"
+# Chain TPS: each record is one transaction and its purchase six more (order, confirm, one
+# proxy-delivered per proxy with pre_n = 3, buyer confirm): 180 x 7 = 1260 over the 12 min run,
+# 1.75 per second.
+echo "# traffic: chain_tps=$(jget "$s" workload.chain_tps) peak=$(jget "$s" workload.chain_tps_peak_1min)"
+within 1.7499 "$(jget "$s" workload.chain_tps)" 1.7501
+check $? "traffic-conditions: chain TPS = 7 transactions per record over the run"
 "$bin" run "$src/scenarios/traffic-conditions.yaml" $tr --out "$tmp/tr2" 2>/dev/null
 cmp -s "$tmp/tr/run.h5" "$tmp/tr2/run.h5" && cmp -s "$tmp/tr/summary.json" "$tmp/tr2/summary.json"
 check $? "traffic-conditions: same seed, byte-identical run.h5 and summary.json"

@@ -4,7 +4,7 @@
  * false positives, data latency. Traffic: records and readings the navigation consumer used,
  * map accuracy, data age at use, end-to-end latency, records per second, gateway handovers.
  * Sweep headlines: ev_detected, ev_false_pos, ev_lead_p50_s; tr_e2e_p99_s, tr_age_p50_s,
- * tr_records_per_s, tr_map_accuracy; traffic video: video_e2e_p99_s, video_green_err_p50_s, video_stored_mbps;
+ * tr_records_per_s, tr_map_accuracy, tr_chain_tps; traffic video: video_e2e_p99_s, video_green_err_p50_s, video_stored_mbps;
  * insurance: ins_quote_p50_s, ins_err_p50, ins_proxy_max. Video and insurance also draw a CDF
  * plot (workload_latency). Invariant: computed from what the buyers decrypted (wl_*), in a fixed order. */
 #include "sim/world/world_int.h"
@@ -42,6 +42,26 @@ static void json_ev(wld *w, js *j)
     wl_ev_free(&e);
 }
 
+/* Transactions on chain per second: the mean over the run and the busiest minute (the log
+ * chain commits at append, LBFT at validator 0's insertion). */
+static void chain_tps(wld *w, double *mean, double *peak)
+{
+    size_t n;
+    const data_tx *t = data_txs(w->data, &n);
+    double secs = (double)w->cfg->duration / 1e9;
+    size_t bins = (size_t)(secs / 60.0) + 1, done = 0, best = 0;
+    uint32_t *per = calloc(bins, sizeof *per);
+    for (size_t i = 0; per && i < n; i++) {
+        cp_time at = w->cfg->data.chain == WLD_CHAIN_LBFT ? t[i].onchain : t[i].ready;
+        if (at == CP_TIME_NEVER) continue;
+        size_t b = (size_t)((double)at / 60e9);
+        done++;
+        if (b < bins && ++per[b] > best) best = per[b];
+    }
+    free(per);
+    *mean = secs > 0 ? (double)done / secs : 0, *peak = (double)best / 60.0;
+}
+
 static void json_traffic(wld *w, js *j)
 {
     wl_traffic t;
@@ -56,6 +76,10 @@ static void json_traffic(wld *w, js *j)
     js_u64(j, "map_congested", t.map_congested);
     js_num(j, "map_accuracy", t.map_entries ? (double)t.map_correct / (double)t.map_entries : 0);
     js_u64(j, "gateway_handovers", t.gateway_changes);
+    double tps, peak;
+    chain_tps(w, &tps, &peak);
+    js_num(j, "chain_tps", tps);
+    js_num(j, "chain_tps_peak_1min", peak);
     summary(j, "data_age_s", t.age_s, t.readings);
     summary(j, "e2e_latency_s", t.latency_s, t.readings);
     js_obj_end(j);
@@ -338,6 +362,9 @@ void wld_wl_headline(wld *w, wld_headline *h)
             put(h, "tr_e2e_p99_s", pick(t.latency_s, t.readings, 1)), put(h, "tr_age_p50_s", pick(t.age_s, t.readings, 0));
             put(h, "tr_records_per_s", t.records_per_s);
             put(h, "tr_map_accuracy", t.map_entries ? (double)t.map_correct / (double)t.map_entries : 0);
+            double tps, peak;
+            chain_tps(w, &tps, &peak);
+            put(h, "tr_chain_tps", tps);
         }
         wl_traffic_free(&t);
     }

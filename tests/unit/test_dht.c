@@ -466,7 +466,7 @@ static dht *cli_run(const dht_cfg *cfg, uint32_t n, const cli_op *ops, uint32_t 
     cli c = {dht_new(cfg, n, seed), ops, n_ops, rec, cfg->first, 0, 0};
     if (!c.d) return NULL;
     c.last = cfg->members ? cfg->first + cfg->members - 1 : n - 1;
-    memset(rec, 0, n_ops * sizeof *rec);
+    if (n_ops) memset(rec, 0, n_ops * sizeof *rec);
     dht_set_client(c.d, cli_done, &c);
     if (run_proto(cli_ops(), &c, n, end, seed) != 0) {
         dht_free(c.d);

@@ -167,19 +167,21 @@ int plot_cdf(const plot_spec *s, const char *const *titles, const double *const 
 {
     plot_series *ser = calloc(n_series ? n_series : 1, sizeof *ser);
     int rc = ser ? PLOT_OK : PLOT_EIO;
+    size_t m = 0; /* non-empty series */
     for (size_t k = 0; rc == PLOT_OK && k < n_series; k++) {
-        double *x = malloc((n[k] ? n[k] : 1) * sizeof *x), *y = malloc((n[k] ? n[k] : 1) * sizeof *y);
-        ser[k] = (plot_series){titles[k], x, y, n[k], NULL};
+        if (!n[k]) continue;
+        double *x = malloc(n[k] * sizeof *x), *y = malloc(n[k] * sizeof *y);
+        ser[m++] = (plot_series){titles[k], x, y, n[k], NULL};
         if (!x || !y) rc = PLOT_EIO;
         for (size_t i = 0; x && y && i < n[k]; i++) x[i] = v[k][i], y[i] = (double)(i + 1) / (double)n[k];
         if (x) qsort(x, n[k], sizeof *x, cmp_double);
     }
-    if (rc == PLOT_OK) {
+    if (rc == PLOT_OK && m) {
         plot_spec sp = *s;
         sp.steps = 1;
-        rc = plot_lines(&sp, ser, n_series);
+        rc = plot_lines(&sp, ser, m);
     }
-    for (size_t k = 0; ser && k < n_series; k++) free((void *)ser[k].x), free((void *)ser[k].y);
+    for (size_t k = 0; ser && k < m; k++) free((void *)ser[k].x), free((void *)ser[k].y);
     free(ser);
     return rc;
 }

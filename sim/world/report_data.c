@@ -373,7 +373,7 @@ void wld_data_plots(wld *w, const char *dir)
         const char *titles[2] = {"reading to record ready", "order to buyer plaintext"};
         const double *v[2] = {a, b};
         plot_spec sp = {dir, "data_latency", "Data platform latencies", "seconds", "fraction", 0, 0, 1, NULL};
-        if (n[0] || n[1]) plot_cdf(&sp, n[0] ? titles : titles + 1, n[0] ? v : v + 1, n[0] ? n : n + 1, n[0] ? 1 + (n[1] > 0) : 1);
+        plot_cdf(&sp, titles, v, n, 2);
     }
     free(a), free(b);
     wld_wl_plots(w, dir);

@@ -269,52 +269,44 @@ int wld_wl_h5(wld *w, h5w *h)
     return m == DATA_MODEL_BATTERY ? h5_ev(w, h) : m == DATA_MODEL_VEHICLE ? h5_traffic(w, h) : 0;
 }
 
+/* The app's CDFs as workload_latency.png (empty series left out). */
+static void cdf(const char *dir, const char *title, const char *const *t, const double *const *x, const size_t *n,
+                size_t k)
+{
+    plot_spec sp = {dir, "workload_latency", title, "seconds", "fraction", 0, 0, 1, NULL};
+    plot_cdf(&sp, t, x, n, k);
+}
+
 void wld_wl_plots(wld *w, const char *dir)
 {
     int m = app_of(w);
     if (m == DATA_MODEL_CAMERA) {
         wl_video v;
-        if (!video_run(w, &v) && v.n_latency) {
-            const char *t[2] = {"segment end to analytics (s)", "green time error per plan (s)"};
-            const double *x[2] = {v.latency_s, v.green_err_s};
-            size_t n[2] = {v.n_latency, v.n_plans};
-            plot_spec sp = {dir, "workload_latency", "Traffic video: latency and timing error", "seconds", "fraction",
-                            0, 0, 1, NULL};
-            plot_cdf(&sp, t, x, n, v.n_plans ? 2 : 1);
-        }
+        if (!video_run(w, &v) && v.n_latency)
+            cdf(dir, "Traffic video: latency and timing error",
+                (const char *[]){"segment end to analytics (s)", "green time error per plan (s)"},
+                (const double *[]){v.latency_s, v.green_err_s}, (size_t[]){v.n_latency, v.n_plans}, 2);
         wl_video_free(&v);
     } else if (m == -1) {
         wl_insure q;
-        if (!insure_run(w, &q) && q.n) {
-            const char *t[1] = {"order to premium (s)"};
-            const double *x[1] = {q.quote_s};
-            size_t n[1] = {q.n};
-            plot_spec sp = {dir, "workload_latency", "Insurance: time to quote", "seconds", "fraction", 0, 0, 1, NULL};
-            plot_cdf(&sp, t, x, n, 1);
-        }
+        if (!insure_run(w, &q))
+            cdf(dir, "Insurance: time to quote", (const char *[]){"order to premium (s)"},
+                (const double *[]){q.quote_s}, (size_t[]){q.n}, 1);
         wl_insure_free(&q);
     } else if (m == DATA_MODEL_BATTERY) {
         const wld_battery_cfg *b = &w->cfg->data.battery;
         wl_ev e;
-        if (!wl_ev_run(w->data, b->horizon, b->min_points, w->cfg->duration, &e) && (e.n_lead || e.n_latency)) {
-            const char *t[2] = {"detection lead time before failure (s)", "reading to provider (s)"};
-            const double *x[2] = {e.lead_s, e.latency_s};
-            size_t n[2] = {e.n_lead, e.n_latency};
-            plot_spec sp = {dir, "workload_latency", "EV maintenance: lead time and data latency", "seconds",
-                            "fraction", 0, 0, 1, NULL};
-            plot_cdf(&sp, e.n_lead ? t : t + 1, e.n_lead ? x : x + 1, e.n_lead ? n : n + 1, e.n_lead ? 1 + (e.n_latency > 0) : 1);
-        }
+        if (!wl_ev_run(w->data, b->horizon, b->min_points, w->cfg->duration, &e))
+            cdf(dir, "EV maintenance: lead time and data latency",
+                (const char *[]){"detection lead time before failure (s)", "reading to provider (s)"},
+                (const double *[]){e.lead_s, e.latency_s}, (size_t[]){e.n_lead, e.n_latency}, 2);
         wl_ev_free(&e);
     } else if (m == DATA_MODEL_VEHICLE) {
         wl_traffic t;
-        if (!wl_traffic_run(w->data, w->cfg->data.vehicle.map_window, &t) && t.readings) {
-            const char *ti[2] = {"reading to navigation (s)", "data age when the map is used (s)"};
-            const double *x[2] = {t.latency_s, t.age_s};
-            size_t n[2] = {t.readings, t.readings};
-            plot_spec sp = {dir, "workload_latency", "Traffic conditions: latency and data age", "seconds", "fraction",
-                            0, 0, 1, NULL};
-            plot_cdf(&sp, ti, x, n, 2);
-        }
+        if (!wl_traffic_run(w->data, w->cfg->data.vehicle.map_window, &t))
+            cdf(dir, "Traffic conditions: latency and data age",
+                (const char *[]){"reading to navigation (s)", "data age when the map is used (s)"},
+                (const double *[]){t.latency_s, t.age_s}, (size_t[]){t.readings, t.readings}, 2);
         wl_traffic_free(&t);
     }
 }

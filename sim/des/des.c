@@ -492,17 +492,22 @@ static void dispatch(des *d, const des_ev *e)
 
 /* Hide the coming events' cache misses behind the current event's work, in two stages: the
  * engine's lines and the protocol's first lines (stage 0) for the next two events (the root
- * and its smallest child), and the protocol's dependent lines (stage 1) for the next one. */
+ * and its smallest child), and the protocol's dependent lines (stage 1) for the next one.
+ * A timer is most often a cancelled one (an RPC answered in time), which needs no node state:
+ * stage 0 fetches only its slot, and stage 1 the node's first lines if it is still live. */
 static inline void prefetch_stage0(des *d, const des_ev *e)
 {
-    __builtin_prefetch(&d->nodes[e->node], 1);
     int k = ev_kind(e);
+    if (k == EV_TIMER) { /* most timers are cancelled ones: only their slot, to tell (stage 1) */
+        __builtin_prefetch(&d->timers[e->aux]);
+        return;
+    }
+    __builtin_prefetch(&d->nodes[e->node], 1);
     if (k == EV_MSG) {
         __builtin_prefetch(e->ptr);
         net_prefetch(d->cfg.net, e->node);
     }
-    if (d->cfg.proto->prefetch && (k == EV_MSG || k == EV_TIMER))
-        d->cfg.proto->prefetch(d->cfg.proto_self, e->node, k == EV_MSG ? e->ptr : NULL, 0);
+    if (d->cfg.proto->prefetch && k == EV_MSG) d->cfg.proto->prefetch(d->cfg.proto_self, e->node, e->ptr, 0);
 }
 
 static inline void prefetch_ahead(des *d)
@@ -516,10 +521,15 @@ static inline void prefetch_ahead(des *d)
         prefetch_stage0(d, &a[best]);
     }
     int k = ev_kind(n1);
+    if (k == EV_TIMER) { /* a live timer: its first lines now; a cancelled one: nothing */
+        if (d->timers[n1->aux].gen != (uint32_t)(uintptr_t)n1->ptr) return;
+        __builtin_prefetch(&d->nodes[n1->node], 1);
+        if (d->cfg.proto->prefetch) d->cfg.proto->prefetch(d->cfg.proto_self, n1->node, NULL, 0);
+        return;
+    }
     __builtin_prefetch(&d->nodes[n1->node], 1);
     if (k == EV_MSG) net_prefetch(d->cfg.net, n1->node);
-    if (d->cfg.proto->prefetch && (k == EV_MSG || k == EV_TIMER))
-        d->cfg.proto->prefetch(d->cfg.proto_self, n1->node, k == EV_MSG ? n1->ptr : NULL, 1);
+    if (d->cfg.proto->prefetch && k == EV_MSG) d->cfg.proto->prefetch(d->cfg.proto_self, n1->node, n1->ptr, 1);
 }
 
 static void step(des *d)

@@ -70,7 +70,7 @@ static int ev_make(iot *a)
         a->cell_count[c]++;
     }
     for (uint32_t v = 0; v < e->evs; v++) a->ev[v].session = NONE32;
-    return 0;
+    return e->riders ? iot_travel_make(a) : 0;
 }
 
 static int park_make(iot *a)
@@ -200,6 +200,7 @@ void iot_model_free(iot *a)
         for (uint32_t k = 0; k < a->index[i].n; k++) free(a->index[i].e[k].tx);
         free(a->index[i].e);
     }
+    iot_travel_free(a);
     free(a->pile), free(a->ev), free(a->cell_count), free(a->lock), free(a->drv);
     free(a->adj_off), free(a->adj), free(a->parcel), free(a->index), free(a->scan), free(a->q);
 }

@@ -56,3 +56,6 @@ libcpsim_a_SOURCES += core/iot/iot.h core/iot/iot_int.h core/iot/iot.c core/iot/
 check_PROGRAMS += tests/unit/test_iot
 tests_unit_test_iot_SOURCES = tests/unit/test_iot.c
 TESTS += tests/unit/test_iot
+check_PROGRAMS += tests/unit/test_iot_travel
+tests_unit_test_iot_travel_SOURCES = tests/unit/test_iot_travel.c
+TESTS += tests/unit/test_iot_travel

@@ -92,7 +92,7 @@ void iot_ev_need(iot *a, cp_env *env, uint32_t v)
         s->y = rng_unit(env->rng) * e->grid_h * e->cell_km;
         s->soc = e->soc_low;
     }
-    s->cell = iot_cell_of(a, s->x, s->y);
+    s->cell = e->riders ? iot_pile_cell_near(a, s->x, s->y) : iot_cell_of(a, s->x, s->y);
     s->session = iot_new_session(a, env->self, CP_NODE_NONE, env_now(env));
     s->n_refused = 0;
     if (s->session != NONE32) lookup(a, env, v);

@@ -216,6 +216,8 @@ uint32_t iot_get32(const uint8_t *p);
 
 /* iot_model.c */
 int iot_model_make(iot *a);
+/* The cell of (x, y) km if it has piles, else the one with piles whose centre is nearest. */
+uint32_t iot_pile_cell_near(const iot *a, double x, double y);
 void iot_model_free(iot *a);
 
 /* iot_ev.c */

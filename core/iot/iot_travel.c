@@ -452,7 +452,7 @@ static void trip_end(iot *a, cp_env *env, uint32_t rent)
     if (k->state != CAR_RENTED || k->rental != rent) return;
     iot_rental *x = &a->rent[rent];
     x->s.stop = env_now(env);
-    x->s.pay = iot_fare(e, x->metres, x->s.stop - x->s.start, &x->s.minutes);
+    x->s.pay = iot_fare(e, x->metres, span(x->metres, e->speed_kmh), &x->s.minutes); /* the drive, not a busy CPU's delay */
     x->s.energy_wh = (uint64_t)llround(drain(e, x->metres) * e->capacity_kwh * 1000.0);
     s->soc -= drain(e, x->metres);
     if (s->soc < 0) s->soc = 0;
@@ -539,10 +539,15 @@ static void walked(iot *a, cp_env *env, uint32_t rent)
     iot_send_signed(a, env, a->first[1] + d->asked, &w);
 }
 
+/* The car unlocked. A short trip's BILL may overtake this message: then the rental is over
+ * (countersigned) and the OPEN is dropped without blame. */
 static void on_open(iot *a, cp_env *env, cp_node from, ir *r)
 {
     rider_st *d = &a->rider[rider_of(a, env->self)];
     uint32_t rent = ir_u32(r);
+    if (ir_done(r) && rent < a->n_rent && a->rent[rent].s.user == env->self && a->rent[rent].s.infra == from &&
+        a->rent[rent].s.unplug != CP_TIME_NEVER && d->rental != rent)
+        return;
     if (!ir_done(r) || !my_rental(a, d, from, rent) || d->phase != R_WAIT) {
         a->cnt.malformed++;
         return;
@@ -551,7 +556,8 @@ static void on_open(iot *a, cp_env *env, cp_node from, ir *r)
 }
 
 /* The bill must not exceed the fare of the trip the rider asked for: metres at most the
- * Manhattan distance from the car to the destination, minutes at most that drive's. */
+ * Manhattan distance from the car to the destination, minutes at most that drive's. It may
+ * come before the OPEN (a short trip; messages are not ordered). */
 static void on_bill(iot *a, cp_env *env, cp_node from, ir *r)
 {
     const iot_ev_cfg *e = &a->cfg.ev;
@@ -562,7 +568,8 @@ static void on_bill(iot *a, cp_env *env, cp_node from, ir *r)
     uint64_t metres = ir_u64(r), pay = ir_u64(r), max_min;
     iot_rental *x = my_rental(a, d, from, rent);
     uint64_t m = x ? dist_m(x->cx, x->cy, x->dx, x->dy) : 0, bound = iot_fare(e, m, span(m, e->speed_kmh), &max_min);
-    if (!ir_done(r) || !x || d->phase != R_RIDE || escrow != x->s.escrow || metres > m || minutes > max_min ||
+    if (!ir_done(r) || !x || (d->phase != R_RIDE && d->phase != R_WAIT) || escrow != x->s.escrow || metres > m ||
+        minutes > max_min ||
         pay > bound || pay > (uint64_t)minutes * e->price_per_min + metres * e->price_per_km / 1000) {
         a->cnt.malformed++;
         return;

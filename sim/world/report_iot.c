@@ -268,8 +268,10 @@ static void json_travel(wld *w, js *j, double *buf)
     const iot_counts *c = iot_get_counts(w->iot);
     size_t n;
     const iot_rental *r = iot_rentals(w->iot, &n);
-    uint64_t revenue = 0;
-    for (size_t i = 0; i < n; i++) revenue += r[i].s.settled != CP_TIME_NEVER && r[i].s.settle_valid ? r[i].s.pay : 0;
+    uint64_t revenue = 0, metres = 0, minutes = 0;
+    for (size_t i = 0; i < n; i++)
+        if (r[i].s.settled != CP_TIME_NEVER && r[i].s.settle_valid)
+            revenue += r[i].s.pay, metres += r[i].metres, minutes += r[i].s.minutes;
     iot_fleet f = iot_fleet_time(w->iot, w->cfg->duration);
     double all = (double)(f.rented + f.charging + f.reserved + f.idle);
     js_obj_begin(j, "travel");
@@ -284,7 +286,9 @@ static void json_travel(wld *w, js *j, double *buf)
     js_u64(j, "refused_rentals", c->rent_refused);
     js_u64(j, "expired_rentals", c->rent_expired);
     js_u64(j, "relocations", c->relocations);
-    js_u64(j, "revenue", revenue);
+    js_u64(j, "revenue", revenue);       /* fares settled valid on chain */
+    js_num(j, "settled_km", (double)metres / 1000.0);
+    js_u64(j, "settled_minutes", minutes);
     js_obj_begin(j, "fleet");
     js_num(j, "rented", all > 0 ? (double)f.rented / all : 0);
     js_num(j, "charging", all > 0 ? (double)f.charging / all : 0);

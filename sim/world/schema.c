@@ -83,7 +83,7 @@ static const scn_schema class_schema = {"class", sizeof(wld_class_cfg), class_fi
 
 static const scn_field group_fields[] = {
     F("name", SCN_STR, wld_group_cfg, name, "\"\"", 1.0, 0.0, "label of the group"),
-    F("count", SCN_UINT, wld_group_cfg, count, NULL, 1, 16e6, "number of nodes in the group"),
+    F("count", SCN_UINT, wld_group_cfg, count, NULL, 0, 16e6, "number of nodes in the group (0: none, e.g. a role switched off with -p)"),
     F("class", SCN_STR, wld_group_cfg, cls, "server", 1.0, 0.0,
       "device class: sensor, vehicle, gateway, server, or one defined under classes"),
     SUB("regions", SCN_LIST_STR, wld_group_cfg, regions, NULL, offsetof(wld_group_cfg, n_regions), 0,

@@ -411,7 +411,8 @@ static void t_forged(void)
     size_t n;
     const iot_rental *r = iot_rentals(w->a, &n);
     for (size_t i = 0; i < n; i++)
-        if (r[i].s.settled != CP_TIME_NEVER) CHECK_EQ_U64(r[i].s.pay, iot_fare(&c.ev, r[i].metres, r[i].s.stop - r[i].s.start, NULL));
+        if (r[i].s.settled != CP_TIME_NEVER)
+            CHECK_EQ_U64(r[i].s.pay, iot_fare(&c.ev, r[i].metres, (cp_time)llround((double)r[i].metres * 1.2e8), NULL));
     world_free(w);
 }
 

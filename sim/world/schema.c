@@ -364,7 +364,7 @@ static const scn_field iot_ev_fields[] = {
     F("price_min", SCN_UINT, iot_ev_cfg, price_min, "200", 0, 1e12, "lowest pile price per kWh (token units)"),
     F("price_max", SCN_UINT, iot_ev_cfg, price_max, "400", 0, 1e12, "highest pile price per kWh (each pile's uniform in between)"),
     F("deposit", SCN_UINT, iot_ev_cfg, deposit, "20000", 1, 1e15, "escrow locked per session: the most a session pays"),
-    F("retry", SCN_DURATION, iot_ev_cfg, retry, "1min", 1e6, 1e15, "no free pile in the cell: look again after this"),
+    F("retry", SCN_DURATION, iot_ev_cfg, retry, "1min", 1e6, 1e15, "no free pile in the cell (a rider: no car in reach): look again after this"),
     F("reserve_timeout", SCN_DURATION, iot_ev_cfg, reserve_timeout, "30min", 1e6, 1e15,
       "a pile frees a reservation not plugged in by then (a shared car: not unlocked by then)"),
     F("riders", SCN_U32, iot_ev_cfg, riders, "0", 0, 1e6,

@@ -13,7 +13,7 @@
  *
  * Roles are node ranges from cfg.first (the nodes before are the chain's validators and
  * proposers), in this order:
- *  - ev:   piles, then EVs. Pile p sits at a point of a grid_w x grid_h grid of cells of
+ *  - ev:   piles, then EVs, then riders (if any). Pile p sits at a point of a grid_w x grid_h grid of cells of
  *          cell_km; it publishes its availability record (pile, cell, free/busy, price, version)
  *          under iot_cell_key(cell, slot) (slot = its rank among the piles of its cell). An EV's
  *          state of charge drains at drive_kw; below soc_low it is somewhere on the grid
@@ -38,16 +38,18 @@
  *          idle and the version is its current one (a stale record or a car already taken is
  *          refused: RES_NO, the rider looks again), republishes itself unavailable and answers
  *          RES_OK (fares, deposit). The rider opens an escrow of rental_deposit (payee: the
- *          car), walks there and says HELLO with its destination; the car unlocks only when it
- *          has both the HELLO and the escrow's commit (NOTE), leaves its bay, drives at
- *          speed_kmh, then meters started minutes and metres (pay = minutes x price_per_min +
- *          metres x price_per_km / 1000, at most the deposit) and sends a signed BILL; the rider
- *          countersigns (PAYSIG) and the car submits ESCROW_SETTLE. Arrived, the car takes the
- *          lowest free bay of the nearest cell with one (driving there if it is another cell),
- *          or, below soc_low, charges first through the pile flow above from where it stands
- *          (it is then unlisted) and parks at the pile's cell. No request after `end`; a car
- *          past `end` that needs charge parks without charging. No rider gives up by max_wait
- *          with nothing found: unserved. A car not unlocked by reserve_timeout is released.
+ *          car), walks there and says HELLO with its destination and escrow; the car unlocks
+ *          (OPEN) only when it has both the HELLO and the escrow's commit (NOTE), leaves its bay,
+ *          drives at speed_kmh, meters the drive's started minutes and its metres (iot_fare) and
+ *          sends a signed BILL (it may overtake the OPEN); the rider checks it against the trip
+ *          it asked for, countersigns (PAYSIG) and the car submits ESCROW_SETTLE. Arrived, the
+ *          car takes the lowest free bay of the nearest cell with one (driving there if it is
+ *          another cell), or, below soc_low, charges first through the pile flow above from
+ *          where it stands, at the nearest cell with piles (it is unlisted meanwhile), and
+ *          parks at the pile's cell. No request after `end`; a car
+ *          past `end` that needs charge parks without charging. A rider with nothing in reach
+ *          by max_wait gives up (unserved); a car not unlocked by reserve_timeout is released
+ *          and republished (the rider, not unlocked by then either, gives up).
  *  - park: locks (one lot each), then drivers. A driver idles for an exponential gap whose mean
  *          makes each lot's arrivals Poisson at arrival_rate per hour while drivers are away,
  *          drives to a uniform lot, says HELLO (signed); the lock OFFERs its terms; the driver

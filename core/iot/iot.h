@@ -13,9 +13,10 @@
  *
  * Roles are node ranges from cfg.first (the nodes before are the chain's validators and
  * proposers), in this order:
- *  - ev:   piles, then EVs, then riders (if any). Pile p sits at a point of a grid_w x grid_h grid of cells of
- *          cell_km; it publishes its availability record (pile, cell, free/busy, price, version)
- *          under iot_cell_key(cell, slot) (slot = its rank among the piles of its cell). An EV's
+ *  - ev:   piles, then EVs, then riders (if any). Pile p sits at a point of a grid_w x grid_h
+ *          grid of cells of cell_km; it publishes its availability record (pile, cell,
+ *          free/busy, price, version) under iot_cell_key(cell, slot) (slot = its rank among the
+ *          piles of its cell). An EV's
  *          state of charge drains at drive_kw; below soc_low it is somewhere on the grid
  *          (a point drawn from its stream), gets every slot of its cell, picks the free pile with
  *          the lowest price (no free one: retry later), reserves it (signed RESERVE; a pile

@@ -46,7 +46,9 @@ tests_unit_test_data_SOURCES = tests/unit/test_data.c
 TESTS += tests/unit/test_data
 # core/stk: several protocols on one world's nodes.
 libcpsim_a_SOURCES += core/stk/stk.h core/stk/stk.c
-check_PROGRAMS += tests/unit/test_stk tests/unit/test_wire
+check_PROGRAMS += tests/unit/test_stk tests/unit/test_wire tests/unit/test_vec
+tests_unit_test_vec_SOURCES = tests/unit/test_vec.c
+TESTS += tests/unit/test_vec
 tests_unit_test_wire_SOURCES = tests/unit/test_wire.c
 TESTS += tests/unit/test_wire
 tests_unit_test_stk_SOURCES = tests/unit/test_stk.c

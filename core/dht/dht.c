@@ -5,27 +5,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "core/dht/dht_int.h"
-
-/* Large arrays (ids, node state, the prefill arena) are aligned to 2 MiB and, where
- * the host allows it, backed by transparent huge pages: lookups touch them at random, and with
- * 4 KiB pages nearly every such touch also misses the TLB. A hint to the host's memory manager
- * only (no I/O, no effect on results). Smaller arrays are aligned to 64 bytes, so that an id
- * never straddles two cache lines. Released with free(). */
-void *dht_big(size_t bytes, int zero)
-{
-    const size_t huge = (size_t)2 << 20;
-    size_t len = bytes < huge ? (bytes + 63) & ~(size_t)63 : (bytes + huge - 1) & ~(huge - 1);
-    void *p;
-    if (posix_memalign(&p, len < huge ? 64 : huge, len ? len : 64)) return NULL;
-#ifdef MADV_HUGEPAGE
-    if (len >= huge) madvise(p, len, MADV_HUGEPAGE);
-#endif
-    if (zero) memset(p, 0, len);
-    return p;
-}
+#include "core/vec.h"
 
 dht_cfg dht_cfg_default(void)
 {
@@ -77,10 +59,10 @@ static int cmp_ids(const void *a, const void *b, void *ctx)
 
 static int make_ids(dht *d)
 {
-    d->ids = dht_big((size_t)d->n * DHT_ID_BYTES, 0);
-    d->sorted = dht_big((size_t)d->n * sizeof *d->sorted, 0);
-    d->spfx = dht_big((size_t)d->n * sizeof *d->spfx, 0);
-    d->pfx = dht_big((size_t)d->n * sizeof *d->pfx, 0);
+    d->ids = vec_big((size_t)d->n * DHT_ID_BYTES, 0);
+    d->sorted = vec_big((size_t)d->n * sizeof *d->sorted, 0);
+    d->spfx = vec_big((size_t)d->n * sizeof *d->spfx, 0);
+    d->pfx = vec_big((size_t)d->n * sizeof *d->pfx, 0);
     id_rank *r = malloc((size_t)d->n * sizeof *r);
     if (!d->ids || !d->sorted || !d->spfx || !d->pfx || !r) return free(r), -1;
     for (uint32_t i = 0; i < d->n; i++) { /* ids from world ids: a member keeps its id */
@@ -139,8 +121,8 @@ static int make_ops(dht *d)
 {
     uint64_t total = d->cfg.lookups + d->cfg.stores + (d->cfg.stores ? d->cfg.gets : 0);
     dht_op *tmp = malloc((total ? total : 1) * sizeof *tmp);
-    d->ops = dht_big((total ? total : 1) * sizeof *d->ops, 0);
-    d->op_off = dht_big(((size_t)d->n + 1) * sizeof *d->op_off, 1);
+    d->ops = vec_big((total ? total : 1) * sizeof *d->ops, 0);
+    d->op_off = vec_big(((size_t)d->n + 1) * sizeof *d->op_off, 1);
     if (!tmp || !d->ops || !d->op_off || total >= STORE_KEY_BASE) {
         free(tmp);
         return -1;
@@ -171,7 +153,7 @@ dht *dht_new(const dht_cfg *cfg, uint32_t n_nodes, uint64_t seed)
     d->n_world = n_nodes;
     d->seed = seed;
     d->free_rpc = d->free_lk = UINT32_MAX;
-    d->nodes = dht_big((size_t)d->n * sizeof *d->nodes, 1);
+    d->nodes = vec_big((size_t)d->n * sizeof *d->nodes, 1);
     int bad = !d->nodes || make_ids(d) || make_ops(d);
     if (!bad && cfg->bootstrap == DHT_BOOT_PREFILL) bad = dht_rt_prefill(d);
     if (bad) {

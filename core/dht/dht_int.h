@@ -204,7 +204,6 @@ void dht_lk_timer(dht *d, cp_env *env, uint64_t tag);
 void dht_lks_free(dht *d);
 
 /* dht.c */
-void *dht_big(size_t bytes, int zero); /* a large array (huge-page hint); free() it */
 int dht_store_put(dht *d, cp_env *env, cp_node v, const uint8_t *key, const uint8_t *val,
                   uint32_t len, cp_time ttl);
 const dht_val *dht_store_get(dht *d, cp_node v, const uint8_t *key, cp_time now);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/dht/dht_int.h"
+#include "core/vec.h"
 
 void dht_make_id(uint8_t out[DHT_ID_BYTES], uint64_t seed, uint64_t node)
 {
@@ -462,7 +463,7 @@ int dht_rt_prefill(dht *d)
         nbs[i] = (uint8_t)nb;
         words += dht_rt_bk_bytes(nb + RT_SLACK_BK) / 4 + nc + RT_SLACK_C(d->cfg.k);
     }
-    if (!rc) d->arena = dht_big(words * sizeof *d->arena, 0);
+    if (!rc) d->arena = vec_big(words * sizeof *d->arena, 0);
     rc = rc || !d->arena;
     if (!rc) sc->valid = 0;
     for (uint32_t i = 0; i < d->n && !rc; i++) fill_node(d, d->sorted[i], sc, cnt[i], nbs[i], &off);

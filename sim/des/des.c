@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "sim/des/evl.h"
+#include "core/vec.h"
 
 enum { EV_START = 1, EV_MSG, EV_DOWN, EV_TIMER, EV_CPUFREE, EV_CALL, EV_RESTART };
 
@@ -254,7 +255,7 @@ des *des_new_ex(const des_cfg *cfg, char *err, size_t len)
     d->cfg = *cfg;
     evl_init(&d->q);
     size_t n = cfg->n_nodes ? cfg->n_nodes : 1;
-    d->nodes = aligned_alloc(64, n * sizeof *d->nodes);
+    d->nodes = vec_big(n * sizeof *d->nodes, 0);
     d->types = calloc(cfg->proto->n_msg_types + 1u, sizeof *d->types);
     if (!d->nodes || !d->types) {
         des_free(d);

@@ -54,7 +54,10 @@ TESTS += tests/unit/test_wire
 tests_unit_test_stk_SOURCES = tests/unit/test_stk.c
 TESTS += tests/unit/test_stk
 libcpsim_a_SOURCES += core/iot/iot.h core/iot/iot_int.h core/iot/iot.c core/iot/iot_wire.c core/iot/iot_model.c \
-	core/iot/iot_ev.c core/iot/iot_park.c core/iot/iot_log.c
+	core/iot/iot_ev.c core/iot/iot_travel.c core/iot/iot_park.c core/iot/iot_log.c
 check_PROGRAMS += tests/unit/test_iot
 tests_unit_test_iot_SOURCES = tests/unit/test_iot.c
 TESTS += tests/unit/test_iot
+check_PROGRAMS += tests/unit/test_iot_travel
+tests_unit_test_iot_travel_SOURCES = tests/unit/test_iot_travel.c
+TESTS += tests/unit/test_iot_travel

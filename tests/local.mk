@@ -1,6 +1,6 @@
 # tests/: unit tests (tests/unit/test_<module>.c, one per module, registered here or in the
 # module's own local.mk), scenario tests and determinism checks.
-noinst_HEADERS += tests/harness.h tests/world_run.h
+noinst_HEADERS += tests/harness.h tests/world_run.h tests/iot_doubles.h
 
 check_PROGRAMS += tests/unit/test_rng
 tests_unit_test_rng_SOURCES = tests/unit/test_rng.c

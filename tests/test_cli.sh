@@ -165,7 +165,8 @@ check $? "parking: deposit wait and settlement = two hops + the next 5 s block +
 cmp -s "$tmp/pk/run.h5" "$tmp/pk2/run.h5" && cmp -s "$tmp/pk/summary.json" "$tmp/pk2/summary.json"
 check $? "parking: same seed, byte-identical run.h5 and summary.json"
 
-# EV charging (shipped scenario: 12 piles, 30 EVs, 2 h): settlement = UNPLUG (0.05 s) + the
+# EV charging alone (shipped scenario without its riders: 12 piles, 30 EVs, 2 h; this is the
+# scenario as it was before shared travel, byte for byte): settlement = UNPLUG (0.05 s) + the
 # pile's settle to the proposers (0.02 s) + block wait + phases: mean ~2.64 s, every sample in
 # [0.1, 5.4] s. A session charges from soc_low minus the drive to the pile (at most 2 km at
 # 30 km/h: 0.017 of 40 kWh at 10 kW) up to 0.8 = the curve's knee, at 50 kW: 24..24.7 kWh in
@@ -173,7 +174,8 @@ check $? "parking: same seed, byte-identical run.h5 and summary.json"
 # settled x 0.480 h and sessions x 0.493 h. Rush hour (every EV starts at 0.8 with drive_kw 40:
 # all 30 need a pile at 0.6 x 40 / 40 h = 36 min): all EVs of a cell pick its cheapest pile,
 # one wins per cell, so at least 30 - 6 reservations fail.
-"$bin" run "$src/scenarios/ev-charging.yaml" --quiet --no-plots --out "$tmp/ev1" 2>"$tmp/err"; rc=$?
+ev0="-p iot.ev.riders=0 -p nodes.4.count=0"
+"$bin" run "$src/scenarios/ev-charging.yaml" $ev0 --quiet --no-plots --out "$tmp/ev1" 2>"$tmp/err"; rc=$?
 [ $rc -eq 0 ] || sed 's/^/# /' "$tmp/err"
 s="$tmp/ev1/summary.json"
 se=$(jget "$s" iot.sessions); st=$(jget "$s" iot.settled); busy=$(awk -v u="$(jget "$s" iot.pile_utilisation)" 'BEGIN { print u * 24 }')
@@ -185,15 +187,60 @@ echo "# ev-charging: sessions=$se settled=$st settle mean=$(jget "$s" iot.settle
 check $? "ev-charging on LBFT and the DHT: sessions settle valid, settlement = a hop + the next block + phases"
 within "$(awk -v n="$st" 'BEGIN { print n * 0.48 }')" "$busy" "$(awk -v n="$se" 'BEGIN { print n * 0.4934 }')"
 check $? "ev-charging: pile busy time = the charging curve's time per session"
-"$bin" run "$src/scenarios/ev-charging.yaml" --quiet --no-plots --out "$tmp/ev2" 2>/dev/null
+"$bin" run "$src/scenarios/ev-charging.yaml" $ev0 --quiet --no-plots --out "$tmp/ev2" 2>/dev/null
 cmp -s "$tmp/ev1/run.h5" "$tmp/ev2/run.h5" && cmp -s "$tmp/ev1/summary.json" "$tmp/ev2/summary.json"
 check $? "ev-charging: same seed, byte-identical run.h5 and summary.json"
-rush="-p iot.ev.soc0_min=0.8 -p iot.ev.drive_kw=40 -p duration=60min -p iot.end=40min -p consensus.heights=720 --quiet --no-plots"
+rush="$ev0 -p iot.ev.soc0_min=0.8 -p iot.ev.drive_kw=40 -p duration=60min -p iot.end=40min -p consensus.heights=720 --quiet --no-plots"
 "$bin" run "$src/scenarios/ev-charging.yaml" $rush --out "$tmp/ev3" 2>"$tmp/err"; rc=$?
 [ $rc -eq 0 ] || sed 's/^/# /' "$tmp/err"
 echo "# ev-charging rush hour: failed reservations=$(jget "$tmp/ev3/summary.json" iot.failed_reservations)"
 [ $rc -eq 0 ] && within 24 "$(jget "$tmp/ev3/summary.json" iot.failed_reservations)" 1e9
 check $? "ev-charging rush hour: EVs of a cell collide on its cheapest pile (>= 24 failed reservations)"
+
+# Shared travel (the shipped scenario: 80 riders asking 120 trips an hour of the 30 EVs, at most
+# 10 min from request to unlock): every request is served (unlocked) or given up; every rental
+# settles valid; a rental's settlement = BILL and PAYSIG through the phone's 30 ms access link
+# (~0.1 s) + the next 5 s block + the LBFT phases: in [0.1, 5.6] s, mean ~2.7 s; a rider waits
+# at most max_wait + the escrow's block (600 + 5.4 s); the fleet's car-time fractions add up to
+# 1; the revenue settled on chain is the metered fare, 20 per started minute + 100 per km (each
+# rental's km part floored: at most one unit less per rental).
+"$bin" run "$src/scenarios/ev-charging.yaml" --quiet --no-plots --out "$tmp/tr1" 2>"$tmp/err"; rc=$?
+[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/err"
+s="$tmp/tr1/summary.json"
+rq=$(jget "$s" iot.travel.requests); rn=$(jget "$s" iot.travel.rentals); un=$(jget "$s" iot.travel.unserved)
+rv=$(jget "$s" iot.travel.revenue); km=$(jget "$s" iot.travel.settled_km); mi=$(jget "$s" iot.travel.settled_minutes)
+echo "# shared travel: requests=$rq rentals=$rn unserved=$un settled=$(jget "$s" iot.travel.settled) wait p50=$(jget "$s" iot.travel.rider_wait_s.p50) p99=$(jget "$s" iot.travel.rider_wait_s.p99) settle mean=$(jget "$s" iot.travel.rental_settlement_s.mean) rented=$(jget "$s" iot.travel.fleet.rented) revenue=$rv"
+[ $rc -eq 0 ] && within 100 "$rq" 1000 && [ $((rn + un)) -eq "$rq" ] && [ "$(jget "$s" iot.travel.settled)" = "$rn" ] &&
+    [ "$(jget "$s" iot.invalid)" = 0 ] && [ "$(jget "$s" iot.malformed)" = 0 ] && [ "$(jget "$s" iot.bad_signatures)" = 0 ] &&
+    within 1.5 "$(jget "$s" iot.travel.rental_settlement_s.mean)" 3.8 &&
+    within 0.1 "$(jget "$s" iot.travel.rental_settlement_s.min)" 5.6 && within 0.1 "$(jget "$s" iot.travel.rental_settlement_s.max)" 5.6 &&
+    within 0 "$(jget "$s" iot.travel.rider_wait_s.max)" 605.4
+check $? "shared travel on LBFT and the DHT: requests served or given up, rentals settle valid, settlement = hops + the next block"
+awk -v a="$(jget "$s" iot.travel.fleet.rented)" -v b="$(jget "$s" iot.travel.fleet.charging)" -v c="$(jget "$s" iot.travel.fleet.reserved)" \
+    -v d="$(jget "$s" iot.travel.fleet.idle)" 'BEGIN { x = a + b + c + d; exit !(x > 0.999999 && x < 1.000001 && a > 0) }' &&
+    within "$(awk -v m="$mi" -v k="$km" -v n="$rn" 'BEGIN { print 20 * m + 100 * k - n }')" "$rv" "$(awk -v m="$mi" -v k="$km" 'BEGIN { print 20 * m + 100 * k + 0.001 }')"
+check $? "shared travel: fleet car-time fractions add up to 1; revenue on chain = 20 per minute + 100 per km"
+"$bin" run "$src/scenarios/ev-charging.yaml" --quiet --no-plots --out "$tmp/tr2" 2>/dev/null
+cmp -s "$tmp/tr1/run.h5" "$tmp/tr2/run.h5" && cmp -s "$tmp/tr1/summary.json" "$tmp/tr2/summary.json"
+check $? "shared travel: same seed, byte-identical run.h5 and summary.json"
+"$bin" run "$src/scenarios/ev-charging.yaml" --seed 2 --quiet --no-plots --out "$tmp/tr3" 2>/dev/null
+! cmp -s "$tmp/tr1/summary.json" "$tmp/tr3/summary.json"
+check $? "shared travel: another seed, another summary.json"
+# Every rider served, by construction: 3 riders for 30 cars (at most 3 taken at once, 48 bays),
+# riding scooters at 30 km/h so that the farthest car of the 3 x 2 km grid (5 km) is 10 min away,
+# within max_wait = 15 min: rentals = requests, none unserved, all settled. Priced at 1000 per
+# km and nothing per minute, each fare is the metered metres exactly (5 km at most: below the
+# 5000 deposit), so the revenue on chain = settled km x 1000.
+det="-p iot.ev.riders=3 -p nodes.4.count=3 -p iot.ev.walk_kmh=30 -p iot.ev.max_wait=15min -p iot.ev.price_per_min=0 -p iot.ev.price_per_km=1000"
+"$bin" run "$src/scenarios/ev-charging.yaml" $det --quiet --no-plots --out "$tmp/tr4" 2>"$tmp/err"; rc=$?
+[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/err"
+s="$tmp/tr4/summary.json"
+rq=$(jget "$s" iot.travel.requests)
+echo "# shared travel, 3 riders: requests=$rq rentals=$(jget "$s" iot.travel.rentals) unserved=$(jget "$s" iot.travel.unserved) settled=$(jget "$s" iot.travel.settled) km=$(jget "$s" iot.travel.settled_km) revenue=$(jget "$s" iot.travel.revenue)"
+[ $rc -eq 0 ] && within 10 "$rq" 1000 && [ "$(jget "$s" iot.travel.rentals)" = "$rq" ] && [ "$(jget "$s" iot.travel.unserved)" = 0 ] &&
+    [ "$(jget "$s" iot.travel.settled)" = "$rq" ] &&
+    [ "$(awk -v k="$(jget "$s" iot.travel.settled_km)" 'BEGIN { printf "%.0f", k * 1000 }')" = "$(jget "$s" iot.travel.revenue)" ]
+check $? "shared travel, 3 riders on scooters: every rider served and settled; revenue = metered metres x 1 per metre"
 
 # Logistics (0.5 parcels/s for 20 min, routes of 2..6 hubs, 30 s between hubs): records per
 # second = 0.5 x 4 scans, less the scans of late parcels that fall after the end (0.5/s x

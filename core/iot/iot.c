@@ -21,7 +21,7 @@ iot_cfg iot_cfg_default(int app)
     c.app = app, c.first = 5, c.observer = 0, c.end = CP_S(3600), c.fee = 1, c.expiry = 1000000;
     c.cpu_per_msg = CP_US(5);
     c.ev = (iot_ev_cfg){8, 12, 2, 2, 1.0, 30.0, 40.0, 10.0, 0.2, 0.8, 0.25, 50.0, 200, 400, 20000,
-                        CP_S(60), CP_S(1800)};
+                        CP_S(60), CP_S(1800), 0, 8, 30.0, IOT_DIST_EXP, 3.0, 5.0, CP_S(600), 20, 100, 5000};
     c.park = (iot_park_cfg){4, 20, 10, 6.0, IOT_DIST_EXP, CP_S(900), 5, 600};
     c.log = (iot_log_cfg){8, 1, 4, 3, 2, 6, 0.5, CP_S(30), 1.0, CP_S(60)};
     return c;
@@ -31,9 +31,21 @@ iot_cfg iot_cfg_default(int app)
 static void role_counts(const iot_cfg *c, uint32_t cnt[3])
 {
     cnt[2] = 0;
-    if (c->app == IOT_APP_EV) cnt[0] = c->ev.piles, cnt[1] = c->ev.evs;
+    if (c->app == IOT_APP_EV) cnt[0] = c->ev.piles, cnt[1] = c->ev.evs, cnt[2] = c->ev.riders;
     else if (c->app == IOT_APP_PARK) cnt[0] = c->park.locks, cnt[1] = c->park.drivers;
     else cnt[0] = c->log.hubs, cnt[1] = c->log.indexers, cnt[2] = c->log.clients;
+}
+
+static const char *travel_error(const iot_ev_cfg *e)
+{
+    if (!e->bays || e->bays > IOT_MAX_SLOTS) return "ev.bays: expected 1..16 bays per cell";
+    if (e->evs > (uint64_t)e->grid_w * e->grid_h * e->bays) return "ev.bays: expected the fleet to fit (evs <= cells x bays)";
+    if (!(e->rider_rate > 0)) return "ev.rider_rate: expected > 0";
+    if (e->trip_dist < 0 || e->trip_dist > IOT_DIST_FIXED || !(e->trip_km > 0)) return "ev.trip_km: expected a mean > 0";
+    if (!(e->walk_kmh > 0)) return "ev.walk_kmh: expected > 0";
+    if (!e->max_wait || e->max_wait > e->reserve_timeout) return "ev.max_wait: expected 0 < max_wait <= reserve_timeout";
+    if (!e->rental_deposit) return "ev.rental_deposit: expected > 0";
+    return NULL;
 }
 
 static const char *ev_error(const iot_ev_cfg *e)
@@ -49,7 +61,7 @@ static const char *ev_error(const iot_ev_cfg *e)
     if (e->piles > (uint64_t)e->grid_w * e->grid_h * IOT_MAX_SLOTS) return "ev.piles: expected at most 16 per cell";
     if (e->price_max < e->price_min) return "ev.price_max: expected >= price_min";
     if (!e->deposit || !e->retry || !e->reserve_timeout) return "ev: deposit, retry, reserve_timeout: expected > 0";
-    return NULL;
+    return e->riders ? travel_error(e) : NULL;
 }
 
 static const char *park_error(const iot_park_cfg *p)
@@ -275,10 +287,12 @@ void iot_on_commit(iot *a, cp_env *env, uint64_t id, uint64_t height, int valid)
         iot_scan *s = &a->scan[p->ref];
         s->committed = env_now(env), s->height = height, s->valid = (uint8_t)(valid != 0);
     } else {
-        iot_session *s = &a->ses[p->ref];
+        int rent = (p->ref & RENT_REF) != 0;
+        iot_session *s = rent ? &a->rent[p->ref & ~RENT_REF].s : &a->ses[p->ref];
         if (p->kind == CHAIN_TX_ESCROW_OPEN) s->open_committed = env_now(env);
         if (p->kind == CHAIN_TX_ESCROW_SETTLE) s->settled = env_now(env), s->settle_valid = (uint8_t)(valid != 0);
-        if (p->kind == CHAIN_TX_ESCROW_SETTLE) a->cnt.sessions_done++;
+        if (p->kind == CHAIN_TX_ESCROW_SETTLE && rent) a->cnt.rentals_done++;
+        else if (p->kind == CHAIN_TX_ESCROW_SETTLE) a->cnt.sessions_done++;
     }
     if (p->notify != CP_NODE_NONE) note_send(a, env, p, height, valid);
     free(p->tx);

@@ -13,9 +13,10 @@
  *
  * Roles are node ranges from cfg.first (the nodes before are the chain's validators and
  * proposers), in this order:
- *  - ev:   piles, then EVs. Pile p sits at a point of a grid_w x grid_h grid of cells of
- *          cell_km; it publishes its availability record (pile, cell, free/busy, price, version)
- *          under iot_cell_key(cell, slot) (slot = its rank among the piles of its cell). An EV's
+ *  - ev:   piles, then EVs, then riders (if any). Pile p sits at a point of a grid_w x grid_h
+ *          grid of cells of cell_km; it publishes its availability record (pile, cell,
+ *          free/busy, price, version) under iot_cell_key(cell, slot) (slot = its rank among the
+ *          piles of its cell). An EV's
  *          state of charge drains at drive_kw; below soc_low it is somewhere on the grid
  *          (a point drawn from its stream), gets every slot of its cell, picks the free pile with
  *          the lowest price (no free one: retry later), reserves it (signed RESERVE; a pile
@@ -24,6 +25,32 @@
  *          the escrow is committed (its NOTE), along the charging curve (iot_charge_time), signs
  *          a meter reading; the EV countersigns the settlement digest and unplugs; the pile
  *          submits ESCROW_SETTLE (automatic settlement) and publishes itself free again.
+ *          Shared travel (riders > 0; iot_travel.c): the EVs are a rental fleet and the riders
+ *          follow them. A car starts at a seeded point and takes the lowest free bay of its cell
+ *          (bays are physical places: no message); parked and idle it publishes a signed
+ *          availability record (car, cell, bay, available, state of charge, position, fares,
+ *          version) under iot_bay_key(cell, bay). A rider idles for an exponential gap whose
+ *          mean makes the requests Poisson at rider_rate per hour while riders are idle, then
+ *          stands at a uniform point with a destination (trip_dist, trip_km, Manhattan, kept
+ *          inside the grid), gets every bay of its cell (none found: of the 3 x 3 cells around
+ *          it, then again every `retry`), takes the nearest available car with charge for the
+ *          trip (soc - trip energy >= soc_low / 2) that it can walk to (walk_kmh) before
+ *          request + max_wait, and sends RESERVE (car, version). The car accepts only if it is
+ *          idle and the version is its current one (a stale record or a car already taken is
+ *          refused: RES_NO, the rider looks again), republishes itself unavailable and answers
+ *          RES_OK (fares, deposit). The rider opens an escrow of rental_deposit (payee: the
+ *          car), walks there and says HELLO with its destination and escrow; the car unlocks
+ *          (OPEN) only when it has both the HELLO and the escrow's commit (NOTE), leaves its bay,
+ *          drives at speed_kmh, meters the drive's started minutes and its metres (iot_fare) and
+ *          sends a signed BILL (it may overtake the OPEN); the rider checks it against the trip
+ *          it asked for, countersigns (PAYSIG) and the car submits ESCROW_SETTLE. Arrived, the
+ *          car takes the lowest free bay of the nearest cell with one (driving there if it is
+ *          another cell), or, below soc_low, charges first through the pile flow above from
+ *          where it stands, at the nearest cell with piles (it is unlisted meanwhile), and
+ *          parks at the pile's cell. No request after `end`; a car
+ *          past `end` that needs charge parks without charging. A rider with nothing in reach
+ *          by max_wait gives up (unserved); a car not unlocked by reserve_timeout is released
+ *          and republished (the rider, not unlocked by then either, gives up).
  *  - park: locks (one lot each), then drivers. A driver idles for an exponential gap whose mean
  *          makes each lot's arrivals Poisson at arrival_rate per hour while drivers are away,
  *          drives to a uniform lot, says HELLO (signed); the lock OFFERs its terms; the driver
@@ -94,7 +121,17 @@ typedef struct iot_ev_cfg {
     uint64_t price_min, price_max; /* per kWh; each pile's price uniform in [min, max] */
     uint64_t deposit;          /* escrow locked per session (the most a session pays) */
     cp_time retry;             /* no free pile in the cell: look again after this */
-    cp_time reserve_timeout;   /* a pile frees a reservation not plugged in by then */
+    cp_time reserve_timeout;   /* a pile (car) frees a reservation not plugged in (unlocked) by then */
+    /* shared travel: riders > 0 makes the EVs a rental fleet (above) */
+    uint32_t riders;           /* rider devices: the nodes after the EVs */
+    uint32_t bays;             /* parking bays per cell, 1..16 (the fleet must fit: evs <= cells x bays) */
+    double rider_rate;         /* trip requests per hour, all riders */
+    int trip_dist;             /* IOT_DIST_* of the trip length */
+    double trip_km;            /* mean trip length (Manhattan) */
+    double walk_kmh;           /* a rider walking to the car (Manhattan) */
+    cp_time max_wait;          /* request -> unlock deadline; nothing found by then: unserved */
+    uint64_t price_per_min, price_per_km; /* fare per started minute, per km (metered in metres) */
+    uint64_t rental_deposit;   /* escrow locked per rental (the most a trip pays) */
 } iot_ev_cfg;
 
 typedef struct iot_park_cfg {
@@ -116,7 +153,7 @@ typedef struct iot_log_cfg {
 } iot_log_cfg;
 
 #define IOT_MAX_ROUTE 8
-#define IOT_MAX_SLOTS 16       /* piles per cell */
+#define IOT_MAX_SLOTS 16       /* piles per cell; bays per cell */
 
 typedef struct iot_cfg {
     int app;                   /* IOT_APP_* */
@@ -142,7 +179,7 @@ void iot_free(iot *a);
 void iot_set_ports(iot *a, const iot_chain_port *chain, const iot_dir_port *dir);
 const cp_proto_ops *iot_ops(void);
 const iot_cfg *iot_get_cfg(const iot *a);
-/* Role of node v: 0 piles/locks/hubs, 1 EVs/drivers/indexers, 2 clients; -1 outside. */
+/* Role of node v: 0 piles/locks/hubs, 1 EVs/drivers/indexers, 2 riders/clients; -1 outside. */
 int iot_role_of(const iot *a, cp_node v);
 cp_node iot_role_first(const iot *a, int role);
 
@@ -160,6 +197,11 @@ uint32_t iot_cell_piles(const iot *a, uint32_t cell); /* piles in the cell */
 uint64_t iot_pile_price(const iot *a, uint32_t pile);
 /* Directory key of a cell's slot: BLAKE2b-256("cpsim-iot-pile" || le32 cell || le32 slot). */
 void iot_cell_key(uint8_t key[32], uint32_t cell, uint32_t slot);
+/* Directory key of a cell's parking bay: BLAKE2b-256("cpsim-iot-bay" || le32 cell || le32 bay). */
+void iot_bay_key(uint8_t key[32], uint32_t cell, uint32_t bay);
+/* The fare of a trip of `metres` lasting `ns` (started minutes, at least one), at most the
+ * deposit; *minutes gets the minutes billed. */
+uint64_t iot_fare(const iot_ev_cfg *e, uint64_t metres, cp_time ns, uint64_t *minutes);
 /* Hub graph (adjacency lists in hub order) and the route of parcel i (hub indices). */
 uint32_t iot_hub_neighbours(const iot *a, uint32_t hub, const uint32_t **out);
 uint32_t iot_parcel_route(const iot *a, uint32_t parcel, uint32_t *hubs);
@@ -192,6 +234,26 @@ typedef struct iot_session {
     uint8_t settle_valid;
 } iot_session;
 
+/* One rental (ev with riders). s: user = rider, infra = car (EV node), need = request,
+ * reserved = RES_OK at the rider, open_* as above, plugged = the rider's HELLO at the car,
+ * start = unlock, stop = arrival at the destination, unplug = the rider's countersignature
+ * sent, settle_sent / settled, pay, minutes, energy_wh (the trip's), lookups (directory
+ * rounds), conflicts (refused reservations). Times are CP_TIME_NEVER if not reached. */
+typedef struct iot_rental {
+    iot_session s;
+    cp_time gave_up;           /* unserved: no car reachable by request + max_wait */
+    uint32_t ox, oy, dx, dy;   /* the rider's origin and destination (metres) */
+    uint32_t cx, cy;           /* the car's position when reserved (metres) */
+    uint64_t metres;           /* metered: car position -> destination */
+} iot_rental;
+
+/* Car-time of the fleet over [0, end] (ns, summed over the cars): rented (unlock -> arrival),
+ * charging (below soc_low -> unplugged, including the search and the drive to the pile),
+ * reserved (RESERVE accepted -> unlock or release), idle (the rest: parked or repositioning). */
+typedef struct iot_fleet {
+    cp_time rented, charging, reserved, idle;
+} iot_fleet;
+
 /* One scan (log). */
 typedef struct iot_scan {
     uint32_t parcel, hub, pos;
@@ -215,12 +277,15 @@ typedef struct iot_counts {
     uint64_t dir_put, dir_get, dir_fail, notes;
     uint64_t needs, no_pile, refused, expired, sessions_done, turned_away;
     uint64_t parcels, scans, queries, answered;
+    uint64_t requests, rentals, unserved, rentals_done, rent_refused, rent_expired, relocations; /* riders */
 } iot_counts;
 
 const iot_session *iot_sessions(const iot *a, size_t *n);
 const iot_scan *iot_scans(const iot *a, size_t *n);
 const iot_query *iot_queries(const iot *a, size_t *n);
+const iot_rental *iot_rentals(const iot *a, size_t *n);
 const iot_counts *iot_get_counts(const iot *a);
+iot_fleet iot_fleet_time(const iot *a, cp_time end);
 /* Busy (charging or occupied) time of pile / lock i over [0, end]. */
 cp_time iot_infra_busy(const iot *a, uint32_t i, cp_time end);
 /* Crypto CPU charged to role r (0..2). */

@@ -4,7 +4,9 @@
  * gets the EV's countersignature and settles on chain. Invariant: a pile serves at most one
  * session at a time (p->session), and every state change of a session is checked against the
  * session both sides hold (EV: ev->session, pile: p->session), so a stale or replayed message
- * changes nothing. */
+ * changes nothing. With riders (shared travel, iot_travel.c) a car charges from where it
+ * stands when a trip leaves it below soc_low and parks at the pile's cell once charged; the
+ * rental flow's messages, timers, NOTEs and lookups are handed over to iot_travel.c. */
 #include "core/iot/iot_int.h"
 
 #include <math.h>
@@ -49,6 +51,10 @@ void iot_ev_start(iot *a, cp_env *env)
         publish(a, env, pile_of(a, env->self));
         return;
     }
+    if (e->riders) {
+        iot_travel_start(a, env);
+        return;
+    }
     ev_st *s = &a->ev[ev_of(a, env->self)];
     s->soc = e->soc0_min + (e->soc_target - e->soc0_min) * rng_unit(env->rng);
     s->asked = NONE32;
@@ -74,17 +80,21 @@ static void lookup(iot *a, cp_env *env, uint32_t v)
     if (!m) decide(a, env, v);
 }
 
-static void need(iot *a, cp_env *env, uint32_t v)
+/* Below soc_low: somewhere on the grid (a shared car: where it stands), look for a pile. */
+void iot_ev_need(iot *a, cp_env *env, uint32_t v)
 {
     const iot_ev_cfg *e = &a->cfg.ev;
     ev_st *s = &a->ev[v];
     if (env_now(env) > a->cfg.end || s->session != NONE32) return;
     a->cnt.needs++;
-    s->x = rng_unit(env->rng) * e->grid_w * e->cell_km;
-    s->y = rng_unit(env->rng) * e->grid_h * e->cell_km;
-    s->cell = iot_cell_of(a, s->x, s->y);
+    if (!e->riders) {
+        s->x = rng_unit(env->rng) * e->grid_w * e->cell_km;
+        s->y = rng_unit(env->rng) * e->grid_h * e->cell_km;
+        s->soc = e->soc_low;
+    }
+    s->cell = e->riders ? iot_pile_cell_near(a, s->x, s->y) : iot_cell_of(a, s->x, s->y);
     s->session = iot_new_session(a, env->self, CP_NODE_NONE, env_now(env));
-    s->n_refused = 0, s->soc = e->soc_low;
+    s->n_refused = 0;
     if (s->session != NONE32) lookup(a, env, v);
 }
 
@@ -98,6 +108,7 @@ static int refused(const ev_st *s, uint32_t p)
 void iot_ev_dir(iot *a, cp_env *env, uint64_t cookie, int ok, const uint8_t *val, uint32_t len)
 {
     uint32_t v = (uint32_t)cookie;
+    if ((cookie >> 56) == D_GET_BAY && a->cfg.ev.riders) iot_travel_dir(a, env, cookie, ok, val, len);
     if ((cookie >> 56) != D_GET_SLOT || v >= a->cfg.ev.evs) return;
     ev_st *s = &a->ev[v];
     if (s->session == NONE32 || s->asked != NONE32 || ((cookie >> 40) & 0xffff) != s->round || !s->gets_left) return;
@@ -206,6 +217,10 @@ static void on_plug(iot *a, cp_env *env, cp_node from, ir *r)
 
 void iot_ev_note(iot *a, cp_env *env, const chain_tx *tx, int valid)
 {
+    if (a->cfg.ev.riders && iot_role_of(a, tx->sender) == 2) {
+        iot_travel_note(a, env, tx, valid);
+        return;
+    }
     if (tx->kind != CHAIN_TX_ESCROW_OPEN || !is_pile(a, env->self) || !is_ev(a, tx->sender)) return;
     uint32_t p = pile_of(a, env->self), session = a->ev[ev_of(a, tx->sender)].session;
     pile_st *s = &a->pile[p];
@@ -324,13 +339,25 @@ static void on_meter(iot *a, cp_env *env, cp_node from, ir *r)
     iw_bytes(&w, sig, IOT_SIG);
     iot_send_signed(a, env, from, &w);
     x->unplug = env_now(env);
+    uint32_t pile = s->asked;
     s->soc = a->cfg.ev.soc_target, s->session = NONE32, s->asked = NONE32;
-    env_timer(env, time_to_low(a, s->soc), ITAG(T_NEED, 0));
+    if (a->cfg.ev.riders) iot_travel_charged(a, env, v, pile);
+    else env_timer(env, time_to_low(a, s->soc), ITAG(T_NEED, 0));
+}
+
+/* Is this message the rental flow's (riders > 0): to a rider, or to a car from a rider? */
+static int travel_msg(const iot *a, cp_env *env, cp_node from)
+{
+    return a->cfg.ev.riders && (iot_role_of(a, env->self) == 2 || (is_ev(a, env->self) && iot_role_of(a, from) == 2));
 }
 
 void iot_ev_message(iot *a, cp_env *env, cp_node from, uint8_t kind, const cp_msg *m)
 {
     ir r;
+    if (travel_msg(a, env, from)) {
+        iot_travel_message(a, env, from, kind, m);
+        return;
+    }
     int pile = is_pile(a, env->self), ev = is_ev(a, env->self);
     int ok = (pile && (kind == M_RESERVE || kind == M_PLUG || kind == M_UNPLUG)) ||
              (ev && (kind == M_RES_OK || kind == M_RES_NO || kind == M_METER));
@@ -351,9 +378,13 @@ void iot_ev_message(iot *a, cp_env *env, cp_node from, uint8_t kind, const cp_ms
 
 void iot_ev_timer(iot *a, cp_env *env, int kind, uint32_t i)
 {
+    if (kind >= T_RIDE) {
+        if (a->cfg.ev.riders) iot_travel_timer(a, env, kind, i);
+        return;
+    }
     if (is_ev(a, env->self)) {
         uint32_t v = ev_of(a, env->self);
-        if (kind == T_NEED) need(a, env, v);
+        if (kind == T_NEED) iot_ev_need(a, env, v);
         else if (kind == T_RETRY && a->ev[v].session == i && a->ev[v].asked == NONE32) lookup(a, env, v);
         else if (kind == T_ARRIVE) arrive(a, env, i);
         return;

@@ -14,16 +14,20 @@ enum { M_NOTE, M_RESERVE, M_RES_OK, M_RES_NO, M_PLUG, M_METER, M_UNPLUG,
 
 /* Timer tags: kind in bits 40..47, an index below (tags stay below 2^48 < 2^60). */
 #define ITAG(kind, i) (((uint64_t)(kind) << 40) | (uint64_t)(i))
-enum { T_NEED = 1, T_RETRY, T_ARRIVE, T_CHARGED, T_RES_TO, T_VISIT, T_LEAVE, T_PARCEL, T_SCAN, T_QUERY };
+enum { T_NEED = 1, T_RETRY, T_ARRIVE, T_CHARGED, T_RES_TO, T_VISIT, T_LEAVE, T_PARCEL, T_SCAN, T_QUERY,
+       T_RIDE, T_RIDE_RETRY, T_WALKED, T_RIDE_TO, T_TRIP, T_RENT_TO, T_PARKED }; /* from T_RIDE: iot_travel.c */
 
 /* Directory cookies: op in the top byte, a round in bits 40..55, a slot in 32..39, an index. */
 #define DCOOKIE(op, round, slot, i) (((uint64_t)(op) << 56) | ((uint64_t)((round) & 0xffff) << 40) | \
                                      ((uint64_t)((slot) & 0xff) << 32) | (uint64_t)(i))
-enum { D_PUT_PILE = 1, D_GET_SLOT };
+enum { D_PUT_PILE = 1, D_GET_SLOT, D_PUT_CAR, D_GET_BAY };
 
 #define NONE32 UINT32_MAX
 #define IOT_SIG 64
 #define PILE_REC 21            /* pile 4, cell 4, free 1, price 8, version 4 (+ signature) */
+#define CAR_REC 40             /* car 4, cell 4, bay 1, available 1, soc (per mille) 2, x 4, y 4 (metres),
+                                  price_per_min 8, price_per_km 8, version 4 (+ signature) */
+#define RENT_REF 0x80000000u   /* a pending transaction's ref names a rental (index below) */
 
 typedef struct pend {          /* a submitted transaction waiting for its commit */
     uint64_t id;
@@ -55,6 +59,35 @@ typedef struct ev_st {
     double x, y;
     uint64_t escrow_seq;
 } ev_st;
+
+enum { CAR_IDLE, CAR_RESERVED, CAR_RENTED, CAR_CHARGING, CAR_MOVING, CAR_NSTATES };
+
+typedef struct car_st {        /* a shared car (riders > 0); its battery and position are its ev_st */
+    int state;                 /* CAR_* */
+    uint32_t cell, bay;        /* the bay it holds (bay NONE32: none) */
+    uint32_t version;          /* of its last published record */
+    uint32_t rental;           /* reserved or rented, NONE32 if none */
+    cp_node rider;             /* the rider of that rental */
+    uint64_t res_timer;
+    uint64_t note_escrow, hello_escrow; /* the escrow the NOTE and the rider's HELLO named (0: none yet) */
+    uint32_t dx, dy;           /* destination (metres), from the HELLO */
+    cp_time since, acc[CAR_NSTATES]; /* time of the last state change; time spent in each state */
+} car_st;
+
+enum { R_IDLE, R_LOOK, R_WALK, R_WAIT, R_RIDE };
+
+typedef struct rider_st {
+    int phase;                 /* R_* */
+    uint32_t rental;           /* the current request, NONE32 when idle */
+    uint16_t round;
+    uint8_t ring;              /* 0: own cell; 1: the 3 x 3 cells around it */
+    uint32_t gets_left, best, best_ver, asked, asked_ver;
+    uint64_t best_walk;        /* metres on foot to the best car this round */
+    uint32_t best_x, best_y;
+    uint32_t refused[4], n_refused;
+    uint32_t x, y, cell;       /* where the rider stands (metres) */
+    uint64_t escrow_seq;
+} rider_st;
 
 typedef struct lock_st {
     uint32_t occupied;
@@ -110,6 +143,12 @@ struct iot {
     pile_st *pile;
     ev_st *ev;
     uint32_t *cell_count;      /* piles per cell */
+    car_st *car;               /* riders > 0: per EV */
+    rider_st *rider;
+    uint32_t *bay_car;         /* cell * bays + bay: the car in it, NONE32 if free */
+    uint32_t *bays_free;       /* per cell */
+    iot_rental *rent;
+    size_t n_rent, cap_rent;
     lock_st *lock;
     drv_st *drv;
     uint32_t *adj_off, *adj;   /* hub graph: adj[adj_off[h] .. adj_off[h+1]) */
@@ -177,6 +216,8 @@ uint32_t iot_get32(const uint8_t *p);
 
 /* iot_model.c */
 int iot_model_make(iot *a);
+/* The cell of (x, y) km if it has piles, else the one with piles whose centre is nearest. */
+uint32_t iot_pile_cell_near(const iot *a, double x, double y);
 void iot_model_free(iot *a);
 
 /* iot_ev.c */
@@ -185,6 +226,21 @@ void iot_ev_timer(iot *a, cp_env *env, int kind, uint32_t i);
 void iot_ev_message(iot *a, cp_env *env, cp_node from, uint8_t kind, const cp_msg *m);
 void iot_ev_note(iot *a, cp_env *env, const chain_tx *tx, int valid);
 void iot_ev_dir(iot *a, cp_env *env, uint64_t cookie, int ok, const uint8_t *v, uint32_t len);
+/* A shared car below soc_low charges from where it stands (the pile flow; riders > 0). */
+void iot_ev_need(iot *a, cp_env *env, uint32_t v);
+
+/* iot_travel.c: shared travel (riders > 0). The EV side hands over a car's start, its timers
+ * from T_RIDE on, the messages riders send and cars get from riders (RESERVE, HELLO, PAYSIG),
+ * NOTEs of escrows riders opened, bay lookups, and a charged car (iot_travel_charged, at the
+ * pile `pile`). */
+int iot_travel_make(iot *a);
+void iot_travel_free(iot *a);
+void iot_travel_start(iot *a, cp_env *env);
+void iot_travel_timer(iot *a, cp_env *env, int kind, uint32_t i);
+void iot_travel_message(iot *a, cp_env *env, cp_node from, uint8_t kind, const cp_msg *m);
+void iot_travel_note(iot *a, cp_env *env, const chain_tx *tx, int valid);
+void iot_travel_dir(iot *a, cp_env *env, uint64_t cookie, int ok, const uint8_t *v, uint32_t len);
+void iot_travel_charged(iot *a, cp_env *env, uint32_t v, uint32_t pile);
 
 /* iot_park.c */
 void iot_park_start(iot *a, cp_env *env);

@@ -38,6 +38,19 @@ uint32_t iot_cell_of(const iot *a, double x, double y)
     return cy * e->grid_w + cx;
 }
 
+uint32_t iot_pile_cell_near(const iot *a, double x, double y)
+{
+    const iot_ev_cfg *e = &a->cfg.ev;
+    uint32_t own = iot_cell_of(a, x, y), best = own;
+    double bd = INFINITY;
+    if (a->cell_count[own]) return own;
+    for (uint32_t c = 0; c < n_cells(a); c++) {
+        double d = fabs(((c % e->grid_w) + 0.5) * e->cell_km - x) + fabs(((c / e->grid_w) + 0.5) * e->cell_km - y);
+        if (a->cell_count[c] && d < bd) bd = d, best = c;
+    }
+    return best;
+}
+
 uint32_t iot_pile_slot(const iot *a, uint32_t pile) { return a->pile[pile].slot; }
 uint32_t iot_cell_piles(const iot *a, uint32_t cell) { return cell < n_cells(a) ? a->cell_count[cell] : 0; }
 uint64_t iot_pile_price(const iot *a, uint32_t pile) { return a->pile[pile].price; }
@@ -70,7 +83,7 @@ static int ev_make(iot *a)
         a->cell_count[c]++;
     }
     for (uint32_t v = 0; v < e->evs; v++) a->ev[v].session = NONE32;
-    return 0;
+    return e->riders ? iot_travel_make(a) : 0;
 }
 
 static int park_make(iot *a)
@@ -200,6 +213,7 @@ void iot_model_free(iot *a)
         for (uint32_t k = 0; k < a->index[i].n; k++) free(a->index[i].e[k].tx);
         free(a->index[i].e);
     }
+    iot_travel_free(a);
     free(a->pile), free(a->ev), free(a->cell_count), free(a->lock), free(a->drv);
     free(a->adj_off), free(a->adj), free(a->parcel), free(a->index), free(a->scan), free(a->q);
 }

@@ -1,7 +1,9 @@
 /* sim/world/report_iot.c: results of the IoT applications (core/iot): the sessions, scans and
  * queries tables in run.h5 (/iot/...), the "iot" block of summary.json with each app's user
  * numbers (ev-charging: settlement and reservation latency, pile utilisation, failed
- * reservations; parking: settlement latency, time waiting at the lock for the deposit;
+ * reservations; with riders, the shared-travel block: rider wait, unserved riders, rentals,
+ * rental settlement, fleet car-time by state, revenue; parking: settlement latency, time
+ * waiting at the lock for the deposit;
  * logistics: records committed per second, scan-to-commit and query latency, query
  * completeness), a latency CDF plot and sweep headlines. Invariant: numbers come only from the
  * protocol's result arrays in index order, so the same seed gives the same bytes; a time never
@@ -95,9 +97,58 @@ static int h5_queries(wld *w, h5w *h)
     return rc;
 }
 
+static int riders(const wld *w) { return w->cfg->iot.app == IOT_APP_EV && w->cfg->iot.ev.riders > 0; }
+
+/* One row per rental (shared travel): the steps' times, the trip, the fare. */
+static int h5_rentals(wld *w, h5w *h)
+{
+    size_t n;
+    const iot_rental *r = iot_rentals(w->iot, &n);
+    size_t m = n ? n : 1;
+    uint32_t *u[10];
+    uint64_t *v[19];
+    int bad = 0, rc = -1;
+    for (int k = 0; k < 10; k++) bad |= !(u[k] = malloc(m * 4));
+    for (int k = 0; k < 19; k++) bad |= !(v[k] = malloc(m * 8));
+    for (size_t i = 0; !bad && i < n; i++) {
+        const iot_session *s = &r[i].s;
+        uint32_t a[10] = {s->user, s->infra, s->lookups, s->conflicts, r[i].ox, r[i].oy, r[i].dx, r[i].dy, r[i].cx, r[i].cy};
+        uint64_t t[19] = {s->escrow, s->need, s->reserved, s->open_sent, s->open_committed, s->open_known, s->plugged,
+                          s->start, s->stop, s->unplug, s->settle_sent, s->settled, r[i].gave_up, r[i].metres,
+                          s->minutes, s->pay, s->energy_wh, s->settle_valid, 0};
+        for (int k = 0; k < 10; k++) u[k][i] = a[k];
+        for (int k = 0; k < 19; k++) v[k][i] = t[k];
+    }
+    if (!bad) {
+        h5w_col cols[] = {{"rider", H5W_U32, u[0]}, {"car", H5W_U32, u[1]}, {"escrow", H5W_U64, v[0]},
+                          {"request_ns", H5W_U64, v[1]}, {"reserved_ns", H5W_U64, v[2]}, {"open_sent_ns", H5W_U64, v[3]},
+                          {"open_committed_ns", H5W_U64, v[4]}, {"open_known_ns", H5W_U64, v[5]},
+                          {"hello_ns", H5W_U64, v[6]}, {"unlock_ns", H5W_U64, v[7]}, {"arrived_ns", H5W_U64, v[8]},
+                          {"countersigned_ns", H5W_U64, v[9]}, {"settle_sent_ns", H5W_U64, v[10]},
+                          {"settled_ns", H5W_U64, v[11]}, {"gave_up_ns", H5W_U64, v[12]}, {"metres", H5W_U64, v[13]},
+                          {"minutes", H5W_U64, v[14]}, {"pay", H5W_U64, v[15]}, {"energy_wh", H5W_U64, v[16]},
+                          {"settle_valid", H5W_U64, v[17]}, {"lookups", H5W_U32, u[2]}, {"conflicts", H5W_U32, u[3]},
+                          {"origin_x_m", H5W_U32, u[4]}, {"origin_y_m", H5W_U32, u[5]}, {"dest_x_m", H5W_U32, u[6]},
+                          {"dest_y_m", H5W_U32, u[7]}, {"car_x_m", H5W_U32, u[8]}, {"car_y_m", H5W_U32, u[9]}};
+        rc = h5w_table(h, "/iot/rentals", n, cols, 28);
+    }
+    for (int k = 0; k < 10; k++) free(u[k]);
+    for (int k = 0; k < 19; k++) free(v[k]);
+    return rc;
+}
+
 int wld_iot_h5(wld *w, h5w *h)
 {
     int rc = w->cfg->iot.app == IOT_APP_LOG ? h5_scans(w, h) | h5_queries(w, h) : h5_sessions(w, h);
+    if (riders(w)) {
+        const iot_counts *c = iot_get_counts(w->iot);
+        struct { const char *k; uint64_t v; } t[] = {
+            {"requests", c->requests}, {"rentals", c->rentals}, {"unserved", c->unserved},
+            {"rentals_done", c->rentals_done}, {"rent_refused", c->rent_refused}, {"rent_expired", c->rent_expired},
+            {"relocations", c->relocations}};
+        rc |= h5_rentals(w, h);
+        for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) rc |= h5w_attr_u64(h, "/iot", t[i].k, t[i].v);
+    }
     const iot_counts *c = iot_get_counts(w->iot);
     struct { const char *k; uint64_t v; } a[] = {
         {"msgs", c->msgs}, {"malformed", c->malformed}, {"bad_sig", c->bad_sig}, {"submitted", c->submitted},
@@ -112,13 +163,29 @@ int wld_iot_h5(wld *w, h5w *h)
 
 /* ---- samples (seconds) ------------------------------------------------------------------- */
 
-enum { S_SETTLE, S_RESERVE, S_WAIT, S_SCAN, S_QUERY };
+enum { S_SETTLE, S_RESERVE, S_WAIT, S_SCAN, S_QUERY, S_RIDER_WAIT, S_RENT_SETTLE, S_WALK };
+
+/* Rider wait: request -> unlock; rental settlement: arrival at the destination -> settle
+ * committed; walk: reserved -> the rider's HELLO at the car. */
+static size_t sample_rentals(wld *w, int what, double *out)
+{
+    size_t n, k = 0;
+    const iot_rental *r = iot_rentals(w->iot, &n);
+    for (size_t i = 0; i < n; i++) {
+        const iot_session *s = &r[i].s;
+        cp_time a = what == S_RIDER_WAIT ? s->need : what == S_RENT_SETTLE ? s->stop : s->reserved;
+        cp_time b = what == S_RIDER_WAIT ? s->start : what == S_RENT_SETTLE ? s->settled : s->plugged;
+        if (a != CP_TIME_NEVER && b != CP_TIME_NEVER) out[k++] = (double)(b - a) / 1e9;
+    }
+    return k;
+}
 
 /* Settlement: unplug (ev) or the car leaving (park) -> settle committed; reservation: need ->
  * reserved; deposit wait: arrival -> lock open; scan -> commit; query sent -> answered. */
 static size_t sample(wld *w, int what, double *out)
 {
     size_t n, k = 0;
+    if (what >= S_RIDER_WAIT) return sample_rentals(w, what, out);
     if (what == S_SCAN) {
         const iot_scan *s = iot_scans(w->iot, &n);
         for (size_t i = 0; i < n; i++)
@@ -143,9 +210,9 @@ static size_t sample(wld *w, int what, double *out)
 
 static size_t sample_cap(wld *w)
 {
-    size_t a, b, c;
-    iot_sessions(w->iot, &a), iot_scans(w->iot, &b), iot_queries(w->iot, &c);
-    return a + b + c + 1;
+    size_t a, b, c, d;
+    iot_sessions(w->iot, &a), iot_scans(w->iot, &b), iot_queries(w->iot, &c), iot_rentals(w->iot, &d);
+    return a + b + c + d + 1;
 }
 
 static void summary(js *j, const char *key, const double *v, size_t n)
@@ -194,6 +261,43 @@ static void json_sessions(wld *w, js *j, double *buf)
     }
 }
 
+/* Shared travel: riders served and not, their wait, the rentals' settlement, the fleet's
+ * car-time by state and the fares collected. */
+static void json_travel(wld *w, js *j, double *buf)
+{
+    const iot_counts *c = iot_get_counts(w->iot);
+    size_t n;
+    const iot_rental *r = iot_rentals(w->iot, &n);
+    uint64_t revenue = 0, metres = 0, minutes = 0;
+    for (size_t i = 0; i < n; i++)
+        if (r[i].s.settled != CP_TIME_NEVER && r[i].s.settle_valid)
+            revenue += r[i].s.pay, metres += r[i].metres, minutes += r[i].s.minutes;
+    iot_fleet f = iot_fleet_time(w->iot, w->cfg->duration);
+    double all = (double)(f.rented + f.charging + f.reserved + f.idle);
+    js_obj_begin(j, "travel");
+    js_u64(j, "riders", w->cfg->iot.ev.riders);
+    js_u64(j, "requests", c->requests);
+    js_u64(j, "rentals", c->rentals);
+    js_u64(j, "unserved", c->unserved);
+    js_u64(j, "settled", c->rentals_done);
+    summary(j, "rider_wait_s", buf, sample(w, S_RIDER_WAIT, buf));
+    summary(j, "walk_s", buf, sample(w, S_WALK, buf));
+    summary(j, "rental_settlement_s", buf, sample(w, S_RENT_SETTLE, buf));
+    js_u64(j, "refused_rentals", c->rent_refused);
+    js_u64(j, "expired_rentals", c->rent_expired);
+    js_u64(j, "relocations", c->relocations);
+    js_u64(j, "revenue", revenue);       /* fares settled valid on chain */
+    js_num(j, "settled_km", (double)metres / 1000.0);
+    js_u64(j, "settled_minutes", minutes);
+    js_obj_begin(j, "fleet");
+    js_num(j, "rented", all > 0 ? (double)f.rented / all : 0);
+    js_num(j, "charging", all > 0 ? (double)f.charging / all : 0);
+    js_num(j, "reserved", all > 0 ? (double)f.reserved / all : 0);
+    js_num(j, "idle", all > 0 ? (double)f.idle / all : 0);
+    js_obj_end(j);
+    js_obj_end(j);
+}
+
 static void json_log(wld *w, js *j, double *buf)
 {
     const iot_counts *c = iot_get_counts(w->iot);
@@ -223,15 +327,17 @@ void wld_iot_json(wld *w, js *j)
     js_str(j, "app", app_names[w->cfg->iot.app]);
     if (w->cfg->iot.app == IOT_APP_LOG) json_log(w, j, buf);
     else json_sessions(w, j, buf);
+    if (riders(w)) json_travel(w, j, buf);
     js_u64(j, "transactions", c->submitted);
     js_u64(j, "submit_failed", c->submit_failed);
     js_u64(j, "invalid", c->invalid);
     js_u64(j, "malformed", c->malformed);
     js_u64(j, "bad_signatures", c->bad_sig);
     js_obj_begin(j, "crypto_cpu_s");
-    static const char *const roles[3][3] = {{"piles", "evs", ""}, {"locks", "drivers", ""}, {"hubs", "indexers", "clients"}};
+    static const char *const roles[3][3] = {{"piles", "evs", "riders"}, {"locks", "drivers", ""}, {"hubs", "indexers", "clients"}};
     for (int r = 0; r < 3; r++)
-        if (roles[w->cfg->iot.app][r][0]) js_num(j, roles[w->cfg->iot.app][r], (double)iot_role_cpu(w->iot, r) / 1e9);
+        if (roles[w->cfg->iot.app][r][0] && (r < 2 || w->cfg->iot.app != IOT_APP_EV || riders(w)))
+            js_num(j, roles[w->cfg->iot.app][r], (double)iot_role_cpu(w->iot, r) / 1e9);
     js_obj_end(j);
     js_obj_end(j);
     free(buf);
@@ -242,12 +348,19 @@ void wld_iot_plots(wld *w, const char *dir)
     size_t cap = sample_cap(w);
     double *a = malloc(cap * sizeof *a), *b = malloc(cap * sizeof *b);
     if (a && b) {
-        int lg = w->cfg->iot.app == IOT_APP_LOG, ev = w->cfg->iot.app == IOT_APP_EV;
-        size_t n[2] = {sample(w, lg ? S_SCAN : S_SETTLE, a), sample(w, lg ? S_QUERY : ev ? S_RESERVE : S_WAIT, b)};
-        const char *titles[2] = {lg ? "scan to commit" : "settlement", lg ? "provenance query" : ev ? "reservation" : "deposit wait"};
-        const double *v[2] = {a, b};
+        int lg = w->cfg->iot.app == IOT_APP_LOG, ev = w->cfg->iot.app == IOT_APP_EV, rd = riders(w);
+        double *c = rd ? malloc(cap * sizeof *c) : NULL, *d = rd ? malloc(cap * sizeof *d) : NULL;
+        size_t n[4] = {sample(w, lg ? S_SCAN : S_SETTLE, a), sample(w, lg ? S_QUERY : ev ? S_RESERVE : S_WAIT, b),
+                       c ? sample(w, S_RIDER_WAIT, c) : 0, d ? sample(w, S_RENT_SETTLE, d) : 0};
+        const char *titles[4] = {lg ? "scan to commit" : rd ? "charging settlement" : "settlement",
+                                 lg ? "provenance query" : ev ? "pile reservation" : "deposit wait",
+                                 "rider wait (request to unlock)", "rental settlement"};
+        if (ev && !rd) titles[1] = "reservation";
+        const double *v[4] = {a, b, c, d};
         plot_spec sp = {dir, "iot_latency", app_names[w->cfg->iot.app], "seconds", "fraction", ev, 0, 1, NULL};
-        if (n[0] && n[1]) plot_cdf(&sp, titles, v, n, 2);
+        if (rd && (c || d)) plot_cdf(&sp, titles, v, n, 4);
+        else if (!rd && n[0] && n[1]) plot_cdf(&sp, titles, v, n, 2);
+        free(c), free(d);
     }
     free(a), free(b);
 }
@@ -268,6 +381,17 @@ void wld_iot_headline(wld *w, wld_headline *h)
     st_summarize(buf, buf ? sample(w, app == IOT_APP_LOG ? S_QUERY : app == IOT_APP_EV ? S_RESERVE : S_WAIT, buf) : 0, &s);
     put(h, app == IOT_APP_LOG ? "query_p50_s" : app == IOT_APP_EV ? "reserve_p50_s" : "deposit_wait_p50_s", s.n ? s.p50 : 0);
     if (app == IOT_APP_EV) put(h, "pile_utilisation", utilisation(w)), put(h, "failed_reservations", (double)iot_get_counts(w->iot)->refused);
+    if (riders(w)) {
+        const iot_counts *c = iot_get_counts(w->iot);
+        iot_fleet f = iot_fleet_time(w->iot, w->cfg->duration);
+        double all = (double)(f.rented + f.charging + f.reserved + f.idle);
+        st_summarize(buf, buf ? sample(w, S_RIDER_WAIT, buf) : 0, &s);
+        put(h, "rider_wait_p50_s", s.n ? s.p50 : 0), put(h, "rider_wait_p99_s", s.n ? s.p99 : 0);
+        put(h, "rentals", (double)c->rentals), put(h, "unserved", (double)c->unserved);
+        st_summarize(buf, buf ? sample(w, S_RENT_SETTLE, buf) : 0, &s);
+        put(h, "rental_settle_p50_s", s.n ? s.p50 : 0);
+        put(h, "fleet_rented", all > 0 ? (double)f.rented / all : 0);
+    }
     if (app == IOT_APP_PARK) put(h, "occupancy", utilisation(w));
     free(buf);
 }

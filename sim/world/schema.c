@@ -83,7 +83,7 @@ static const scn_schema class_schema = {"class", sizeof(wld_class_cfg), class_fi
 
 static const scn_field group_fields[] = {
     F("name", SCN_STR, wld_group_cfg, name, "\"\"", 1.0, 0.0, "label of the group"),
-    F("count", SCN_UINT, wld_group_cfg, count, NULL, 1, 16e6, "number of nodes in the group"),
+    F("count", SCN_UINT, wld_group_cfg, count, NULL, 0, 16e6, "number of nodes in the group (0: none, e.g. a role switched off with -p)"),
     F("class", SCN_STR, wld_group_cfg, cls, "server", 1.0, 0.0,
       "device class: sensor, vehicle, gateway, server, or one defined under classes"),
     SUB("regions", SCN_LIST_STR, wld_group_cfg, regions, NULL, offsetof(wld_group_cfg, n_regions), 0,
@@ -364,9 +364,26 @@ static const scn_field iot_ev_fields[] = {
     F("price_min", SCN_UINT, iot_ev_cfg, price_min, "200", 0, 1e12, "lowest pile price per kWh (token units)"),
     F("price_max", SCN_UINT, iot_ev_cfg, price_max, "400", 0, 1e12, "highest pile price per kWh (each pile's uniform in between)"),
     F("deposit", SCN_UINT, iot_ev_cfg, deposit, "20000", 1, 1e15, "escrow locked per session: the most a session pays"),
-    F("retry", SCN_DURATION, iot_ev_cfg, retry, "1min", 1e6, 1e15, "no free pile in the cell: look again after this"),
+    F("retry", SCN_DURATION, iot_ev_cfg, retry, "1min", 1e6, 1e15, "no free pile in the cell (a rider: no car in reach): look again after this"),
     F("reserve_timeout", SCN_DURATION, iot_ev_cfg, reserve_timeout, "30min", 1e6, 1e15,
-      "a pile frees a reservation not plugged in by then"),
+      "a pile frees a reservation not plugged in by then (a shared car: not unlocked by then)"),
+    F("riders", SCN_U32, iot_ev_cfg, riders, "0", 0, 1e6,
+      "shared travel: rider devices (the nodes after the EVs), who rent the EVs as a shared fleet; 0: no rentals"),
+    F("bays", SCN_U32, iot_ev_cfg, bays, "8", 1, 16,
+      "riders: parking bays per cell, each a directory slot for the car in it (the fleet must fit: evs <= cells x bays)"),
+    F("rider_rate", SCN_FLOAT, iot_ev_cfg, rider_rate, "30", 1e-6, 1e9,
+      "riders: trip requests per hour, all riders (Poisson while the riders are idle)"),
+    E("trip_dist", iot_ev_cfg, trip_dist, "exponential", iot_dist_names,
+      "riders: trip length (Manhattan): exponential, uniform in [0, 2 trip_km] or fixed"),
+    F("trip_km", SCN_FLOAT, iot_ev_cfg, trip_km, "3", 0.001, 1e6, "riders: mean trip length"),
+    F("walk_kmh", SCN_FLOAT, iot_ev_cfg, walk_kmh, "5", 0.1, 100, "riders: walking speed to the car (Manhattan)"),
+    F("max_wait", SCN_DURATION, iot_ev_cfg, max_wait, "10min", 1e6, 1e15,
+      "riders: request to unlock at most this: a car farther on foot is not taken; none found in time: unserved "
+      "(at most reserve_timeout)"),
+    F("price_per_min", SCN_UINT, iot_ev_cfg, price_per_min, "20", 0, 1e12, "riders: fare per started minute"),
+    F("price_per_km", SCN_UINT, iot_ev_cfg, price_per_km, "100", 0, 1e12, "riders: fare per km (metered in metres)"),
+    F("rental_deposit", SCN_UINT, iot_ev_cfg, rental_deposit, "5000", 1, 1e15,
+      "riders: escrow locked per rental: the most a trip pays"),
     END,
 };
 static const scn_schema iot_ev_schema = {"ev", sizeof(iot_ev_cfg), iot_ev_fields};

@@ -224,7 +224,7 @@ typedef struct wld_out {
 } wld_out;
 
 /* Headline numbers of a finished run, for sweeps: names fixed per protocol, in a fixed order. */
-#define WLD_HEADLINE_MAX 16
+#define WLD_HEADLINE_MAX 32 /* iot: 10 of LBFT, 5 of the DHT, up to 12 of the app */
 typedef struct wld_headline {
     size_t n;
     const char *name[WLD_HEADLINE_MAX];

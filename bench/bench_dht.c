@@ -189,13 +189,18 @@ static void print_row(const char *what, const dht_bench *b, const dht_stats *st,
            b->bytes_per_node);
 }
 
-/* One row per workload; a GET row's wall and CPU are those of the GET phase alone. */
+/* One row per workload. With records, the find row's wall and CPU are those of the first
+ * phase (the lookups and the stores) and the get row's those of the GET phase. */
 static void print_table(const dht_bench *b)
 {
     printf("%-5s %10s %10s %6s %6s %8s %8s %8s %8s %8s %8s %8s %8s %8s %10s\n", "op", "nodes", "lookups", "hops",
            "rpcs", "p50_ms", "p90_ms", "p99_ms", "success", "setup_s", "set_cpu", "wall_s", "cpu_s", "rss_MB", "B/node");
-    if (b->lookups || !b->records) print_row("find", b, &b->find, b->run_s, b->run_cpu_s);
+    int two = b->records && b->gets;
+    if (b->lookups || !b->records)
+        print_row("find", b, &b->find, two ? b->run_s - b->get_s : b->run_s, two ? b->run_cpu_s - b->get_cpu_s : b->run_cpu_s);
     if (b->records) print_row("get", b, &b->get, b->get_s, b->get_cpu_s);
+    if (two) printf("run: wall %.2f s, cpu %.2f s, %llu events (%llu in the GET phase)\n", b->run_s, b->run_cpu_s,
+                    (unsigned long long)b->events, (unsigned long long)b->get_events);
 }
 
 static int usage(void)

@@ -13,7 +13,8 @@ bench: cpsim$(EXEEXT)
 	./cpsim bench crypto --json > bench/out/crypto.json && cat bench/out/crypto.json
 	./cpsim bench consensus --json --plot bench/out > bench/out/consensus.json && cat bench/out/consensus.json
 	./cpsim bench dht --nodes 100000 --lookups 100000 --json > bench/out/dht-1e5.json && cat bench/out/dht-1e5.json
-	./cpsim bench dht --nodes 1000000 --lookups 1000000 --records 100000 --gets 1000000 --json > bench/out/dht-1e6.json && cat bench/out/dht-1e6.json
+	./cpsim bench dht --nodes 1000000 --lookups 1000000 --json > bench/out/dht-1e6.json && cat bench/out/dht-1e6.json
+	./cpsim bench dht --nodes 1000000 --lookups 0 --records 100000 --gets 1000000 --json > bench/out/dht-1e6-get.json && cat bench/out/dht-1e6-get.json
 	./cpsim bench data --max-devices 10000 --json > bench/out/data.json && cat bench/out/data.json
 	./cpsim bench apps $(srcdir)/scenarios/traffic-video.yaml $(srcdir)/scenarios/insurance.yaml $(srcdir)/bench/scenarios/ev-maintenance-100k.yaml \
 		$(srcdir)/bench/scenarios/ev-charging-large.yaml $(srcdir)/bench/scenarios/parking-large.yaml \

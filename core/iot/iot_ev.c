@@ -332,12 +332,7 @@ static void on_meter(iot *a, cp_env *env, cp_node from, ir *r)
     iw w;
     iw_init(&w, a);
     iw_u8(&w, M_UNPLUG), iw_u32(&w, session);
-    uint8_t sig[IOT_SIG];
-    chain_settle_sign(sig, escrow, pay, iot_key(a, env->self));
-    iot_charge(a, env, COST_HASH_KIB, 28.0 / 1024.0);
-    iot_charge(a, env, COST_SIGN, 1);
-    iw_bytes(&w, sig, IOT_SIG);
-    iot_send_signed(a, env, from, &w);
+    iot_countersign(a, env, from, &w, escrow, pay);
     x->unplug = env_now(env);
     uint32_t pile = s->asked;
     s->soc = a->cfg.ev.soc_target, s->session = NONE32, s->asked = NONE32;

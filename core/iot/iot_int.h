@@ -207,6 +207,9 @@ size_t iot_tx_settle(iot *a, cp_env *env, uint64_t escrow, uint64_t pay, const u
  * (escrow, pay): checked against from's key (bad_sig counted, 0 returned) and submitted
  * (chain reference ref); 1 if submitted. */
 int iot_settle_countersigned(iot *a, cp_env *env, cp_node from, iot_session *x, const uint8_t sig[64], uint32_t ref);
+/* The payer's side: countersign (escrow, pay) (hash and signature charged), append the
+ * signature to w (the message so far: kind and session) and send w, signed, to the payee. */
+void iot_countersign(iot *a, cp_env *env, cp_node to, iw *w, uint64_t escrow, uint64_t pay);
 size_t iot_tx_trace(iot *a, cp_env *env, uint64_t parcel, uint32_t hub, uint8_t event, uint64_t t,
                     const uint8_t hash[32], uint8_t *out);
 /* Decode a transaction strictly, check its key is its sender's and its signature (charged): 0 ok. */

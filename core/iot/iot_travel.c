@@ -574,14 +574,10 @@ static void on_bill(iot *a, cp_env *env, cp_node from, ir *r)
         a->cnt.malformed++;
         return;
     }
-    uint8_t sig[IOT_SIG];
-    chain_settle_sign(sig, escrow, pay, iot_key(a, env->self));
-    iot_charge(a, env, COST_HASH_KIB, 28.0 / 1024.0);
-    iot_charge(a, env, COST_SIGN, 1);
     iw w;
     iw_init(&w, a);
-    iw_u8(&w, M_PAYSIG), iw_u32(&w, rent), iw_bytes(&w, sig, IOT_SIG);
-    iot_send_signed(a, env, from, &w);
+    iw_u8(&w, M_PAYSIG), iw_u32(&w, rent);
+    iot_countersign(a, env, from, &w, escrow, pay);
     x->s.unplug = env_now(env);
     d->x = x->dx, d->y = x->dy;
     rider_done(a, env, d);

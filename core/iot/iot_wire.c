@@ -134,6 +134,16 @@ int iot_settle_countersigned(iot *a, cp_env *env, cp_node from, iot_session *x, 
     return 1;
 }
 
+void iot_countersign(iot *a, cp_env *env, cp_node to, iw *w, uint64_t escrow, uint64_t pay)
+{
+    uint8_t sig[IOT_SIG];
+    chain_settle_sign(sig, escrow, pay, iot_key(a, env->self));
+    iot_charge(a, env, COST_HASH_KIB, 28.0 / 1024.0);
+    iot_charge(a, env, COST_SIGN, 1);
+    iw_bytes(w, sig, IOT_SIG);
+    iot_send_signed(a, env, to, w);
+}
+
 size_t iot_tx_trace(iot *a, cp_env *env, uint64_t parcel, uint32_t hub, uint8_t event, uint64_t t,
                     const uint8_t hash[32], uint8_t *out)
 {

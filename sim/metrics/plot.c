@@ -170,11 +170,13 @@ int plot_cdf(const plot_spec *s, const char *const *titles, const double *const 
     size_t m = 0; /* non-empty series */
     for (size_t k = 0; rc == PLOT_OK && k < n_series; k++) {
         if (!n[k]) continue;
-        double *x = malloc(n[k] * sizeof *x), *y = malloc(n[k] * sizeof *y);
-        ser[m++] = (plot_series){titles[k], x, y, n[k], NULL};
+        /* a first point at fraction 0 under the smallest value: the curve rises there, so even
+         * a single value draws a step */
+        double *x = malloc((n[k] + 1) * sizeof *x), *y = malloc((n[k] + 1) * sizeof *y);
+        ser[m++] = (plot_series){titles[k], x, y, n[k] + 1, NULL};
         if (!x || !y) rc = PLOT_EIO;
-        for (size_t i = 0; x && y && i < n[k]; i++) x[i] = v[k][i], y[i] = (double)(i + 1) / (double)n[k];
-        if (x) qsort(x, n[k], sizeof *x, cmp_double);
+        for (size_t i = 0; x && y && i < n[k]; i++) x[i + 1] = v[k][i], y[i + 1] = (double)(i + 1) / (double)n[k];
+        if (x && y) qsort(x + 1, n[k], sizeof *x, cmp_double), x[0] = x[1], y[0] = 0;
     }
     if (rc == PLOT_OK && m) {
         plot_spec sp = *s;

@@ -33,7 +33,8 @@ typedef struct plot_spec {
 
 /* Draw the series as lines (or steps) on one chart. */
 int plot_lines(const plot_spec *spec, const plot_series *s, size_t n_series);
-/* Helper for CDFs: sorts a copy of v[n] and draws fraction vs value for each series. Empty
+/* Helper for CDFs: sorts a copy of v[n] and draws fraction vs value for each series, from a
+ * first point at fraction 0 under the smallest value (so one value draws a visible step). Empty
  * series are left out; with none left nothing is drawn (PLOT_OK). */
 int plot_cdf(const plot_spec *spec, const char *const *titles, const double *const *v,
              const size_t *n, size_t n_series);

@@ -178,5 +178,29 @@ static void t_plot_atomic_png(void)
     CHECK(system(cmd) == 0);
 }
 
+/* plot_cdf: sorted values with fractions i/n after a first point at fraction 0; an empty
+ * series is left out; a single value still draws a step (0 then 1 at that value). */
+static void t_plot_cdf_data(void)
+{
+    double a[3] = {3, 1, 2}, one[1] = {5};
+    const double *v[3] = {a, NULL, one};
+    const size_t n[3] = {3, 0, 1};
+    const char *const titles[3] = {"a", "empty", "one"};
+    plot_spec sp = {dir, "c", "T", "x", "y", 0, 0, 0, NULL};
+    int rc = plot_cdf(&sp, titles, v, n, 3);
+    if (rc == PLOT_ENOGNUPLOT) {
+        test_skip("gnuplot not installed");
+        return;
+    }
+    CHECK(rc == PLOT_OK);
+    char p[128];
+    snprintf(p, sizeof p, "%s/c.dat", dir);
+    size_t len = 0;
+    char *b = test_slurp(p, &len);
+    const char *want = "# a\n1 0 0\n1 0.333333333 0\n2 0.666666667 0\n3 1 0\n\n\n# one\n5 0 0\n5 1 0\n\n\n";
+    CHECK(b && len == strlen(want) && memcmp(b, want, len) == 0);
+    free(b);
+}
+
 TEST_MAIN(TEST(t_h5_identical_bytes_across_time), TEST(t_h5_read_back), TEST(t_h5_abort_leaves_nothing),
-          TEST(t_json_exact), TEST(t_percentiles_nearest_rank), TEST(t_plot_atomic_png))
+          TEST(t_json_exact), TEST(t_percentiles_nearest_rank), TEST(t_plot_cdf_data), TEST(t_plot_atomic_png))

@@ -8,6 +8,7 @@
  *    G FIND_VALUE lookups of random stored keys by random nodes over another S seconds; the
  *    same figures for the GETs (ok = the value was found), and the wall and CPU time of the
  *    GET phase alone, taken by an engine call at its start.
+ * `--eviction cache` replaces the eviction PINGs by the replacement cache (core/dht/dht.h).
  * Prints wall and CPU time of setup and run (CPU time is what to compare on a loaded machine),
  * peak RSS and host bytes per node (routing tables, ids, node state). */
 #include <stdio.h>
@@ -28,6 +29,7 @@ typedef struct dht_stats {
 
 typedef struct dht_bench {
     uint64_t nodes, lookups, records, gets, secs, seed;
+    int eviction;
     double setup_s, setup_cpu_s, run_s, run_cpu_s, get_s, get_cpu_s, bytes_per_node;
     dht_stats find, get;
     uint64_t events, get_events, msgs, pings;
@@ -95,6 +97,7 @@ static int bench_run(dht_bench *b)
     c.lookups = b->lookups;
     c.stores = b->records;
     c.gets = b->records ? b->gets : 0;
+    c.eviction = b->eviction;
     c.refresh = 0;
     c.republish = 0;
     c.emit_metrics = 0;
@@ -153,6 +156,7 @@ static void print_json(const dht_bench *b)
     js_obj_begin(j, NULL);
     js_str(j, "bench", "dht");
     js_u64(j, "nodes", b->nodes);
+    js_str(j, "eviction", b->eviction == DHT_EVICT_CACHE ? "cache" : "ping");
     js_u64(j, "lookups", b->find.done);
     js_num(j, "mean_hops", b->find.mean_hops);
     js_num(j, "mean_rpcs", b->find.mean_rpcs);
@@ -206,7 +210,7 @@ static void print_table(const dht_bench *b)
 static int usage(void)
 {
     fprintf(stderr, "usage: cpsim bench dht [--nodes N] [--lookups L] [--records R --gets G] [--sim-seconds S] "
-                    "[--seed N] [--json]\n");
+                    "[--eviction ping|cache] [--seed N] [--json]\n");
     return 2;
 }
 
@@ -223,6 +227,8 @@ int bench_dht_main(int argc, char **argv)
                         : !strcmp(argv[i], "--seed")        ? &b.seed
                                                             : NULL;
         if (!strcmp(argv[i], "--json")) json = 1;
+        else if (!strcmp(argv[i], "--eviction") && i + 1 < argc && (!strcmp(argv[i + 1], "ping") || !strcmp(argv[i + 1], "cache")))
+            b.eviction = !strcmp(argv[++i], "cache") ? DHT_EVICT_CACHE : DHT_EVICT_PING;
         else if (!opt || i + 1 >= argc || bench_parse_u64(argv[++i], opt)) return usage();
     }
     if (b.nodes < 2 || b.nodes > 16000000 || b.lookups > 100000000 || b.records > 100000000 || b.gets > 100000000 ||

@@ -54,6 +54,9 @@ check $? "dht: summary.json has the dht block"
 "$bin" run "$src/scenarios/dht-lookups.yaml" $small_dht --out "$tmp/d2" 2>/dev/null
 cmp -s "$tmp/d1/run.h5" "$tmp/d2/run.h5" && cmp -s "$tmp/d1/summary.json" "$tmp/d2/summary.json"
 check $? "dht: same seed, byte-identical run.h5 and summary.json"
+"$bin" run "$src/scenarios/dht-lookups.yaml" $small_dht -p dht.eviction=cache --out "$tmp/d3" 2>/dev/null
+grep -q '"dht": {' "$tmp/d3/summary.json" && ! cmp -s "$tmp/d1/summary.json" "$tmp/d3/summary.json"
+check $? "dht: eviction cache runs, and differs from ping"
 "$bin" bench dht --nodes 2000 --lookups 500 --records 200 --gets 1000 --sim-seconds 5 --json >"$tmp/bd.json" 2>&1
 tr -d ' \n' <"$tmp/bd.json" | grep -q '"lookups":500,.*"success_rate":1,"records":200,"gets":{"done":1000,.*"success_rate":1},"get_wall_s":'
 check $? "bench dht: 500 FIND_NODE find the true k closest, 1000 GETs of 200 stored records all find the value"

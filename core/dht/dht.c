@@ -17,6 +17,8 @@ dht_cfg dht_cfg_default(void)
     c.alpha = 3;
     c.rpc_timeout = CP_S(2);
     c.probe_gap = CP_S(10);
+    c.eviction = DHT_EVICT_PING;
+    c.replacements = 8;
     c.bootstrap = DHT_BOOT_PREFILL;
     c.join_spacing = CP_MS(100);
     c.republish = CP_S(3600);
@@ -40,6 +42,8 @@ static int cfg_ok(const dht_cfg *c, uint32_t n)
 {
     uint32_t m = c->first < n ? (c->members ? c->members : n - c->first) : 0;
     return m >= 2 && m <= n - c->first && c->k >= 1 && c->k <= DHT_MAX_CONTACTS && c->alpha >= 1 && c->value_size >= 1 &&
+           (c->eviction == DHT_EVICT_PING || (c->eviction == DHT_EVICT_CACHE && c->replacements >= 1 &&
+                                                c->replacements <= DHT_MAX_REPL)) &&
            c->value_size <= DHT_MAX_VALUE && c->rpc_timeout > 0 && c->work_end >= c->work_start &&
            c->get_end >= c->get_start && (c->churn_dist != DHT_CHURN_WEIBULL || c->weibull_shape > 0);
 }
@@ -155,6 +159,11 @@ dht *dht_new(const dht_cfg *cfg, uint32_t n_nodes, uint64_t seed)
     d->free_rpc = d->free_lk = UINT32_MAX;
     d->nodes = vec_big((size_t)d->n * sizeof *d->nodes, 1);
     int bad = !d->nodes || make_ids(d) || make_ops(d);
+    if (!bad && cfg->eviction == DHT_EVICT_CACHE) {
+        d->repl = vec_big((size_t)d->n * cfg->replacements * sizeof *d->repl, 0);
+        bad = !d->repl;
+        for (size_t i = 0; !bad && i < (size_t)d->n * cfg->replacements; i++) d->repl[i] = CP_NODE_NONE;
+    }
     if (!bad && cfg->bootstrap == DHT_BOOT_PREFILL) bad = dht_rt_prefill(d);
     if (bad) {
         dht_free(d);
@@ -177,6 +186,7 @@ void dht_free(dht *d)
     free(d->ids);
     free(d->sorted);
     free(d->arena);
+    free(d->repl);
     free(d->spfx);
     free(d->pfx);
     free(d->ops);

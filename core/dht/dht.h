@@ -11,7 +11,11 @@
  * arrives within cfg.rpc_timeout. Probes are rate-limited: one at a time per node, at most one
  * per cfg.probe_gap, and never triggered by a PING or PONG (a PING from a stranger would
  * otherwise probe a third node, and so on: an endless cascade). A contact that times out
- * during a lookup or store is removed from the table.
+ * during a lookup or store is removed from the table. With cfg.eviction = DHT_EVICT_CACHE
+ * (the Kademlia paper's section 4.1) nothing is probed: a newcomer whose bucket is full goes
+ * to the node's replacement cache (its cfg.replacements most recent such newcomers, oldest
+ * overwritten, no duplicates), and when a contact is removed after a timeout the most recent
+ * cached newcomer of that bucket takes its place (counted as an eviction).
  *
  * Messages (strict binary codec, dht_decode): PING/PONG, FIND_NODE/NODES, FIND_VALUE/VALUE
  * (or NODES), STORE/STORE_ACK. Each carries a request id (uint64 from the node RNG) and the
@@ -86,6 +90,7 @@
 
 #define DHT_ID_BYTES 32
 #define DHT_MAX_CONTACTS 64
+#define DHT_MAX_REPL 64
 #define DHT_MAX_VALUE 4096
 #define DHT_UDP_OVERHEAD 28
 #define DHT_HDR_BYTES (1 + 1 + 8 + 4 + DHT_ID_BYTES)
@@ -98,12 +103,15 @@ enum { DHT_PING, DHT_PONG, DHT_FIND_NODE, DHT_NODES, DHT_FIND_VALUE, DHT_VALUE, 
 enum { DHT_M_HOPS, DHT_M_RPCS, DHT_M_LATENCY, DHT_M_OK, DHT_M_GET_OK, DHT_M_GET_LATENCY, DHT_N_METRICS };
 enum { DHT_BOOT_PREFILL = 0, DHT_BOOT_JOIN = 1 };
 enum { DHT_CHURN_NONE = 0, DHT_CHURN_EXP = 1, DHT_CHURN_WEIBULL = 2 };
+enum { DHT_EVICT_PING = 0, DHT_EVICT_CACHE = 1 };
 enum { DHT_LK_FIND = 0, DHT_LK_STORE = 1, DHT_LK_GET = 2, DHT_LK_MAINT = 3 };
 
 typedef struct dht_cfg {
     uint32_t k, alpha;
     cp_time rpc_timeout;
     cp_time probe_gap;        /* minimum time between two eviction probes of a node */
+    int eviction;             /* DHT_EVICT_* */
+    uint32_t replacements;    /* DHT_EVICT_CACHE: newcomers kept per node, 1..DHT_MAX_REPL */
     int bootstrap;            /* DHT_BOOT_* */
     cp_time join_spacing;     /* join mode: node v joins at v * join_spacing */
     cp_time republish, refresh, ttl; /* 0 disables republish/refresh */

@@ -44,7 +44,7 @@ typedef struct dht_node {
     cp_time last_probe;       /* when the last eviction probe was sent */
     dht_val *vals;
     uint16_t n_vals, cap_vals;
-    uint8_t online, evict_busy, repub_armed, pad;
+    uint8_t online, evict_busy, repub_armed, repl_next; /* repl_next: cache mode, next slot */
 } dht_node;
 
 enum { RPC_FREE = 0, RPC_LOOKUP, RPC_EVICT, RPC_STORE };
@@ -118,6 +118,7 @@ struct dht {
     size_t n_res, cap_res;
     dht_counts cnt;
     uint32_t *arena;          /* prefill: every table's block, one allocation */
+    cp_node *repl;            /* cache mode: cfg.replacements newcomers per member (NONE: empty) */
     void *scratch;            /* dht_rt_closest: candidates */
     uint32_t cap_scratch;
     dht_done_fn client;       /* client API callback */
@@ -184,6 +185,11 @@ uint32_t dht_send_req(dht *d, cp_env *env, cp_node to, dht_msg *m, dht_rpc *tmpl
 void dht_rpc_drop(dht *d, uint32_t idx);
 void dht_send_msg(dht *d, cp_env *env, cp_node to, dht_msg *m);
 void dht_seen(dht *d, cp_env *env, cp_node c, int may_probe);
+/* v's RPC to contact c failed: c leaves v's table and, in cache mode, the most recent cached
+ * newcomer of c's bucket takes its place. */
+void dht_contact_failed(dht *d, cp_node v, cp_node c);
+void dht_repl_note(dht *d, cp_node v, cp_node c); /* c found v's bucket full: cache it */
+int dht_repl_refill(dht *d, cp_node v, int b);    /* 1: a cached newcomer filled bucket b */
 void dht_rpc_timeout(dht *d, cp_env *env, uint32_t idx);
 void dht_handle(dht *d, cp_env *env, cp_node from, const cp_msg *msg);
 void dht_prefetch(dht *d, cp_node v, const cp_msg *msg, int stage); /* engine hint */

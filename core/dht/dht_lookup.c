@@ -433,7 +433,7 @@ static cp_time expire(dht *d, dht_lookup *l, dht_entry *e, cp_time now)
     cp_time due = d->rpcs[e->rpc].timer;
     if (due > now) return due;
     dht_rpc_drop(d, e->rpc);
-    dht_rt_remove(d, l->owner, e->node);
+    dht_contact_failed(d, l->owner, e->node);
     d->cnt.rpc_timeouts++;
     e->state = E_FAIL;
     l->inflight--;

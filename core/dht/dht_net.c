@@ -154,7 +154,12 @@ void dht_seen(dht *d, cp_env *env, cp_node c, int may_probe)
 {
     cp_node v = env->self;
     dht_node *nd = dht_nd(d, v);
-    if (c == v || dht_rt_add(d, v, c) != 0 || !may_probe || nd->evict_busy) return;
+    if (c == v || dht_rt_add(d, v, c) != 0) return;
+    if (d->repl) {
+        dht_repl_note(d, v, c);
+        return;
+    }
+    if (!may_probe || nd->evict_busy) return;
     cp_time now = env_now(env);
     if (nd->last_probe && now - nd->last_probe < d->cfg.probe_gap) return;
     nd->last_probe = now;
@@ -169,6 +174,12 @@ void dht_seen(dht *d, cp_env *env, cp_node c, int may_probe)
     dht_send_req(d, env, head, &m, &t);
 }
 
+void dht_contact_failed(dht *d, cp_node v, cp_node c)
+{
+    int b = dht_bucket_of(d, v, c);
+    if (dht_rt_remove(d, v, c) && d->repl && b >= 0 && dht_repl_refill(d, v, b)) d->cnt.evictions++;
+}
+
 void dht_rpc_timeout(dht *d, cp_env *env, uint32_t idx)
 {
     if (idx >= d->n_rpcs || d->rpcs[idx].kind == RPC_FREE) return;
@@ -180,7 +191,7 @@ void dht_rpc_timeout(dht *d, cp_env *env, uint32_t idx)
     if (r.kind == RPC_EVICT) nd->evict_busy = 0;
     if (r.kind == RPC_STORE && r.lookup != UINT32_MAX) dht_lk_store_done(d, env, &r, 0);
     if (!nd->online) return;
-    dht_rt_remove(d, v, r.to);
+    dht_contact_failed(d, v, r.to);
     if (r.kind == RPC_EVICT) {
         d->cnt.evictions++;
         dht_rt_add(d, v, r.cand);
@@ -264,6 +275,7 @@ void dht_prefetch(dht *d, cp_node v, const cp_msg *msg, int stage)
         __builtin_prefetch(nd);
         __builtin_prefetch(dht_idp(d, v));
         __builtin_prefetch(&d->pfx[v - d->first]);
+        if (d->repl) __builtin_prefetch(d->repl + (size_t)(v - d->first) * d->cfg.replacements, 1);
         return;
     }
     if (nd->rt.bk) {

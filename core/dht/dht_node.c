@@ -281,5 +281,6 @@ double dht_bytes_per_node(const dht *d)
         const dht_rt *rt = &d->nodes[m].rt;
         tab += rt->cap * 4u + dht_rt_bk_bytes(rt->bcap) + (rt->arena ? 0u : 16u); /* + malloc header */
     }
+    if (d->repl) b += (double)d->cfg.replacements * sizeof *d->repl;
     return b + (double)tab / d->n;
 }

@@ -206,6 +206,34 @@ int dht_rt_remove(dht *d, cp_node v, cp_node c)
     return 0;
 }
 
+/* ---- replacement cache (eviction = cache) ---- */
+
+void dht_repl_note(dht *d, cp_node v, cp_node c)
+{
+    uint32_t r = d->cfg.replacements;
+    cp_node *q = d->repl + (size_t)(v - d->first) * r;
+    for (uint32_t i = 0; i < r; i++)
+        if (q[i] == c) return;
+    dht_node *nd = dht_nd(d, v);
+    q[nd->repl_next] = c;
+    nd->repl_next = (uint8_t)((nd->repl_next + 1) % r);
+}
+
+int dht_repl_refill(dht *d, cp_node v, int b)
+{
+    uint32_t r = d->cfg.replacements;
+    cp_node *q = d->repl + (size_t)(v - d->first) * r;
+    uint32_t next = dht_nd(d, v)->repl_next;
+    for (uint32_t k = 1; k <= r; k++) { /* most recent first */
+        cp_node *c = &q[(next + r - k) % r];
+        if (*c == CP_NODE_NONE || dht_bucket_of(d, v, *c) != b) continue;
+        cp_node cand = *c;
+        *c = CP_NODE_NONE;
+        if (dht_rt_add(d, v, cand) == 1) return 1;
+    }
+    return 0;
+}
+
 cp_node dht_rt_head(dht *d, cp_node v, int b)
 {
     uint32_t n;

@@ -18,6 +18,7 @@ const char *const wld_engine_names[] = {"des", "simgrid", "ns3", "ns3-light", NU
 static const char *const proto_names[] = {"flood", "phold", "lbft", "dht", "data", "iot", NULL};
 static const char *const boot_names[] = {"prefill", "join", NULL};
 static const char *const churn_names[] = {"none", "exponential", "weibull", NULL};
+static const char *const evict_names[] = {"ping", "cache", NULL};
 
 static const scn_field rtt_fields[] = {
     F("a", SCN_STR, wld_rtt_cfg, a, NULL, 1.0, 0.0, "first region name"),
@@ -174,6 +175,12 @@ static const scn_field dht_fields[] = {
       "an RPC without an answer by then fails (its contact leaves the table)"),
     F("probe_gap", SCN_DURATION, wld_dht_cfg, probe_gap, "10s", 0, 1e13,
       "minimum time between two eviction probes (PING of a bucket's oldest contact) of a node"),
+    E("eviction", wld_dht_cfg, eviction, "ping", evict_names,
+      "a newcomer meeting a full bucket: ping (PING the bucket's oldest contact, replace it if no answer) or "
+      "cache (no probe: keep the newcomer in a replacement cache; a contact removed after a timeout is replaced "
+      "by the most recent cached newcomer of its bucket; Kademlia paper, section 4.1)"),
+    F("replacements", SCN_U32, wld_dht_cfg, replacements, "8", 1, 64,
+      "eviction cache: newcomers kept per node (the oldest is overwritten)"),
     E("bootstrap", wld_dht_cfg, bootstrap, "prefill", boot_names,
       "prefill: routing tables start converged; join: node v joins at v * join_spacing through an earlier node"),
     F("join_spacing", SCN_DURATION, wld_dht_cfg, join_spacing, "100ms", 0, 1e12, "join mode: time between two joins"),

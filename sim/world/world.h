@@ -107,6 +107,8 @@ typedef struct wld_dht_cfg {
     uint32_t k, alpha, value_size;
     uint64_t rpc_timeout, probe_gap, join_spacing, republish, refresh, ttl;
     int bootstrap, churn;     /* DHT_BOOT_*, DHT_CHURN_* (same order as the schema names) */
+    int eviction;             /* DHT_EVICT_* */
+    uint32_t replacements;
     uint64_t mean_session, mean_offline;
     double weibull_shape;
     uint64_t lookups, stores, gets;

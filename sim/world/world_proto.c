@@ -140,6 +140,7 @@ static dht_cfg dht_cfg_of(const wld_dht_cfg *k, cp_node first, uint32_t members)
     dht_cfg dc = dht_cfg_default();
     dc.first = first, dc.members = members;
     dc.k = k->k, dc.alpha = k->alpha, dc.rpc_timeout = k->rpc_timeout, dc.probe_gap = k->probe_gap;
+    dc.eviction = k->eviction, dc.replacements = k->replacements;
     dc.bootstrap = k->bootstrap, dc.join_spacing = k->join_spacing;
     dc.republish = k->republish, dc.refresh = k->refresh, dc.ttl = k->ttl;
     dc.churn_dist = k->churn, dc.mean_session = k->mean_session, dc.mean_offline = k->mean_offline;

@@ -3,7 +3,8 @@
  * hop count on a static 10^3-node network, store then get, retrieval under churn, the strict
  * decoder, and determinism of the per-lookup results; a DHT on a subset of the world's nodes;
  * the client API driven by a small stacked protocol (put/get/find, errors, exactly one
- * callback per accepted operation under churn, determinism). All runs use the built-in engine
+ * callback per accepted operation under churn, determinism); the replacement cache (no
+ * eviction PING, refills from the cache, retrieval under churn). All runs use the built-in engine
  * with a single region of 20 ms RTT. */
 #include "core/dht/dht.h"
 #include "core/dht/dht_int.h" /* dht_rt_closest, checked against brute force */
@@ -11,6 +12,8 @@
 #include "tests/harness.h"
 
 static const char *const rn[] = {"r", NULL};
+
+static uint64_t pings_sent; /* by the last run_proto */
 
 static int run_proto(const cp_proto_ops *ops, void *self, uint32_t n, cp_time end, uint64_t seed)
 {
@@ -21,6 +24,7 @@ static int run_proto(const cp_proto_ops *ops, void *self, uint32_t n, cp_time en
     des_cfg dc = {seed, n, end, nt, ops, self, NULL, NULL, NULL, NULL};
     des *e = des_new(&dc);
     int rc = e ? des_run(e) : -1;
+    pings_sent = e && ops == dht_ops() ? des_type_stats_get(e)[DHT_PING].sent : 0;
     des_free(e);
     net_free(nt);
     return rc;
@@ -240,6 +244,95 @@ static void t_churn_retrieval(void)
     CHECK(n >= 900);
     CHECK(ok * 100 >= n * 99);
     CHECK(off > 20); /* churn really happened (~10 min x 1 %/min) */
+    dht_free(d);
+}
+
+/* The same static run with each eviction mode: ping probes full buckets, cache never pings;
+ * both find the true k closest every time. */
+static void t_cache_no_pings(void)
+{
+    uint64_t pings[2];
+    for (int mode = 0; mode < 2; mode++) {
+        dht_cfg c = dht_cfg_default();
+        c.lookups = 500;
+        c.refresh = 0;
+        c.eviction = mode ? DHT_EVICT_CACHE : DHT_EVICT_PING;
+        dht *d = dht_new(&c, 1000, 11);
+        REQUIRE(d);
+        REQUIRE(run(d, 1000, CP_S(100), 11) == 0);
+        pings[mode] = pings_sent;
+        uint64_t n, ok;
+        mean_hops(d, DHT_LK_FIND, &n, &ok);
+        CHECK_EQ_U64(n, 500);
+        CHECK_EQ_U64(ok, 500);
+        dht_free(d);
+    }
+    printf("# eviction pings: ping mode %llu, cache mode %llu\n", (unsigned long long)pings[0],
+           (unsigned long long)pings[1]);
+    CHECK(pings[0] > 100);
+    CHECK_EQ_U64(pings[1], 0);
+}
+
+/* Cache mode: a newcomer meeting a full bucket is cached, not added; when a contact of that
+ * bucket fails, the most recent cached newcomer of the bucket takes its place; a newcomer of
+ * another bucket does not. */
+static void t_cache_refill(void)
+{
+    dht_cfg c = dht_cfg_default();
+    c.eviction = DHT_EVICT_CACHE;
+    c.replacements = 4;
+    dht *d = dht_new(&c, 3000, 21);
+    REQUIRE(d);
+    cp_node v = 0;
+    uint32_t cnt;
+    const uint32_t *bk = dht_rt_bucket(d, v, 255, &cnt);
+    REQUIRE(bk && cnt == c.k); /* the farthest bucket of a 3000-node prefill is full */
+    cp_node out = bk[0], news[2], other = CP_NODE_NONE;
+    uint32_t got = 0;
+    for (cp_node w = 1; w < 3000; w++) { /* two strangers of bucket 255, one of a lower bucket */
+        int b = dht_bucket_of(d, v, w), in = 0;
+        for (uint32_t i = 0; i < cnt; i++) in |= bk[i] == w;
+        if (b == 255 && !in && got < 2) news[got++] = w;
+        else if (b < 250 && b >= 0 && other == CP_NODE_NONE && !in) other = w;
+    }
+    REQUIRE(got == 2 && other != CP_NODE_NONE);
+    dht_repl_note(d, v, news[0]);
+    dht_repl_note(d, v, news[1]);
+    dht_repl_note(d, v, news[1]); /* no duplicate */
+    dht_repl_note(d, v, other);
+    dht_contact_failed(d, v, out);
+    bk = dht_rt_bucket(d, v, 255, &cnt);
+    int has_new1 = 0, has_new0 = 0, has_out = 0;
+    for (uint32_t i = 0; i < cnt; i++) has_new1 |= bk[i] == news[1], has_new0 |= bk[i] == news[0], has_out |= bk[i] == out;
+    CHECK(cnt == c.k && has_new1 && !has_new0 && !has_out); /* the most recent took the place */
+    CHECK_EQ_U64(dht_get_counts(d)->evictions, 1);
+    CHECK(dht_rt_check(d, v) == 0);
+    dht_free(d);
+}
+
+/* Cache mode under 1 %/min churn: no PING, stale contacts replaced from the cache, the table
+ * invariants hold and at least 99 % of the GETs find their value. */
+static void t_cache_churn(void)
+{
+    dht_cfg c = dht_cfg_default();
+    c.eviction = DHT_EVICT_CACHE;
+    c.churn_dist = DHT_CHURN_EXP;
+    c.stores = 100;
+    c.gets = 1000;
+    c.get_start = CP_S(120);
+    c.get_end = CP_S(600);
+    dht *d = dht_new(&c, 1000, 33);
+    REQUIRE(d);
+    REQUIRE(run(d, 1000, CP_S(610), 33) == 0);
+    uint64_t n, ok;
+    mean_hops(d, DHT_LK_GET, &n, &ok);
+    for (cp_node v = 0; v < 1000; v++) CHECK(dht_rt_check(d, v) == 0);
+    printf("# cache churn: gets %llu ok %llu, timeouts %llu, refills %llu\n", (unsigned long long)n,
+           (unsigned long long)ok, (unsigned long long)dht_get_counts(d)->rpc_timeouts,
+           (unsigned long long)dht_get_counts(d)->evictions);
+    CHECK(n >= 900 && ok * 100 >= n * 99);
+    CHECK_EQ_U64(pings_sent, 0);
+    CHECK(dht_get_counts(d)->rpc_timeouts > 0 && dht_get_counts(d)->evictions > 0);
     dht_free(d);
 }
 
@@ -665,4 +758,5 @@ static void t_client_churn(void)
 TEST_MAIN(TEST(t_xor_and_bucket), TEST(t_prefill_invariants), TEST(t_table_closest_exact), TEST(t_static_lookups_exact),
           TEST(t_join_tables_and_lookups), TEST(t_store_then_get), TEST(t_ttl_and_republish), TEST(t_churn_retrieval),
           TEST(t_decoder_strict), TEST(t_decoder_mutations), TEST(t_determinism), TEST(t_members_subset),
-          TEST(t_client_api), TEST(t_client_determinism), TEST(t_client_churn))
+          TEST(t_client_api), TEST(t_client_determinism), TEST(t_client_churn), TEST(t_cache_no_pings),
+          TEST(t_cache_refill), TEST(t_cache_churn))

@@ -15,6 +15,7 @@ bench: cpsim$(EXEEXT)
 	./cpsim bench dht --nodes 100000 --lookups 100000 --json > bench/out/dht-1e5.json && cat bench/out/dht-1e5.json
 	./cpsim bench dht --nodes 1000000 --lookups 1000000 --json > bench/out/dht-1e6.json && cat bench/out/dht-1e6.json
 	./cpsim bench dht --nodes 1000000 --lookups 0 --records 100000 --gets 1000000 --json > bench/out/dht-1e6-get.json && cat bench/out/dht-1e6-get.json
+	./cpsim bench dht --nodes 1000000 --lookups 1000000 --eviction cache --json > bench/out/dht-1e6-cache.json && cat bench/out/dht-1e6-cache.json
 	./cpsim bench data --max-devices 10000 --json > bench/out/data.json && cat bench/out/data.json
 	./cpsim bench apps $(srcdir)/scenarios/traffic-video.yaml $(srcdir)/scenarios/insurance.yaml $(srcdir)/bench/scenarios/ev-maintenance-100k.yaml \
 		$(srcdir)/bench/scenarios/ev-charging-large.yaml $(srcdir)/bench/scenarios/parking-large.yaml \

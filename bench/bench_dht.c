@@ -20,6 +20,7 @@
 #include "core/dht/dht.h"
 #include "sim/des/des.h"
 #include "sim/metrics/js.h"
+#include "sim/metrics/st.h"
 #include "sim/net/net.h"
 
 typedef struct dht_stats {
@@ -37,35 +38,31 @@ typedef struct dht_bench {
     uint64_t mark_events;
 } dht_bench;
 
-static int cmp_time(const void *a, const void *b)
-{
-    cp_time x = *(const cp_time *)a, y = *(const cp_time *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* The figures of the finished workload lookups of one kind (DHT_LK_*). */
+/* The figures of the finished workload lookups of one kind (DHT_LK_*); latency percentiles
+ * by the project's nearest-rank rule (sim/metrics/st). */
 static void summarize(dht_stats *st, const dht *d, int kind)
 {
     size_t n, m = 0;
     const dht_result *r = dht_results(d, &n);
-    cp_time *lat = malloc((n ? n : 1) * sizeof *lat);
+    double *lat = malloc((n ? n : 1) * sizeof *lat);
     uint64_t hops = 0, ok = 0, rpcs = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; lat && i < n; i++) {
         if (r[i].kind != kind) continue;
-        lat[m++] = r[i].latency;
+        lat[m++] = (double)r[i].latency / 1e6;
         hops += r[i].hops;
         ok += r[i].ok;
         rpcs += r[i].rpcs;
     }
-    qsort(lat, m, sizeof *lat, cmp_time);
+    st_summary s;
+    int have = m && st_summarize(lat, m, &s) == 0;
     double dm = m ? (double)m : 1;
     st->done = m;
     st->mean_hops = (double)hops / dm;
     st->mean_rpcs = (double)rpcs / dm;
     st->ok_rate = (double)ok / dm;
-    st->p50 = m ? (double)lat[(m - 1) * 50 / 100] / 1e6 : 0;
-    st->p90 = m ? (double)lat[(m - 1) * 90 / 100] / 1e6 : 0;
-    st->p99 = m ? (double)lat[(m - 1) * 99 / 100] / 1e6 : 0;
+    st->p50 = have ? s.p50 : 0;
+    st->p90 = have ? s.p90 : 0;
+    st->p99 = have ? s.p99 : 0;
     free(lat);
 }
 

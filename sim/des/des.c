@@ -326,11 +326,14 @@ int des_call_at(des *d, cp_time t, des_call_fn fn, void *arg, uint32_t index)
 
 /* ---- dispatch --------------------------------------------------------------------- */
 
+/* A timer event whose timer was not cancelled since (its slot's generation is the event's). */
+static inline int timer_live(const des *d, const des_ev *e) { return d->timers[e->aux].gen == (uint32_t)(uintptr_t)e->ptr; }
+
 /* Release a timer slot; returns 1 if the event was live (not cancelled). */
 static int timer_take(des *d, const des_ev *e, uint64_t *tag)
 {
     timer_slot *ts = &d->timers[e->aux];
-    int live = ts->gen == (uint32_t)(uintptr_t)e->ptr;
+    int live = timer_live(d, e);
     *tag = ts->tag;
     ts->node = d->free_timer;
     d->free_timer = e->aux;
@@ -467,7 +470,7 @@ static void dispatch(des *d, const des_ev *e)
     }
     case EV_TIMER: {
         /* a cancelled timer must not occupy the CPU queue: drop it here */
-        if (d->timers[e->aux].gen != (uint32_t)(uintptr_t)e->ptr) {
+        if (!timer_live(d, e)) {
             uint64_t tag;
             timer_take(d, e, &tag);
             break;
@@ -521,15 +524,11 @@ static inline void prefetch_ahead(des *d)
         prefetch_stage0(d, &a[best]);
     }
     int k = ev_kind(n1);
-    if (k == EV_TIMER) { /* a live timer: its first lines now; a cancelled one: nothing */
-        if (d->timers[n1->aux].gen != (uint32_t)(uintptr_t)n1->ptr) return;
-        __builtin_prefetch(&d->nodes[n1->node], 1);
-        if (d->cfg.proto->prefetch) d->cfg.proto->prefetch(d->cfg.proto_self, n1->node, NULL, 0);
-        return;
-    }
+    if (k == EV_TIMER && !timer_live(d, n1)) return; /* a cancelled timer: nothing to fetch */
     __builtin_prefetch(&d->nodes[n1->node], 1);
     if (k == EV_MSG) net_prefetch(d->cfg.net, n1->node);
-    if (d->cfg.proto->prefetch && k == EV_MSG) d->cfg.proto->prefetch(d->cfg.proto_self, n1->node, n1->ptr, 1);
+    if (d->cfg.proto->prefetch && (k == EV_MSG || k == EV_TIMER)) /* a live timer had no stage 0 */
+        d->cfg.proto->prefetch(d->cfg.proto_self, n1->node, k == EV_MSG ? n1->ptr : NULL, k == EV_MSG);
 }
 
 static void step(des *d)

@@ -62,8 +62,7 @@ net *net_new(const net_cfg *cfg, uint32_t n_nodes)
     n->rtt = malloc(nr * nr * sizeof *n->rtt);
     n->classes = malloc(cfg->n_classes * sizeof *n->classes);
     n->nodes = calloc(n_nodes ? n_nodes : 1, sizeof *n->nodes);
-    n->dyn = vec_big((n_nodes ? n_nodes : 1) * sizeof *n->dyn, 0);
-    if (n->dyn) memset(n->dyn, 0, (n_nodes ? n_nodes : 1) * sizeof *n->dyn);
+    n->dyn = vec_big((n_nodes ? n_nodes : 1) * sizeof *n->dyn, 1);
     if (!n->rtt || !n->classes || !n->nodes || !n->dyn) {
         net_free(n);
         return NULL;

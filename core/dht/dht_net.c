@@ -176,8 +176,7 @@ void dht_seen(dht *d, cp_env *env, cp_node c, int may_probe)
 
 void dht_contact_failed(dht *d, cp_node v, cp_node c)
 {
-    int b = dht_bucket_of(d, v, c);
-    if (dht_rt_remove(d, v, c) && d->repl && b >= 0 && dht_repl_refill(d, v, b)) d->cnt.evictions++;
+    if (dht_rt_remove(d, v, c) && d->repl && dht_repl_refill(d, v, dht_bucket_of(d, v, c))) d->cnt.evictions++;
 }
 
 void dht_rpc_timeout(dht *d, cp_env *env, uint32_t idx)

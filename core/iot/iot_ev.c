@@ -278,13 +278,7 @@ static void on_res_ok(iot *a, cp_env *env, cp_node from, ir *r)
         a->cnt.malformed++;
         return;
     }
-    iot_session *x = &a->ses[session];
-    x->reserved = env_now(env);
-    x->escrow = ((uint64_t)env->self << 32) | ++s->escrow_seq;
-    uint8_t tx[CHAIN_TX_MAX];
-    size_t n = iot_tx_open(a, env, x->escrow, from, deposit, tx);
-    x->open_sent = env_now(env);
-    iot_submit(a, env, tx, n, CHAIN_TX_ESCROW_OPEN, session, from);
+    iot_open_escrow(a, env, &a->ses[session], &s->escrow_seq, from, deposit, session);
     const pile_st *p = &a->pile[s->asked];
     double km = fabs(p->x - s->x) + fabs(p->y - s->y), h = km / e->speed_kmh;
     s->soc -= e->drive_kw * h / e->capacity_kwh;
@@ -356,11 +350,7 @@ void iot_ev_message(iot *a, cp_env *env, cp_node from, uint8_t kind, const cp_ms
     int pile = is_pile(a, env->self), ev = is_ev(a, env->self);
     int ok = (pile && (kind == M_RESERVE || kind == M_PLUG || kind == M_UNPLUG)) ||
              (ev && (kind == M_RES_OK || kind == M_RES_NO || kind == M_METER));
-    if (!ok) {
-        a->cnt.malformed++;
-        return;
-    }
-    if (!iot_open_signed(a, env, from, m, &r)) return;
+    if (!iot_open_signed(a, env, from, m, ok, &r)) return;
     switch (kind) {
     case M_RESERVE: on_reserve(a, env, from, &r); break;
     case M_PLUG: on_plug(a, env, from, &r); break;

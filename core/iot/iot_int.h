@@ -195,17 +195,21 @@ void iot_sign_body(iot *a, cp_env *env, const uint8_t *b, size_t n, uint8_t sig[
 int iot_check_body(iot *a, cp_env *env, cp_node v, const uint8_t *b, size_t n, const uint8_t sig[64]);
 /* Sign w's bytes as env->self (appends 64 bytes) and send to `to`. 0 or negative. */
 int iot_send_signed(iot *a, cp_env *env, cp_node to, iw *w);
-/* A signed message from `from`: verifies the trailing signature (charged); on success r
- * covers the body after the kind byte and 1 is returned, else the message is counted bad. */
-int iot_open_signed(iot *a, cp_env *env, cp_node from, const cp_msg *m, ir *r);
+/* A signed message from `from` that the receiver's role expects (expected = 0: its kind or
+ * sender is wrong for this role; counted malformed, not verified): verifies the trailing
+ * signature (charged); on success r covers the body after the kind byte and 1 is returned,
+ * else the message is counted bad. */
+int iot_open_signed(iot *a, cp_env *env, cp_node from, const cp_msg *m, int expected, ir *r);
 /* Verify sig over the 32-byte digest d with node v's key (charged): 1 if good. */
 int iot_check_digest(iot *a, cp_env *env, cp_node v, const uint8_t d[32], const uint8_t sig[64]);
 /* Transactions of env->self (signed, charged), encoded into out (CHAIN_TX_MAX): the length. */
-size_t iot_tx_open(iot *a, cp_env *env, uint64_t escrow, cp_node payee, uint64_t amount, uint8_t *out);
 size_t iot_tx_settle(iot *a, cp_env *env, uint64_t escrow, uint64_t pay, const uint8_t sig[64], uint8_t *out);
 /* The payee settles session x's escrow with the payer's countersignature sig over
  * (escrow, pay): checked against from's key (bad_sig counted, 0 returned) and submitted
  * (chain reference ref); 1 if submitted. */
+/* The payer's side of session x: reserved now, escrow id (env->self << 32 | ++*seq), an
+ * ESCROW_OPEN of `deposit` to payee submitted (chain reference ref). */
+void iot_open_escrow(iot *a, cp_env *env, iot_session *x, uint64_t *seq, cp_node payee, uint64_t deposit, uint32_t ref);
 int iot_settle_countersigned(iot *a, cp_env *env, cp_node from, iot_session *x, const uint8_t sig[64], uint32_t ref);
 /* The payer's side: countersign (escrow, pay) (hash and signature charged), append the
  * signature to w (the message so far: kind and session) and send w, signed, to the payee. */

@@ -210,11 +210,7 @@ void iot_log_message(iot *a, cp_env *env, cp_node from, uint8_t kind, const cp_m
     ir r;
     int ok = (is_hub(a, env->self) && kind == M_SHIP && is_hub(a, from)) ||
              (is_indexer(a, env->self) && kind == M_QUERY) || (is_client(a, env->self) && kind == M_HISTORY);
-    if (!ok) {
-        a->cnt.malformed++;
-        return;
-    }
-    if (!iot_open_signed(a, env, from, m, &r)) return;
+    if (!iot_open_signed(a, env, from, m, ok, &r)) return;
     if (kind == M_SHIP) on_ship(a, env, from, &r);
     else if (kind == M_QUERY) on_query(a, env, from, &r);
     else on_history(a, env, from, &r);

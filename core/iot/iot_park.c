@@ -143,13 +143,7 @@ static void on_offer(iot *a, cp_env *env, cp_node from, uint32_t v, ir *r)
         a->cnt.malformed++;
         return;
     }
-    drv_st *d = driver(a, env->self);
-    x->reserved = env_now(env);
-    x->escrow = ((uint64_t)env->self << 32) | ++d->escrow_seq;
-    uint8_t tx[CHAIN_TX_MAX];
-    size_t n = iot_tx_open(a, env, x->escrow, from, deposit, tx);
-    x->open_sent = env_now(env);
-    iot_submit(a, env, tx, n, CHAIN_TX_ESCROW_OPEN, v, from);
+    iot_open_escrow(a, env, x, &driver(a, env->self)->escrow_seq, from, deposit, v);
 }
 
 static void done(iot *a, cp_env *env)
@@ -183,11 +177,7 @@ void iot_park_message(iot *a, cp_env *env, cp_node from, uint8_t kind, const cp_
     int lock = is_lock(a, env->self), drv = is_driver(a, env->self);
     int ok = (lock && (kind == M_HELLO || kind == M_LEAVE || kind == M_PAYSIG)) ||
              (drv && (kind == M_OFFER || kind == M_FULL || kind == M_OPEN || kind == M_BILL));
-    if (!ok) {
-        a->cnt.malformed++;
-        return;
-    }
-    if (!iot_open_signed(a, env, from, m, &r)) return;
+    if (!iot_open_signed(a, env, from, m, ok, &r)) return;
     uint32_t v = ir_u32(&r);
     if (kind == M_OFFER) on_offer(a, env, from, v, &r);
     else if (kind == M_BILL) on_bill(a, env, from, v, &r);

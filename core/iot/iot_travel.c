@@ -501,13 +501,8 @@ static void on_res_ok(iot *a, cp_env *env, cp_node from, ir *r)
         a->cnt.malformed++;
         return;
     }
-    x->s.reserved = env_now(env);
-    x->s.escrow = ((uint64_t)env->self << 32) | ++d->escrow_seq;
     x->cx = cx, x->cy = cy;
-    uint8_t tx[CHAIN_TX_MAX];
-    size_t n = iot_tx_open(a, env, x->s.escrow, from, dep, tx);
-    x->s.open_sent = env_now(env);
-    iot_submit(a, env, tx, n, CHAIN_TX_ESCROW_OPEN, RENT_REF | rent, from);
+    iot_open_escrow(a, env, &x->s, &d->escrow_seq, from, dep, RENT_REF | rent);
     d->phase = R_WALK;
     env_timer(env, span(dist_m(d->x, d->y, cx, cy), e->walk_kmh), ITAG(T_WALKED, rent));
     env_timer(env, e->reserve_timeout, ITAG(T_RIDE_TO, rent));
@@ -624,11 +619,7 @@ void iot_travel_message(iot *a, cp_env *env, cp_node from, uint8_t kind, const c
     int car = is_car(a, env->self), rider = is_rider(a, env->self);
     int ok = (car && is_rider(a, from) && (kind == M_RESERVE || kind == M_HELLO || kind == M_PAYSIG)) ||
              (rider && is_car(a, from) && (kind == M_RES_OK || kind == M_RES_NO || kind == M_OPEN || kind == M_BILL));
-    if (!ok) {
-        a->cnt.malformed++;
-        return;
-    }
-    if (!iot_open_signed(a, env, from, m, &r)) return;
+    if (!iot_open_signed(a, env, from, m, ok, &r)) return;
     switch (kind) {
     case M_RESERVE: on_reserve(a, env, from, &r); break;
     case M_HELLO: on_hello(a, env, from, &r); break;

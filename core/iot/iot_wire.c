@@ -78,9 +78,9 @@ int iot_check_digest(iot *a, cp_env *env, cp_node v, const uint8_t d[32], const 
     return rc == CR_OK;
 }
 
-int iot_open_signed(iot *a, cp_env *env, cp_node from, const cp_msg *m, ir *r)
+int iot_open_signed(iot *a, cp_env *env, cp_node from, const cp_msg *m, int expected, ir *r)
 {
-    if (m->len < 1 + IOT_SIG) {
+    if (!expected || m->len < 1 + IOT_SIG) {
         a->cnt.malformed++;
         return 0;
     }
@@ -106,11 +106,16 @@ static size_t finish_tx(iot *a, cp_env *env, chain_tx *tx, uint8_t *out)
     return chain_tx_encode(out, tx);
 }
 
-size_t iot_tx_open(iot *a, cp_env *env, uint64_t escrow, cp_node payee, uint64_t amount, uint8_t *out)
+void iot_open_escrow(iot *a, cp_env *env, iot_session *x, uint64_t *seq, cp_node payee, uint64_t deposit, uint32_t ref)
 {
     chain_tx tx;
+    uint8_t out[CHAIN_TX_MAX];
+    x->reserved = env_now(env);
+    x->escrow = ((uint64_t)env->self << 32) | ++*seq;
     memset(&tx, 0, sizeof tx);
-    return chain_tx_set_escrow_open(&tx, escrow, payee, amount, a->cfg.expiry) ? 0 : finish_tx(a, env, &tx, out);
+    size_t n = chain_tx_set_escrow_open(&tx, x->escrow, payee, deposit, a->cfg.expiry) ? 0 : finish_tx(a, env, &tx, out);
+    x->open_sent = env_now(env);
+    iot_submit(a, env, out, n, CHAIN_TX_ESCROW_OPEN, ref, payee);
 }
 
 size_t iot_tx_settle(iot *a, cp_env *env, uint64_t escrow, uint64_t pay, const uint8_t sig[64], uint8_t *out)

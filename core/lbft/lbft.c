@@ -289,7 +289,7 @@ static void on_impeach(lbft *l, cp_env *env, vstate *v, const uint8_t *b, size_t
 static void schedule_proposal(lbft *l, cp_env *env, pstate *p)
 {
     uint64_t h = p->height + 1;
-    if (h > l->cfg.heights || lbft_proposer_of(l, h) != ME || lbft_offline(l, env->self)) return;
+    if (h > l->cfg.heights || lbft_proposer_of(l, h) != ME) return;
     cp_time at = p->head_time + l->cfg.period, now = env_now(env);
     env_timer(env, at > now ? at - now : 0, h);
 }
@@ -402,7 +402,6 @@ static void buffer_future(lbft *l, vstate *v, cp_msg *m)
 static void handle(lbft *l, cp_env *env, uint32_t from, cp_msg *m)
 {
     const uint8_t *b = m->data;
-    if (lbft_offline(l, env->self)) return; /* a crashed node hears nothing */
     if (lbft_decode_check(b, m->len, l->n) != 0) {
         l->malformed++;
         return;
@@ -472,7 +471,6 @@ static void genesis(uint8_t hash[32])
 static void lb_start(void *self, cp_env *env)
 {
     lbft *l = self;
-    if (lbft_offline(l, env->self)) return;
     if (env->self < l->base && ME < l->n) {
         vstate *v = vstate_of(l, env->self);
         v->height = 1;
@@ -507,7 +505,6 @@ static void lb_finish(void *self, cp_env *env)
 static void lb_restart(void *self, cp_env *env)
 {
     lbft *l = self;
-    if (lbft_offline(l, env->self)) return;
     if (env->self < l->base && ME < l->n) {
         vstate *v = vstate_of(l, env->self);
         v->timer = 0; /* the old timer died with the crash */

@@ -1,7 +1,8 @@
 /* core/lbft/lbft_fault.c: LBFT's fault injection (contract in lbft.h): Twins (a second
  * instance with the same key, seeded sides per height), double-signing validators that lend
- * their signatures to another block of the height, equivocating proposers, nodes offline for
- * the whole run, and who counts as faulty for the checker.
+ * their signatures to another block of the height, equivocating proposers, and who counts as
+ * faulty for the checker (nodes offline for the whole run are down in the engine from t = 0;
+ * LBFT reads their list only here).
  *
  * Invariant: a faulty node acts only through the same messages and signatures as an honest
  * one; the checker watches the honest validators only. */

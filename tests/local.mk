@@ -36,3 +36,7 @@ tests_unit_test_engine_ns3_CPPFLAGS = $(AM_CPPFLAGS) -DENGINE_NAME='"ns3"'
 tests_unit_test_engine_ns3_light_SOURCES = tests/unit/test_engines.c
 tests_unit_test_engine_ns3_light_CPPFLAGS = $(AM_CPPFLAGS) -DENGINE_NAME='"ns3-light"'
 TESTS += tests/unit/test_engine_simgrid tests/unit/test_engine_ns3 tests/unit/test_engine_ns3_light
+
+check_PROGRAMS += tests/unit/test_energy
+tests_unit_test_energy_SOURCES = tests/unit/test_energy.c
+TESTS += tests/unit/test_energy

@@ -66,22 +66,26 @@ typedef struct node_cols {
     uint32_t *id, *group;
     uint16_t *region;
     uint8_t *cls;
-    uint64_t *cpu, *bup, *bdown, *mup, *mdown, *dloss, *dpart;
+    uint64_t *cpu, *bup, *bdown, *mup, *mdown, *dloss, *dpart, *depl;
+    double *ecpu, *etx, *erx, *eidle;
 } node_cols;
 
 static void node_cols_free(node_cols *c)
 {
     free(c->id), free(c->group), free(c->region), free(c->cls), free(c->cpu), free(c->bup);
-    free(c->bdown), free(c->mup), free(c->mdown), free(c->dloss), free(c->dpart);
+    free(c->bdown), free(c->mup), free(c->mdown), free(c->dloss), free(c->dpart), free(c->depl);
+    free(c->ecpu), free(c->etx), free(c->erx), free(c->eidle);
 }
 
 static int node_cols_fill(wld *w, node_cols *c)
 {
     size_t n = w->n_nodes;
     c->id = malloc(n * 4), c->group = malloc(n * 4), c->region = malloc(n * 2), c->cls = malloc(n);
-    uint64_t **u[] = {&c->cpu, &c->bup, &c->bdown, &c->mup, &c->mdown, &c->dloss, &c->dpart};
+    uint64_t **u[] = {&c->cpu, &c->bup, &c->bdown, &c->mup, &c->mdown, &c->dloss, &c->dpart, &c->depl};
+    double **e[] = {&c->ecpu, &c->etx, &c->erx, &c->eidle};
     int bad = !c->id || !c->group || !c->region || !c->cls;
-    for (size_t k = 0; k < 7; k++) bad |= !(*u[k] = malloc(n * 8));
+    for (size_t k = 0; k < 8; k++) bad |= !(*u[k] = malloc(n * 8));
+    for (size_t k = 0; k < 4; k++) bad |= !(*e[k] = malloc(n * 8));
     if (bad) return -1;
     for (cp_node v = 0; v < n; v++) {
         const net_node_stats *s = net_stats(w->net, v);
@@ -90,6 +94,10 @@ static int node_cols_fill(wld *w, node_cols *c)
         c->cpu[v] = des_cpu_busy(w->des, v);
         c->bup[v] = s->bytes_up, c->bdown[v] = s->bytes_down, c->mup[v] = s->msgs_up;
         c->mdown[v] = s->msgs_down, c->dloss[v] = s->dropped_loss, c->dpart[v] = s->dropped_partition;
+        nrg_joules j;
+        wld_energy_node(w, v, &j);
+        c->ecpu[v] = j.cpu, c->etx[v] = j.tx, c->erx[v] = j.rx, c->eidle[v] = j.idle;
+        c->depl[v] = wld_energy_depleted(w, v);
     }
     return 0;
 }
@@ -104,7 +112,9 @@ static int h5_nodes(h5w *h, wld *w)
             {"class", H5W_U8, c.cls}, {"cpu_busy_ns", H5W_U64, c.cpu}, {"bytes_up", H5W_U64, c.bup},
             {"bytes_down", H5W_U64, c.bdown}, {"msgs_up", H5W_U64, c.mup},
             {"msgs_down", H5W_U64, c.mdown}, {"dropped_loss", H5W_U64, c.dloss},
-            {"dropped_partition", H5W_U64, c.dpart},
+            {"dropped_partition", H5W_U64, c.dpart}, {"energy_cpu_j", H5W_F64, c.ecpu},
+            {"energy_radio_tx_j", H5W_F64, c.etx}, {"energy_radio_rx_j", H5W_F64, c.erx},
+            {"energy_idle_j", H5W_F64, c.eidle}, {"depleted_ns", H5W_U64, c.depl},
         };
         rc = h5w_table(h, "/nodes", w->n_nodes, cols, sizeof cols / sizeof cols[0]);
     }
@@ -148,6 +158,39 @@ static int h5_messages(h5w *h, wld *w)
     return rc;
 }
 
+/* /network/classes: one row per device class, its link and power figures. */
+static int h5_classes(h5w *h, wld *w)
+{
+    size_t k = w->n_classes;
+    double *f[7];
+    uint64_t *up = malloc(k * 8), *down = malloc(k * 8), *acc = malloc(k * 8);
+    const char **names = malloc(k * sizeof *names);
+    int rc = !up || !down || !acc || !names ? -1 : 0;
+    for (int q = 0; q < 7; q++) rc |= !(f[q] = malloc(k * 8)) ? -1 : 0;
+    for (size_t i = 0; rc == 0 && i < k; i++) {
+        const nrg_class *e = &w->energy[i];
+        f[0][i] = w->classes[i].cpu_factor, up[i] = w->classes[i].up_bps;
+        down[i] = w->classes[i].down_bps, acc[i] = w->classes[i].access_latency;
+        f[1][i] = e->cpu_active_w, f[2][i] = e->cpu_idle_w, f[3][i] = e->radio_tx_w;
+        f[4][i] = e->radio_rx_w, f[5][i] = e->radio_idle_w, f[6][i] = e->battery_j;
+        names[i] = w->classes[i].name;
+    }
+    if (rc == 0) {
+        h5w_col cols[] = {{"cpu_factor", H5W_F64, f[0]}, {"uplink_bps", H5W_U64, up},
+                          {"downlink_bps", H5W_U64, down}, {"access_latency_ns", H5W_U64, acc},
+                          {"cpu_active_w", H5W_F64, f[1]}, {"cpu_idle_w", H5W_F64, f[2]},
+                          {"radio_tx_w", H5W_F64, f[3]}, {"radio_rx_w", H5W_F64, f[4]},
+                          {"radio_idle_w", H5W_F64, f[5]}, {"battery_j", H5W_F64, f[6]}};
+        char *cn = join_names(names, k);
+        rc = h5w_table(h, "/network/classes", k, cols, 10);
+        rc |= h5w_attr_str(h, "/network/classes", "class_names", cn ? cn : "");
+        free(cn);
+    }
+    free(up), free(down), free(acc), free(names);
+    for (int q = 0; q < 7; q++) free(f[q]);
+    return rc;
+}
+
 static int h5_network(h5w *h, wld *w)
 {
     uint64_t dims[2] = {w->n_regions, w->n_regions};
@@ -155,26 +198,7 @@ static int h5_network(h5w *h, wld *w)
     int rc = h5w_dataset(h, "/network/rtt_ns", H5W_U64, 2, dims, w->rtt);
     rc |= h5w_attr_str(h, "/network/rtt_ns", "region_names", rn ? rn : "");
     free(rn);
-    size_t k = w->n_classes;
-    double *cpu = malloc(k * 8);
-    uint64_t *up = malloc(k * 8), *down = malloc(k * 8), *acc = malloc(k * 8);
-    const char **names = malloc(k * sizeof *names);
-    if (!cpu || !up || !down || !acc || !names) rc = -1;
-    for (size_t i = 0; rc == 0 && i < k; i++) {
-        cpu[i] = w->classes[i].cpu_factor, up[i] = w->classes[i].up_bps;
-        down[i] = w->classes[i].down_bps, acc[i] = w->classes[i].access_latency;
-        names[i] = w->classes[i].name;
-    }
-    if (rc == 0) {
-        h5w_col cols[] = {{"cpu_factor", H5W_F64, cpu}, {"uplink_bps", H5W_U64, up},
-                          {"downlink_bps", H5W_U64, down}, {"access_latency_ns", H5W_U64, acc}};
-        char *cn = join_names(names, k);
-        rc = h5w_table(h, "/network/classes", k, cols, 4);
-        rc |= h5w_attr_str(h, "/network/classes", "class_names", cn ? cn : "");
-        free(cn);
-    }
-    free(cpu), free(up), free(down), free(acc), free(names);
-    return rc;
+    return rc | h5_classes(h, w);
 }
 
 static int h5_metrics(h5w *h, wld *w)
@@ -265,6 +289,19 @@ static void json_per_node(js *j, wld *w)
     free(up), free(cpu);
 }
 
+/* The energy block, per unit of the protocol's work and by its roles where it has roles. */
+static void json_energy(js *j, wld *w)
+{
+    wld_energy_units u = {0, 0, 0};
+    if (w->lbft) wld_lbft_energy_units(w, &u);
+    if (w->data) {
+        wld_data_energy_units(w, &u);
+        wld_energy_json(w, j, &u, wld_data_role, wld_data_role_names, DATA_N_ROLES);
+        return;
+    }
+    wld_energy_json(w, j, &u, NULL, NULL, 0);
+}
+
 static int write_summary(wld *w, const wld_out *o, char *err, size_t len)
 {
     char path[PATHMAX];
@@ -291,6 +328,7 @@ static int write_summary(wld *w, const wld_out *o, char *err, size_t len)
     if (w->dht) wld_dht_json(w, j);
     if (w->data) wld_data_json(w, j), wld_wl_json(w, j);
     if (w->iot) wld_iot_json(w, j);
+    json_energy(j, w);
     js_obj_end(j);
     if (js_close(j) != 0) {
         snprintf(err, len, "%s: cannot write", path);

@@ -13,7 +13,8 @@
 #include "sim/metrics/plot.h"
 #include "sim/metrics/st.h"
 
-static const char *const role_names[DATA_N_ROLES] = {"device", "gateway", "proxy", "buyer", "committee"};
+const char *const wld_data_role_names[DATA_N_ROLES] = {"device", "gateway", "proxy", "buyer", "committee"};
+#define role_names wld_data_role_names
 
 static int h5_records(wld *w, h5w *h)
 {
@@ -405,4 +406,16 @@ void wld_data_headline(wld *w, wld_headline *h)
     put(h, "agg_ok", (double)data_get_counts(w->data)->agg_ok);
     free(buf);
     wld_wl_headline(w, h);
+}
+
+int wld_data_role(const wld *w, cp_node v) { return data_role_of(w->data, v); }
+
+void wld_data_energy_units(wld *w, wld_energy_units *u)
+{
+    size_t nr, ntx;
+    data_records(w->data, &nr), data_txs(w->data, &ntx);
+    const wld_data_cfg *c = &w->cfg->data;
+    u->readings = (double)nr * (double)(c->upload_interval / c->sample_interval);
+    u->transactions = (double)ntx;
+    u->records = (double)data_get_counts(w->data)->records_ready;
 }

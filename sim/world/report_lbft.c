@@ -270,3 +270,15 @@ void wld_lbft_plots(wld *w, const char *dir)
     }
     free(xy);
 }
+
+void wld_lbft_energy_units(wld *w, wld_energy_units *u)
+{
+    uint64_t applied, invalid[LBFT_LEDGER_REASONS], evicted, n, done = 0;
+    if (lbft_ledger_totals(w->lbft, &applied, invalid, &evicted) == 0) {
+        u->transactions = (double)applied;
+        return;
+    }
+    const lbft_tx_rec *t = lbft_txs(w->lbft, &n);
+    for (uint64_t i = 0; i < n; i++) done += t[i].commit != CP_TIME_NEVER;
+    u->transactions = (double)done;
+}

@@ -78,6 +78,16 @@ static const scn_field class_fields[] = {
     F("downlink", SCN_RATE, wld_class_cfg, downlink, "1Gbps", 0, 1e15, "downlink rate (0 = unlimited)"),
     F("access_latency", SCN_DURATION, wld_class_cfg, access_latency, "1ms", 0, 10e9,
       "one-way last-mile latency added at each end of a message"),
+    F("cpu_active", SCN_FLOAT, wld_class_cfg, cpu_active, "70", 0, 1e5,
+      "watts drawn while the virtual CPU is busy (CPU energy = busy time x this)"),
+    F("cpu_idle", SCN_FLOAT, wld_class_cfg, cpu_idle, "60", 0, 1e5, "watts drawn while the CPU is idle"),
+    F("radio_tx", SCN_FLOAT, wld_class_cfg, radio_tx, "0", 0, 1e5,
+      "watts drawn while the radio transmits (airtime: bytes x 8 / uplink, or measured by ns-3)"),
+    F("radio_rx", SCN_FLOAT, wld_class_cfg, radio_rx, "0", 0, 1e5, "watts drawn while the radio receives"),
+    F("radio_idle", SCN_FLOAT, wld_class_cfg, radio_idle, "0", 0, 1e5,
+      "watts drawn by the radio when neither transmitting nor receiving (sleep or idle listening)"),
+    F("battery", SCN_FLOAT, wld_class_cfg, battery, "0", 0, 1e12,
+      "battery capacity in joules (0 = mains powered; 2 AA cells are about 2 x 1.5 V x 2.5 Ah = 27000 J)"),
     END,
 };
 static const scn_schema class_schema = {"class", sizeof(wld_class_cfg), class_fields};
@@ -446,6 +456,15 @@ static const scn_field phold_fields[] = {
 };
 static const scn_schema phold_schema = {"phold", sizeof(wld_phold_cfg), phold_fields};
 
+static const scn_field energy_fields[] = {
+    F("deplete", SCN_BOOL, wld_energy_cfg, deplete, "false", 1.0, 0.0,
+      "a node whose battery is empty goes down from then on (a crash; /nodes depleted_ns records when)"),
+    F("check", SCN_DURATION, wld_energy_cfg, check, "60s", 1e6, 31536000e9,
+      "simulated time between battery checks (the resolution of depleted_ns)"),
+    END,
+};
+static const scn_schema energy_schema = {"energy", sizeof(wld_energy_cfg), energy_fields};
+
 static const scn_field top_fields[] = {
     F("name", SCN_STR, wld_cfg, name, "\"\"", 1.0, 0.0, "scenario name (used for the default results folder)"),
     F("seed", SCN_UINT, wld_cfg, seed, "1", 1.0, 0.0, "run seed (--seed overrides)"),
@@ -468,6 +487,8 @@ static const scn_field top_fields[] = {
         "IoT data platform: encrypted uploads, data records, PRE trades, HE aggregation (protocol: data)"),
     SUB("iot", SCN_MAP, wld_cfg, iot, &iot_schema, 0, 0,
         "IoT applications settled on chain: EV charging, parking, logistics (on LBFT in ledger mode and the DHT)"),
+    SUB("energy", SCN_MAP, wld_cfg, energy, &energy_schema, 0, 0,
+        "battery depletion (the per-class power figures are under classes)"),
     F("plots", SCN_BOOL, wld_cfg, plots, "true", 1.0, 0.0, "draw plots with gnuplot"),
     END,
 };

@@ -14,12 +14,34 @@
 #include <sys/resource.h>
 #include <time.h>
 
-/* Built-in device classes. Sources for the figures: see scenarios/README.md. */
-static const net_class builtin_classes[] = {
-    {"sensor", 200.0, 375000, 300000, CP_MS(50)},   /* MCU on LTE-M */
-    {"vehicle", 8.0, 10000000, 30000000, CP_MS(30)},/* on-board unit on LTE */
-    {"gateway", 4.0, 50000000, 100000000, CP_MS(5)},/* roadside unit on fibre */
-    {"server", 1.0, 1000000000, 1000000000, CP_MS(1)},
+/* Built-in device classes. Sources for the network and CPU figures: see scenarios/README.md.
+ * Power figures (sim/energy/nrg.h), from the parts each class stands for:
+ *   sensor: CPU a Cortex-M4F MCU, Nordic nRF52840 product specification (CPU running from
+ *     flash at 64 MHz with the DC/DC regulator: 3.3 mA at 3 V = 9.9 mW; System ON idle with
+ *     the RTC running: about 3 uA = 9 uW); radio an LTE-M module at 3.8 V, u-blox SARA-R4
+ *     series data sheet (transmitting at 23 dBm: about 190 mA = 0.72 W; receiving: about
+ *     40 mA = 0.15 W; power saving mode: about 8 uA = 30 uW); battery 2 AA cells (2 x 1.5 V
+ *     x 2.5 Ah = 27 kJ).
+ *   vehicle: CPU a quad Cortex-A53 board, Raspberry Pi 3 Model B+ (board power about 1.9 W
+ *     idle, 5.1 W with all cores loaded); radio LTE, the power model of Huang et al.,
+ *     "A close examination of performance and power characteristics of 4G LTE networks",
+ *     MobiSys 2012 (1288.04 mW + 438.39 mW per Mbit/s up, + 51.97 mW per Mbit/s down, at the
+ *     class's 10 and 30 Mbit/s; RRC_IDLE about 11.4 mW); mains (the car's battery).
+ *   gateway: a Cortex-A72 board, Raspberry Pi 4 Model B (about 2.7 W idle, 6.4 W loaded);
+ *     fibre/Ethernet: the NIC's draw is inside the board figures (radio 0); mains.
+ *   server: one core of a 2-socket 1U server as in SPECpower_ssj2008 results (about 60 W
+ *     idle, 300 W at full load over 24 cores: idle + 10 W while this node's core is busy);
+ *     wired (0); mains.
+ * These are representative datasheet figures for the class, not measurements of one device. */
+typedef struct builtin_class {
+    net_class net;
+    nrg_class energy;
+} builtin_class;
+static const builtin_class builtin_classes[] = {
+    {{"sensor", 200.0, 375000, 300000, CP_MS(50)}, {0.0099, 0.000009, 0.72, 0.15, 0.00003, 27000.0}},
+    {{"vehicle", 8.0, 10000000, 30000000, CP_MS(30)}, {5.1, 1.9, 5.67194, 2.84714, 0.0114, 0}},
+    {{"gateway", 4.0, 50000000, 100000000, CP_MS(5)}, {6.4, 2.7, 0, 0, 0, 0}},
+    {{"server", 1.0, 1000000000, 1000000000, CP_MS(1)}, {70.0, 60.0, 0, 0, 0, 0}},
 };
 #define N_BUILTIN (sizeof builtin_classes / sizeof builtin_classes[0])
 
@@ -30,15 +52,18 @@ static int build_classes(wld *w, const wld_cfg *c)
     size_t cap = N_BUILTIN + c->n_classes;
     w->classes = calloc(cap, sizeof *w->classes);
     w->cpu_factor = calloc(cap, sizeof *w->cpu_factor);
-    if (!w->classes || !w->cpu_factor) return -1;
-    memcpy(w->classes, builtin_classes, sizeof builtin_classes);
+    w->energy = calloc(cap, sizeof *w->energy);
+    if (!w->classes || !w->cpu_factor || !w->energy) return -1;
+    for (size_t i = 0; i < N_BUILTIN; i++) w->classes[i] = builtin_classes[i].net, w->energy[i] = builtin_classes[i].energy;
     w->n_classes = N_BUILTIN;
     for (size_t i = 0; i < c->n_classes; i++) {
         const wld_class_cfg *k = &c->classes[i];
         net_class nc = {k->name, k->cpu_factor, k->uplink, k->downlink, k->access_latency};
+        nrg_class ec = {k->cpu_active, k->cpu_idle, k->radio_tx, k->radio_rx, k->radio_idle, k->battery};
         int at = wld_class_index(w, k->name);
         if (at < 0) at = (int)w->n_classes++;
         w->classes[at] = nc;
+        w->energy[at] = ec;
     }
     if (w->n_classes > 255) return -1;
     for (size_t i = 0; i < w->n_classes; i++) w->cpu_factor[i] = w->classes[i].cpu_factor;
@@ -219,6 +244,8 @@ void wld_free(wld *w)
     net_free(w->net);
     free(w->classes);
     free(w->cpu_factor);
+    free(w->energy);
+    free(w->depleted);
     free(w->rtt);
     free(w->group_of);
     free(w->saved_rtt);
@@ -284,7 +311,7 @@ int wld_run(wld *w, int show, wld_run_info *info)
                   w->cpu_factor, show ? show_progress : NULL, &pr, w->backend};
     snprintf(w->run_err, sizeof w->run_err, "the run failed (out of memory?)");
     w->des = des_new_ex(&dc, w->run_err, sizeof w->run_err);
-    if (!w->des || wld_changes_schedule(w) != 0) return -1;
+    if (!w->des || wld_changes_schedule(w) != 0 || wld_energy_schedule(w) != 0) return -1;
     double t0 = wall_now();
     int rc = des_run(w->des);
     if (rc == 0) w->run_err[0] = 0;

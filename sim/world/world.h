@@ -27,6 +27,9 @@ typedef struct wld_class_cfg {
     double cpu_factor;
     uint64_t uplink, downlink; /* bits/s, 0 = unlimited */
     uint64_t access_latency;   /* ns */
+    double cpu_active, cpu_idle;           /* W (sim/energy/nrg.h) */
+    double radio_tx, radio_rx, radio_idle; /* W */
+    double battery;                        /* J, 0 = mains */
 } wld_class_cfg;
 
 typedef struct wld_group_cfg {
@@ -165,6 +168,11 @@ typedef struct wld_iot_cfg {
     iot_log_cfg log;
 } wld_iot_cfg;
 
+typedef struct wld_energy_cfg {
+    bool deplete;           /* a node whose battery is empty goes down (a crash, recorded) */
+    uint64_t check;         /* ns between battery checks */
+} wld_energy_cfg;
+
 typedef struct wld_phold_cfg {
     uint32_t per_node, payload;
 } wld_phold_cfg;
@@ -187,6 +195,7 @@ typedef struct wld_cfg {
     wld_dht_cfg dht;
     wld_data_cfg data;
     wld_iot_cfg iot;
+    wld_energy_cfg energy;
     bool plots;
 } wld_cfg;
 

@@ -12,6 +12,7 @@
 #include "core/phold/phold.h"
 #include "core/stk/stk.h"
 #include "sim/des/des.h"
+#include "sim/energy/nrg.h"
 #include "sim/metrics/h5w.h"
 #include "sim/metrics/js.h"
 #include "sim/net/net.h"
@@ -23,6 +24,7 @@ struct wld {
     uint32_t n_nodes;
     net_class *classes;
     double *cpu_factor;
+    nrg_class *energy;       /* per class: power figures and battery */
     size_t n_classes;
     uint32_t n_regions;
     const char *const *region_names;
@@ -46,6 +48,7 @@ struct wld {
     flood_crypto fcrypto;
     const eng_backend *backend; /* NULL: the built-in engine */
     lbft_burst *bursts;         /* consensus.tx_bursts, converted */
+    cp_time *depleted;       /* per node: when its battery emptied (energy.deplete), else NEVER */
     char run_err[256];
 };
 
@@ -57,6 +60,19 @@ int wld_proto_new(wld *w, const wld_cfg *c, char *err, size_t len);
 void wld_proto_free(wld *w);
 uint64_t wld_peak_rss_kb(void);
 
+/* Energy (energy.c): a node's joules up to the end of the run (or its depletion); battery
+ * checks scheduled when energy.deplete is on; the /nodes columns and summary.json block. */
+typedef struct wld_energy_units {
+    double readings, transactions, records; /* 0: the protocol has none */
+} wld_energy_units;
+void wld_energy_node(const wld *w, cp_node v, nrg_joules *j);
+int wld_energy_schedule(wld *w);
+cp_time wld_energy_depleted(const wld *w, cp_node v);
+/* summary.json "energy": totals, per unit, by group; and by a protocol's roles when role_of
+ * is given (role_of(w, v) < 0: the node has none). */
+void wld_energy_json(wld *w, js *j, const wld_energy_units *u, int (*role_of)(const wld *, cp_node),
+                     const char *const *role_names, size_t n_roles);
+
 /* Flood results (report_flood.c). */
 int wld_flood_h5(wld *w, h5w *h);
 void wld_flood_json(wld *w, js *j);
@@ -66,6 +82,7 @@ void wld_flood_plots(wld *w, const char *dir);
 int wld_lbft_h5(wld *w, h5w *h);
 void wld_lbft_json(wld *w, js *j);
 void wld_lbft_plots(wld *w, const char *dir);
+void wld_lbft_energy_units(wld *w, wld_energy_units *u); /* transactions committed (applied in ledger mode) */
 
 /* DHT results (report_dht.c). */
 int wld_dht_h5(wld *w, h5w *h);
@@ -83,6 +100,10 @@ void wld_wl_headline(wld *w, wld_headline *h);
 void wld_data_plots(wld *w, const char *dir);
 void wld_wl_plots(wld *w, const char *dir);
 void wld_data_headline(wld *w, wld_headline *h);
+/* Readings uploaded, transactions made, records stored; the node's data role (or -1). */
+void wld_data_energy_units(wld *w, wld_energy_units *u);
+int wld_data_role(const wld *w, cp_node v);
+extern const char *const wld_data_role_names[];
 
 /* IoT applications' results (report_iot.c). */
 int wld_iot_h5(wld *w, h5w *h);

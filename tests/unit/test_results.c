@@ -106,6 +106,21 @@ static void t_run_h5_schema_read_back(void)
     REQUIRE(up);
     for (cp_node v = 0; v < 100; v++) CHECK_EQ_U64(up[v], net_stats(w->net, v)->bytes_up);
     free(up);
+    uint64_t *depl = read_u64_col(f, "/nodes", "depleted_ns", 100);
+    REQUIRE(depl);
+    for (cp_node v = 0; v < 100; v++) CHECK_EQ_U64(depl[v], CP_TIME_NEVER);
+    free(depl);
+    hid_t nd = H5Dopen2(f, "/nodes", H5P_DEFAULT);
+    hid_t et = H5Tcreate(H5T_COMPOUND, sizeof(double));
+    H5Tinsert(et, "energy_idle_j", 0, H5T_NATIVE_DOUBLE);
+    double idle[100];
+    CHECK(H5Dread(nd, et, H5S_ALL, H5S_ALL, H5P_DEFAULT, idle) >= 0);
+    for (cp_node v = 0; v < 100; v++) {
+        nrg_joules j;
+        wld_energy_node(w, v, &j);
+        CHECK(idle[v] == j.idle && j.idle > 0);
+    }
+    H5Tclose(et), H5Dclose(nd);
     uint64_t *t90 = read_u64_col(f, "/flood/blocks", "t90_ns", 3);
     REQUIRE(t90);
     for (int b = 0; b < 3; b++) CHECK(t90[b] > 0 && t90[b] < CP_S(10));
@@ -122,7 +137,7 @@ static void t_run_h5_schema_read_back(void)
     char buf[8192] = {0};
     size_t got = fread(buf, 1, sizeof buf - 1, jf);
     fclose(jf);
-    CHECK(got > 0 && strstr(buf, "\"time_to_90pct\"") && strstr(buf, "\"p99\""));
+    CHECK(got > 0 && strstr(buf, "\"time_to_90pct\"") && strstr(buf, "\"p99\"") && strstr(buf, "\"energy\""));
     wld_free(w);
     scn_free(&wld_schema, &cfg);
     char cmd[700];

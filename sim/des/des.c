@@ -394,8 +394,8 @@ static void run_handler(des *d, const des_ev *e)
         break;
     }
     }
-    d->nodes[n].busy_until = d->now + d->cur_cpu;
-    d->nodes[n].cpu_total += d->cur_cpu;
+    d->nodes[n].busy_until = cp_time_add(d->now, d->cur_cpu);
+    d->nodes[n].cpu_total = cp_time_add(d->nodes[n].cpu_total, d->cur_cpu);
 }
 
 static void wait_push(des *d, const des_ev *e)

@@ -58,7 +58,7 @@ static void check_batteries(des *d, void *arg, uint32_t index)
         w->depleted[v] = now;
         des_set_down(d, v, 1);
     }
-    cp_time next = now + w->cfg->energy.check;
+    cp_time next = cp_time_add(now, w->cfg->energy.check);
     if (next <= w->cfg->duration) des_call_at(d, next, check_batteries, w, index);
 }
 

@@ -123,8 +123,11 @@ static int group_regions(const wld *w, const wld_group_cfg *g, size_t gi, int *i
     for (size_t i = 0; i < g->n_regions; i++) {
         idx[i] = wld_region_index(w, g->regions[i]);
         if (idx[i] < 0) {
-            snprintf(err, len, "nodes.%zu.regions: unknown region \"%s\" (see scenarios/README.md)", gi,
-                     g->regions[i]);
+            const char *near = scn_nearest(g->regions[i], strlen(g->regions[i]), w->region_names, w->n_regions);
+            int k = snprintf(err, len, "nodes.%zu.regions: unknown region \"%s\"%s%s%s; known:", gi, g->regions[i],
+                             near ? " (did you mean " : "", near ? near : "", near ? "?)" : "");
+            for (uint32_t r = 0; k > 0 && (size_t)k < len && r < w->n_regions; r++)
+                k += snprintf(err + k, len - (size_t)k, " %s", w->region_names[r]);
             return -1;
         }
     }
@@ -133,7 +136,12 @@ static int group_regions(const wld *w, const wld_group_cfg *g, size_t gi, int *i
 
 static void unknown_class(const wld *w, const char *name, size_t gi, char *err, size_t len)
 {
-    int k = snprintf(err, len, "nodes.%zu.class: unknown class \"%s\"; known:", gi, name);
+    const char *names[256];
+    size_t n = w->n_classes < 256 ? w->n_classes : 256;
+    for (size_t i = 0; i < n; i++) names[i] = w->classes[i].name;
+    const char *near = scn_nearest(name, strlen(name), names, n);
+    int k = snprintf(err, len, "nodes.%zu.class: unknown class \"%s\"%s%s%s; known:", gi, name,
+                     near ? " (did you mean " : "", near ? near : "", near ? "?)" : "");
     for (size_t i = 0; k > 0 && (size_t)k < len && i < w->n_classes; i++)
         k += snprintf(err + k, len - (size_t)k, " %s", w->classes[i].name);
 }

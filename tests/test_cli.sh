@@ -484,6 +484,12 @@ for h in "$tmp/bomb.yaml:more than 10^6 nodes" "/dev/zero:got a device" "$tmp/fi
     check $? "hostile input $(basename "$f"): refused in bounded memory, located, exit 2, nothing written"
 done
 
+# out of memory while building the world is the host's failure: exit 1, not 2 (a bad scenario)
+(ulimit -v 600000; "$bin" run "$src/scenarios/phold.yaml" -p nodes.0.count=16000000 --quiet --no-plots \
+    --out "$tmp/oom" >/dev/null 2>"$tmp/err"); rc=$?
+[ $rc -eq 1 ] && grep -q "out of memory" "$tmp/err" && [ ! -e "$tmp/oom" ]
+check $? "out of memory building the world: exit 1, says so, nothing written"
+
 # time arithmetic cannot wrap: a duration past its range is refused; block 585 at
 # first + 585 x interval (2^64 + 175 ns) used to wrap to 1 s, before blocks 1..584
 "$bin" run "$src/scenarios/flood-default.yaml" -p flood.interval=18446744073s --out "$tmp/wrap0" >/dev/null 2>"$tmp/err"

@@ -144,8 +144,11 @@ static const scn_field lbft_fields[] = {
     F("period", SCN_DURATION, wld_lbft_cfg, period, "10s", 1e6, 1e13, "block period (CPChain mainnet: 10 s)"),
     F("impeach_timeout", SCN_DURATION, wld_lbft_cfg, impeach_timeout, "10s", 1e6, 1e13,
       "impeach deadline = parent time + period + impeach_timeout"),
-    F("block_delay", SCN_DURATION, wld_lbft_cfg, block_delay, "5s", 0, 1e13,
-      "a block later than parent time + period + block_delay is refused (CPChain: timeout/2)"),
+    F("block_delay", SCN_DURATION, wld_lbft_cfg, block_delay, "0", 0, 1e13,
+      "a block later than parent time + period + block_delay is refused; 0 = impeach_timeout / 2 (CPChain's "
+      "BlockDelay); at least impeach_timeout only with late_blocks"),
+    F("late_blocks", SCN_BOOL, wld_lbft_cfg, late_blocks, "false", 1.0, 0.0,
+      "allow block_delay >= impeach_timeout (a block may arrive after the impeach deadline; CPChain never does)"),
     F("heights", SCN_UINT, wld_lbft_cfg, heights, "100", 1, 1e9, "heights to produce"),
     F("block_size", SCN_SIZE, wld_lbft_cfg, block_size, "1kB", 0, 100e6,
       "wire size of a block without its transactions (header, seal, fixed fields)"),

@@ -471,6 +471,26 @@ printf '{"ratio.x": oops}' > "$tmp/bad.json"
 "$bin" bench compare "$tmp/base.json" "$tmp/changed.json" --threshold 10 >/dev/null; [ $? -eq 1 ]; check $? "bench compare: a changed count fails"
 "$bin" bench compare "$tmp/base.json" "$tmp/bad.json" >/dev/null 2>&1; [ $? -eq 2 ]; check $? "bench compare: malformed input is an error"
 
+# hostile input is refused at once, in bounded memory (1 GB of address space; an alias bomb
+# used to reach 3-6 GB, /dev/zero 4 GB, and a FIFO without a writer hung)
+awk 'BEGIN { print "name: bomb"; print "a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]";
+             for (i = 1; i < 10; i++) { s = "a" i ": &a" i " ["; for (k = 0; k < 9; k++) s = s (k ? ", " : "") "*a" (i - 1); print s "]" } }' > "$tmp/bomb.yaml"
+mkfifo "$tmp/fifo"; mkdir "$tmp/adir"
+awk 'BEGIN { print "name: big"; s = "#"; while (length(s) < 5000000) s = s s; print s }' > "$tmp/big.yaml"
+for h in "$tmp/bomb.yaml:more than 10^6 nodes" "/dev/zero:got a device" "$tmp/fifo:got a FIFO" \
+         "$tmp/adir:got a directory" "$tmp/big.yaml:larger than the limit for a scenario (4 MiB)"; do
+    f=${h%%:*}; why=${h#*:}
+    (ulimit -v 1000000; timeout 20 "$bin" run "$f" --out "$tmp/hostile" >/dev/null 2>"$tmp/err"); rc=$?
+    [ $rc -eq 2 ] && [ ! -e "$tmp/hostile" ] && grep -q "^$f:[0-9]*:[0-9]*: error: .*$why" "$tmp/err"
+    check $? "hostile input $(basename "$f"): refused in bounded memory, located, exit 2, nothing written"
+done
+
+# out of memory while building the world is the host's failure: exit 1, not 2 (a bad scenario)
+(ulimit -v 600000; "$bin" run "$src/scenarios/phold.yaml" -p nodes.0.count=16000000 --quiet --no-plots \
+    --out "$tmp/oom" >/dev/null 2>"$tmp/err"); rc=$?
+[ $rc -eq 1 ] && grep -q "out of memory" "$tmp/err" && [ ! -e "$tmp/oom" ]
+check $? "out of memory building the world: exit 1, says so, nothing written"
+
 # time arithmetic cannot wrap: a duration past its range is refused; block 585 at
 # first + 585 x interval (2^64 + 175 ns) used to wrap to 1 s, before blocks 1..584
 "$bin" run "$src/scenarios/flood-default.yaml" -p flood.interval=18446744073s --out "$tmp/wrap0" >/dev/null 2>"$tmp/err"

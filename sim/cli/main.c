@@ -152,13 +152,17 @@ static void world_error(const char *file, const scn_doc *doc, const char *err)
         fprintf(stderr, "%s: error: %s\n", file, err);
 }
 
+/* A world that could not be built: out of memory is the host's failure (exit 1), anything
+ * else the scenario's (exit 2). The builders say "out of memory" for every failed allocation. */
+static int build_failed(const char *err) { return strstr(err, "out of memory") ? 1 : 2; }
+
 static int do_run_world(cli *c, wld_cfg *cfg, scn_doc *doc)
 {
     char err[1024], outbuf[4096], nbuf[256];
     wld *w = wld_new(cfg, err, sizeof err);
     if (!w) {
         world_error(c->file, doc, err);
-        return 2;
+        return build_failed(err);
     }
     const char *name = cfg->name && *cfg->name ? cfg->name : base_name(c->file, nbuf, sizeof nbuf);
     if (!c->out) {
@@ -200,7 +204,7 @@ static int cmd_run(int argc, char **argv, int validate_only)
     if (validate_only) {
         char err[1024];
         wld *w = wld_new(&cfg, err, sizeof err);
-        rc = w ? 0 : 2;
+        rc = w ? 0 : build_failed(err);
         if (w) printf("%s: ok (%u nodes)\n", c.file, wld_n_nodes(w));
         else world_error(c.file, &doc, err);
         wld_free(w);

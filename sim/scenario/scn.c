@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,6 +25,9 @@
 
 #define PATHLEN 512
 #define SCN_PARSE_LIMIT_S 10 /* wall-clock limit for the guarded parse of one document */
+#define SCN_MAX_NODES 1000000u /* nodes of a document with its aliases expanded */
+#define SCN_MAX_SCALARS (64u << 20) /* bytes of scalars with the aliases expanded */
+#define SCN_MAX_DEPTH 200u     /* nesting of sequences and mappings */
 
 /* A sequence met in the document, remembered to explain an override that matched nothing. */
 typedef struct seq_seen {
@@ -362,6 +366,7 @@ static void bad_value(ctx *c, const scn_field *f, struct fy_node *n, const scn_o
 typedef struct diag_capture {
     int line, col;
     char msg[200];
+    int limit; /* msg is a limit of ours, not the library's syntax error */
 } diag_capture;
 
 static void capture_output(struct fy_diag *diag, void *user, const char *buf, size_t len)
@@ -421,6 +426,50 @@ static int check_text(ctx *c, const char *text, size_t len)
     return 0;
 }
 
+typedef struct expansion {
+    size_t nodes, bytes;
+} expansion;
+
+static int over_limit(diag_capture *cap, struct fy_node *n, const char *what)
+{
+    int line, col;
+    node_pos(n, &line, &col);
+    cap->line = line ? line : 1, cap->col = line ? col : 1, cap->limit = 1;
+    snprintf(cap->msg, sizeof cap->msg, "%s (aliases expanded); refused before expanding them", what);
+    return -1;
+}
+
+/* Walk the document as if its aliases were expanded, within the limits: the walk stops at the
+ * first node past them, so an alias bomb costs at most SCN_MAX_NODES steps and no memory. */
+static int expansion_ok(struct fy_node *n, unsigned depth, expansion *e, diag_capture *cap)
+{
+    if (!n) return 0;
+    if (++e->nodes > SCN_MAX_NODES) return over_limit(cap, n, "the document has more than 10^6 nodes");
+    if (depth > SCN_MAX_DEPTH) return over_limit(cap, n, "the document nests deeper than 200 levels");
+    if (fy_node_is_alias(n)) return expansion_ok(fy_node_resolve_alias(n), depth + 1, e, cap);
+    void *it = NULL;
+    switch (fy_node_get_type(n)) {
+    case FYNT_SCALAR: {
+        size_t len = 0;
+        fy_node_get_scalar(n, &len);
+        if ((e->bytes += len) > SCN_MAX_SCALARS) return over_limit(cap, n, "the document's text exceeds 64 MiB");
+        return 0;
+    }
+    case FYNT_SEQUENCE:
+        for (struct fy_node *k; (k = fy_node_sequence_iterate(n, &it));)
+            if (expansion_ok(k, depth + 1, e, cap)) return -1;
+        return 0;
+    case FYNT_MAPPING:
+        for (struct fy_node_pair *pr; (pr = fy_node_mapping_iterate(n, &it));)
+            if (expansion_ok(fy_node_pair_key(pr), depth + 1, e, cap) ||
+                expansion_ok(fy_node_pair_value(pr), depth + 1, e, cap))
+                return -1;
+        return 0;
+    default: return 0;
+    }
+}
+
+/* Parse, check the expansion limits on the unresolved document, then resolve its aliases. */
 static struct fy_document *fy_build(const char *text, size_t len, diag_capture *cap)
 {
     struct fy_diag_cfg dc;
@@ -432,9 +481,14 @@ static struct fy_document *fy_build(const char *text, size_t len, diag_capture *
     struct fy_diag *diag = fy_diag_create(&dc);
     if (!diag) return NULL;
     struct fy_parse_cfg pc = {0};
-    pc.flags = FYPCF_QUIET | FYPCF_RESOLVE_DOCUMENT;
+    pc.flags = FYPCF_QUIET;
     pc.diag = diag;
     struct fy_document *d = fy_document_build_from_string(&pc, text, len);
+    expansion e = {0, 0};
+    if (d && (expansion_ok(fy_document_root(d), 0, &e, cap) != 0 || fy_document_resolve(d) != 0)) {
+        fy_document_destroy(d);
+        d = NULL;
+    }
     fy_diag_destroy(diag);
     return d;
 }
@@ -452,7 +506,7 @@ static int parse_survives(const char *text, size_t len)
         int fd = open("/dev/null", O_WRONLY);
         if (fd >= 0) dup2(fd, 2);
         alarm(SCN_PARSE_LIMIT_S);
-        diag_capture cap = {0, 0, ""};
+        diag_capture cap = {0, 0, "", 0};
         struct fy_document *d = fy_build(text, len, &cap);
         if (d) fy_document_destroy(d);
         _exit(0);
@@ -498,7 +552,7 @@ static void fill_scalar(ctx *c, const scn_field *f, struct fy_node *n, struct fy
 static struct fy_document *ovr_doc(const scn_override *o)
 {
     size_t len = strlen(o->value);
-    diag_capture cap = {0, 0, ""};
+    diag_capture cap = {0, 0, "", 0};
     if (parse_survives(o->value, len) != 0) return NULL;
     return fy_build(o->value, len, &cap);
 }
@@ -859,11 +913,11 @@ static struct fy_document *parse_text(ctx *c, const char *text, size_t len)
         c->rc = SCN_ESYNTAX;
         return NULL;
     }
-    diag_capture cap = {0, 0, ""};
+    diag_capture cap = {0, 0, "", 0};
     struct fy_document *d = fy_build(text, len, &cap);
     if (!d) {
-        snprintf(c->err, c->errlen, "%s:%d:%d: error: YAML syntax: %s", c->file, cap.line ? cap.line : 1,
-                 cap.line ? cap.col : 1, cap.line ? cap.msg : "cannot parse the document");
+        snprintf(c->err, c->errlen, "%s:%d:%d: error: %s%s", c->file, cap.line ? cap.line : 1,
+                 cap.line ? cap.col : 1, cap.limit ? "" : "YAML syntax: ", cap.line ? cap.msg : "cannot parse the document");
         c->rc = SCN_ESYNTAX;
     }
     return d;
@@ -1125,6 +1179,11 @@ int scn_load_string(const char *name, const char *text, size_t len, const scn_sc
     }
     for (size_t i = 0; i < n_ovr; i++)
         if (!ovr[i].path || !*ovr[i].path || !ovr[i].value) fail_ovr(&c, &ovr[i], "expected key.path=value");
+    if (!c.rc && len > SCN_MAX_FILE) {
+        snprintf(err, errlen, "%s:1:1: error: the text is larger than the limit for a scenario (%u MiB)", name,
+                 SCN_MAX_FILE >> 20);
+        c.rc = SCN_ESYNTAX;
+    }
     struct fy_document *d = c.rc ? NULL : parse_text(&c, text, len);
     struct fy_node *root = d ? fy_document_root(d) : NULL;
     if (d && root && fy_node_get_type(root) != FYNT_MAPPING)
@@ -1143,22 +1202,43 @@ int scn_load_string(const char *name, const char *text, size_t len, const scn_sc
     return c.rc;
 }
 
-static char *read_file(const char *path, size_t *len)
+static const char *file_kind(mode_t m)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    size_t cap = 4096, n = 0;
-    char *b = malloc(cap);
-    for (size_t got; b && (got = fread(b + n, 1, cap - n - 1, f)) > 0;) {
-        n += got;
-        if (n + 1 == cap) {
-            char *nb = realloc(b, cap *= 2);
-            if (!nb) free(b);
-            b = nb;
-        }
+    return S_ISDIR(m) ? "a directory" : S_ISFIFO(m) ? "a FIFO" : S_ISCHR(m) || S_ISBLK(m) ? "a device"
+         : S_ISSOCK(m) ? "a socket" : "not a regular file";
+}
+
+/* The whole file, from a regular file of at most SCN_MAX_FILE bytes: a FIFO, a device or a
+ * directory is refused before anything is read (opened non-blocking, so a FIFO without a
+ * writer cannot hang the open). NULL with a reason in why[] on error. */
+static char *read_file(const char *path, size_t *len, char *why, size_t wlen)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        snprintf(why, wlen, "cannot read the file: %s", strerror(errno ? errno : EIO));
+        if (fd >= 0) close(fd);
+        return NULL;
     }
-    if (b && ferror(f)) free(b), b = NULL;
-    fclose(f);
+    if (!S_ISREG(st.st_mode) || st.st_size > SCN_MAX_FILE) {
+        if (!S_ISREG(st.st_mode)) snprintf(why, wlen, "expected a regular file, got %s", file_kind(st.st_mode));
+        else snprintf(why, wlen, "the file is larger than the limit for a scenario (%u MiB)", SCN_MAX_FILE >> 20);
+        close(fd);
+        return NULL;
+    }
+    size_t n = 0, cap = (size_t)st.st_size + 2; /* one more to see a file that grew */
+    char *b = malloc(cap);
+    ssize_t got = 0;
+    while (b && n < cap - 1) {
+        got = read(fd, b + n, cap - 1 - n);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) break;
+        n += (size_t)got;
+    }
+    if (!b) snprintf(why, wlen, "cannot read the file: out of memory");
+    else if (got < 0) snprintf(why, wlen, "cannot read the file: %s", strerror(errno)), free(b), b = NULL;
+    else if (n == cap - 1) snprintf(why, wlen, "the file grew while it was read"), free(b), b = NULL;
+    close(fd);
     if (b) b[n] = 0, *len = n;
     return b;
 }
@@ -1167,9 +1247,10 @@ int scn_load(const char *path, const scn_schema *schema, void *out, const scn_ov
              scn_doc *doc_out, char *err, size_t errlen)
 {
     size_t len = 0;
-    char *text = read_file(path, &len);
+    char why[128];
+    char *text = read_file(path, &len, why, sizeof why);
     if (!text) {
-        snprintf(err, errlen, "%s: error: cannot read the file: %s", path, strerror(errno ? errno : EIO));
+        snprintf(err, errlen, "%s:1:1: error: %s", path, why);
         return SCN_EIO;
     }
     int rc = scn_load_string(path, text, len, schema, out, ovr, n_ovr, err, errlen);

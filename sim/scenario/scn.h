@@ -112,6 +112,11 @@ typedef struct scn_doc {
     size_t len;
 } scn_doc;
 
+/* Limits on what is read: a scenario is a regular file (a FIFO, a device or a directory is
+ * refused before reading) of at most SCN_MAX_FILE bytes; with its aliases expanded, a document
+ * has at most 10^6 nodes, 64 MiB of scalars and 200 levels of nesting. */
+#define SCN_MAX_FILE (4u << 20)
+
 enum {
     SCN_OK = 0,
     SCN_EIO = -1,       /* cannot read the file */

@@ -96,7 +96,7 @@ static size_t weighted(const cand_rpt *list, size_t n, size_t k, cp_rng *r, uint
         size_t i = 0;
         for (; i < n; i++) {
             cum += (uint64_t)(list[i].rpt > 0 ? list[i].rpt : 1);
-            if (x < cum) break;
+            if (x <= cum) break; /* election/elect.go findHit: hit <= sum */
         }
         if (!taken[i]) taken[i] = 1, out[got++] = list[i].node;
     }

@@ -67,9 +67,16 @@ typedef struct lbft_cfg {
                                 0 = never. Gossip can miss the elected proposers, and a lost
                                 transaction would block its sender's later nonces for good. */
     uint64_t seed;           /* keys: cr_keypair_derive(seed, node) */
-    uint32_t default_proposers; /* the first proposers are CPChain's default (Foundation) ones;
-                                   the others are RNode candidates elected by DPoR at each
-                                   checkpoint for the term after next (terms 0-2: defaults) */
+    uint32_t default_proposers; /* the first proposers are CPChain's default (Foundation) ones,
+                                   also the default candidates; the others are RNode candidates
+                                   (all of them campaign in every term) */
+    uint64_t max_init_block;     /* CPChain MaxInitBlockNumber (mainnet 180): checkpoints from it
+                                    minus two terms elect the term three ahead; terms up to the
+                                    one after it use the defaults */
+    uint32_t max_candidates;     /* CPChain MaximumCandidateNumber (100): more are drawn at random */
+    uint32_t rpt_window;         /* RPT maintenance window in heights (100): [cp - w, cp) */
+    uint64_t rpt_penalty_from;   /* the impeach penalty applies from this height on (CPChain's
+                                    NewRptWithImpeachPunishmentPivotBlockNumber, 1244472) */
     const uint32_t *byzantine;   /* validators that also sign every other valid block of a height
                                     (double signing); excluded from the invariant checker */
     uint32_t n_byzantine;

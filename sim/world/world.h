@@ -82,7 +82,8 @@ typedef struct wld_burst_cfg {
 } wld_burst_cfg;
 
 typedef struct wld_lbft_cfg {
-    uint32_t validators, proposers, term_len, view_len, default_proposers;
+    uint32_t validators, proposers, term_len, view_len, default_proposers, max_candidates, rpt_window;
+    uint64_t max_init_block, rpt_penalty_from;
     uint64_t period, impeach_timeout, block_delay, heights, block_size, tx_size;
     double tx_rate;
     int tx_pattern;         /* 0 poisson, 1 constant */

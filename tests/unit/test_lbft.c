@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/dpor/dpor.h"
 #include "sim/world/world_int.h"
 #include "tests/harness.h"
 #include "tests/world_run.h"
@@ -90,18 +91,21 @@ static void t_silent_validators(void)
     stop(&r);
 }
 
-/* DPoR: 12 default proposers and 20 RNode candidates. Terms 0-2 use the defaults; from term
- * 3 on, each term's 12 seats are 8 elected candidates and 4 defaults (one per quarter); the
- * heights of offline candidates are impeached, and impeachment lowers their RPT. */
+/* DPoR with CPChain's election timing (snapshot.go: updateProposers, isStartElection,
+ * isUseDefaultProposers; MaxInitBlockNumber 180, 36 heights a term): 12 default proposers and
+ * 20 RNode candidates. Checkpoints 108 and 144 elect terms 5 and 6, checkpoint 180 forces term
+ * 5 back to the defaults, so terms 0-5 are the defaults in their fixed order and term 6 is the
+ * first elected one: 8 elected candidates and 4 defaults (one per quarter); the heights of
+ * offline candidates are impeached. */
 static void t_dpor_elected_terms(void)
 {
     run r;
-    scn_override o[5] = {{"consensus.proposers", "32"}, {"consensus.heights", "216"},
-                         {"duration", "3000s"}, {"consensus.offline", "[35-38]"}, {"nodes.0.count", "40"}};
+    scn_override o[5] = {{"consensus.proposers", "32"}, {"consensus.heights", "288"},
+                         {"duration", "4000s"}, {"consensus.offline", "[35-38]"}, {"nodes.0.count", "40"}};
     REQUIRE(start(&r, o, 5) == 0);
     lbft *l = r.w->lbft;
-    for (uint64_t h = 1; h <= 108; h++) CHECK(lbft_proposer_of(l, h) < 7 + 12); /* defaults */
-    for (uint64_t t = 3; t < 6; t++) {
+    for (uint64_t h = 1; h <= 216; h++) CHECK_EQ_U64(lbft_proposer_of(l, h), 7 + dpor_seat_of(h, 12, 3));
+    for (uint64_t t = 6; t < 8; t++) {
         int defaults = 0;
         for (uint64_t seat = 0; seat < 12; seat++) {
             uint32_t p = lbft_proposer_of(l, t * 36 + 1 + seat);
@@ -117,7 +121,7 @@ static void t_dpor_elected_terms(void)
     }
     uint64_t n;
     const lbft_block_rec *b = lbft_blocks(l, &n);
-    CHECK_EQ_U64(n, 216);
+    CHECK_EQ_U64(n, 288);
     for (uint64_t i = 0; i < n; i++) {
         uint32_t sched = lbft_proposer_of(l, b[i].height);
         CHECK(b[i].impeach == (sched >= 35 && sched <= 38));

@@ -155,5 +155,46 @@ static void t_impeach_signer_refuses_late_block(void)
     scn_free(&wld_schema, &cfg);
 }
 
+/* snapshot.go updateCandidates and updateProposers with 12 default proposers (also the default
+ * candidates) and C RNode candidates, every checkpoint electing (max_init_block 0), terms of
+ * 12 heights: with C = 0 or 8 (< TermLen) the elected terms are the 12 defaults reshuffled by
+ * RPT (each once, not all in the fixed order); with C = 12 or 150 each term has 8 elected
+ * candidates and 4 defaults, one per quarter (with 150, drawn from 100 of them). */
+static void t_candidate_rules(void)
+{
+    static const uint32_t counts[] = {0, 8, 12, 150};
+    for (int k = 0; k < 4; k++) {
+        uint32_t c = counts[k], props = 12 + c;
+        char text[1024];
+        snprintf(text, sizeof text,
+                 "name: cand\nseed: 3\nduration: 200s\nprotocol: lbft\nnodes:\n  - {count: %u, class: server}\n"
+                 "consensus: {validators: 4, proposers: %u, default_proposers: 12, term_len: 12, view_len: 1, "
+                 "period: 1s, impeach_timeout: 2s, heights: 72, max_init_block: 0}\n"
+                 "network: {table: uniform, uniform_rtt: 2ms, jitter: 0}\nplots: false\n",
+                 4 + props, props);
+        run r;
+        REQUIRE(run_text(&r, "cand.yaml", text, strlen(text), NULL, 0) == 0);
+        lbft *l = r.w->lbft;
+        int shuffled = 0;
+        for (uint64_t t = 3; t < 6; t++) {
+            uint32_t seen[12] = {0}, cands = 0;
+            for (uint32_t s = 0; s < 12; s++) {
+                uint32_t p = lbft_proposer_of(l, t * 12 + 1 + s);
+                CHECK(p >= 4 && p < 4 + props);
+                if (p < 16) seen[p - 4]++, shuffled |= p != 4 + s;
+                else cands++;
+            }
+            CHECK_EQ_U64(cands, c >= 12 ? 8 : 0);
+            for (uint32_t i = 0; c < 12 && i < 12; i++) CHECK_EQ_U64(seen[i], 1);
+        }
+        if (c < 12) CHECK(shuffled);
+        uint64_t n;
+        lbft_blocks(l, &n);
+        CHECK_EQ_U64(n, 72);
+        CHECK_EQ_U64(lbft_violations(l), 0);
+        run_stop(&r);
+    }
+}
+
 TEST_MAIN(TEST(t_idle_validator_commits), TEST(t_block_delay_defaults_to_half_timeout), TEST(t_validate_inserted_during_impeachment),
-          TEST(t_impeach_signer_refuses_late_block))
+          TEST(t_impeach_signer_refuses_late_block), TEST(t_candidate_rules))

@@ -5,7 +5,8 @@
  * lifetime, by group and by the protocol's roles).
  *
  * Invariant: a node's joules depend only on its class's figures, its virtual CPU busy time
- * and its radio airtime (bytes × 8 / its class's link rate on every engine), and the time it
+ * and its radio airtime (bytes × 8 / its class's link rate, or what a packet-level engine
+ * measured on its radio: the ns3 engine's 802.15.4 and 802.11 PHY states), and the time it
  * was powered (the scenario's duration, or until its depletion): the same run gives the same joules. */
 #include "sim/world/world_int.h"
 
@@ -24,6 +25,7 @@ static void node_use(const wld *w, cp_node v, cp_time t, nrg_use *u)
     const net_node_stats *s = net_stats(w->net, v);
     u->t = t;
     u->cpu_busy = des_cpu_busy(w->des, v);
+    if (des_backend_airtime(w->des, v, &u->tx_s, &u->rx_s)) return; /* a radio the engine modelled */
     u->tx_s = nrg_airtime_s(s->bytes_up, k->up_bps);
     u->rx_s = nrg_airtime_s(s->bytes_down, k->down_bps);
 }

@@ -54,6 +54,7 @@ struct wld {
 
 int wld_class_index(const wld *w, const char *name);
 int wld_region_index(const wld *w, const char *name);
+int wld_radio_attach(wld *w, const wld_cfg *c, char *err, size_t len); /* radio.c */
 int wld_changes_check(wld *w, const wld_cfg *c, char *err, size_t len);
 int wld_changes_schedule(wld *w);
 int wld_proto_new(wld *w, const wld_cfg *c, char *err, size_t len);

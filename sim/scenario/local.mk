@@ -1,6 +1,6 @@
 # sim/scenario: strict YAML scenario loading (libfyaml).
 libcpsim_a_SOURCES += sim/scenario/scn.h sim/scenario/scn.c sim/scenario/scn_int.h sim/scenario/units.c \
-	sim/scenario/scn_md.c
+	sim/scenario/scn_md.c sim/scenario/near.c
 check_PROGRAMS += tests/unit/test_scn
 tests_unit_test_scn_SOURCES = tests/unit/test_scn.c
 TESTS += tests/unit/test_scn

@@ -25,6 +25,14 @@
 #define PATHLEN 512
 #define SCN_PARSE_LIMIT_S 10 /* wall-clock limit for the guarded parse of one document */
 
+/* A sequence met in the document, remembered to explain an override that matched nothing. */
+typedef struct seq_seen {
+    char *path;
+    size_t count;
+    char **names;           /* per entry: its `name` key, or NULL */
+} seq_seen;
+#define SEQ_SEEN_MAX 32
+
 typedef struct ctx {
     const char *file;
     char *err;
@@ -32,6 +40,10 @@ typedef struct ctx {
     const scn_override *ovr;
     size_t n_ovr;
     unsigned char *used; /* per override: matched a field */
+    char **opath;        /* per override: its path with entry names replaced by indices */
+    const scn_schema *top;
+    seq_seen seqs[SEQ_SEEN_MAX];
+    size_t n_seqs;
     int rc;
 } ctx;
 
@@ -75,9 +87,9 @@ fail_ovr(ctx *c, const scn_override *o, const char *fmt, ...)
 static const scn_override *find_ovr(ctx *c, const char *path)
 {
     for (size_t i = c->n_ovr; i-- > 0;) /* the last one given wins */
-        if (strcmp(c->ovr[i].path, path) == 0) {
+        if (strcmp(c->opath[i], path) == 0) {
             for (size_t k = 0; k < c->n_ovr; k++)
-                if (strcmp(c->ovr[k].path, path) == 0) c->used[k] = 1;
+                if (strcmp(c->opath[k], path) == 0) c->used[k] = 1;
             return &c->ovr[i];
         }
     return NULL;
@@ -541,6 +553,56 @@ static void fill_seq(ctx *c, const scn_field *f, struct fy_node *n, struct fy_no
     if (od) fy_document_destroy(od);
 }
 
+static bool all_digits(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (!isdigit((unsigned char)s[i])) return false;
+    return len > 0;
+}
+
+/* Overrides that address entry i by its name ("nodes.validators.count") now address it by
+ * index ("nodes.0.count"), the form the walk matches. */
+static void alias_entry(ctx *c, const char *path, size_t i, const char *name, size_t len)
+{
+    size_t pl = strlen(path);
+    for (size_t k = 0; k < c->n_ovr; k++) {
+        const char *p = c->opath[k], *rest = p + pl + 1 + len;
+        if (strncmp(p, path, pl) || p[pl] != '.' || strncmp(p + pl + 1, name, len) || (*rest && *rest != '.'))
+            continue;
+        char buf[PATHLEN + 32];
+        snprintf(buf, sizeof buf, "%s.%zu%s", path, i, rest);
+        char *d = strdup(buf);
+        if (!d) continue;
+        free(c->opath[k]);
+        c->opath[k] = d;
+    }
+}
+
+/* Remember the sequence at path (its entries' names, checked unique) and alias overrides. */
+static void seq_names(ctx *c, struct fy_node *n, const char *path)
+{
+    size_t len = (size_t)fy_node_sequence_item_count(n);
+    seq_seen *q = c->n_seqs < SEQ_SEEN_MAX ? &c->seqs[c->n_seqs++] : NULL;
+    if (q) q->path = strdup(path), q->count = len, q->names = calloc(len + 1, sizeof *q->names);
+    void *iter = NULL;
+    struct fy_node *item;
+    for (size_t i = 0; (item = fy_node_sequence_iterate(n, &iter)); i++) {
+        struct fy_node *nm = fy_node_get_type(item) == FYNT_MAPPING ? fy_node_mapping_lookup_by_string(item, "name", FY_NT) : NULL;
+        size_t l;
+        const char *s = scalar(nm, &l);
+        if (!s || !l || all_digits(s, l)) continue;
+        for (size_t j = 0; q && q->names && j < i; j++)
+            if (q->names[j] && strlen(q->names[j]) == l && !strncmp(q->names[j], s, l)) {
+                char p[PATHLEN + 32];
+                snprintf(p, sizeof p, "%.*s.%zu.name", PATHLEN - 1, path, i);
+                fail_at(c, nm, p, "expected a name no other entry has; \"%.*s\" is also the name of %s.%zu "
+                        "(names address entries in overrides and node references)", (int)l, s, path, j);
+            }
+        if (q && q->names) q->names[i] = strndup(s, l);
+        alias_entry(c, path, i, s, l);
+    }
+}
+
 static void fill_seq_items(ctx *c, const scn_field *f, struct fy_node *n, struct fy_node *parent,
                            void *out, const char *path)
 {
@@ -554,6 +616,7 @@ static void fill_seq_items(ctx *c, const scn_field *f, struct fy_node *n, struct
         fail_at(c, n, path, "expected a list of mappings, got %s", kind_name(n));
         return;
     }
+    seq_names(c, n, path);
     int len = fy_node_sequence_item_count(n);
     if (f->required && len == 0) fail_at(c, n, path, "expected at least one entry");
     *arr = calloc(len > 0 ? (size_t)len : 1, f->sub->size);
@@ -576,7 +639,7 @@ static size_t dict_new_names(ctx *c, const char *path, struct fy_node *n, char n
 {
     size_t k = 0, plen = strlen(path);
     for (size_t i = 0; i < c->n_ovr && k < max; i++) {
-        const char *p = c->ovr[i].path;
+        const char *p = c->opath[i];
         if (strncmp(p, path, plen) || p[plen] != '.') continue;
         const char *nm = p + plen + 1, *dot = strchr(nm, '.');
         size_t len = dot ? (size_t)(dot - nm) : strlen(nm);
@@ -652,12 +715,17 @@ static void check_unknown(ctx *c, const scn_schema *s, struct fy_node *map, cons
         const char *key = scalar(k, &len);
         char p[PATHLEN], known[400] = "";
         if (key && field_of(s, key, len)) continue;
+        const char *keys[128];
+        size_t n = 0;
         for (const scn_field *f = s->fields; f->key; f++) {
             size_t m = strlen(known);
             snprintf(known + m, sizeof known - m, "%s%s", m ? ", " : "", f->key);
+            if (n < 128) keys[n++] = f->key;
         }
+        const char *near = scn_nearest(key, key ? len : 0, keys, n);
         snprintf(p, sizeof p, "%s%s%.*s", prefix, *prefix ? "." : "", key ? (int)len : 1, key ? key : "?");
-        fail_at(c, k, p, "unknown key; expected one of: %s", known);
+        fail_at(c, k, p, "unknown key%s%s%s; expected one of: %s", near ? " (did you mean " : "", near ? near : "",
+                near ? "?)" : "", known);
     }
 }
 
@@ -701,18 +769,118 @@ static struct fy_document *parse_text(ctx *c, const char *text, size_t len)
     return d;
 }
 
+static const seq_seen *seq_at(const ctx *c, const char *path, size_t len)
+{
+    for (size_t i = 0; i < c->n_seqs; i++)
+        if (c->seqs[i].path && strlen(c->seqs[i].path) == len && !strncmp(c->seqs[i].path, path, len))
+            return &c->seqs[i];
+    return NULL;
+}
+
+/* The entries of a sequence, for a message: "0..2, or by name: a, b, c". */
+static void seq_entries(const seq_seen *q, char *buf, size_t len)
+{
+    int k = snprintf(buf, len, q->count ? "0..%zu" : "none", q->count ? q->count - 1 : 0);
+    for (size_t i = 0, named = 0; q->names && i < q->count && k > 0 && (size_t)k < len; i++)
+        if (q->names[i]) k += snprintf(buf + k, len - (size_t)k, "%s%s", named++ ? ", " : ", or by name: ", q->names[i]);
+}
+
+/* An entry component of an override path that matches no entry of the sequence q. */
+static void bad_entry(ctx *c, const scn_override *o, const seq_seen *q, const char *comp, size_t len)
+{
+    char list[400];
+    seq_entries(q, list, sizeof list);
+    if (all_digits(comp, len)) {
+        fail_ovr(c, o, "%s.%.*s: index out of range: %s has %zu entr%s (%s)", q->path, (int)len, comp, q->path,
+                 q->count, q->count == 1 ? "y" : "ies", list);
+        return;
+    }
+    const char *near = q->names ? scn_nearest(comp, len, (const char *const *)q->names, q->count) : NULL;
+    fail_ovr(c, o, "%s.%.*s: no entry of %s is named \"%.*s\"%s%s%s (entries: %s)", q->path, (int)len, comp, q->path,
+             (int)len, comp, near ? "; did you mean " : "", near ? near : "", near ? "?" : "", list);
+}
+
+/* Length of the first components of path as many as end at opath[0..upto) (the two differ
+ * only in entry names against indices). */
+static int orig_prefix(const char *path, const char *opath, size_t upto)
+{
+    size_t dots = 0, i = 0;
+    for (size_t k = 0; k < upto; k++) dots += opath[k] == '.';
+    for (; path[i] && (dots || path[i] != '.'); i++) dots -= path[i] == '.';
+    return (int)i;
+}
+
+/* Why override o matched no field: the first path component that names nothing. */
+static void explain_override(ctx *c, const scn_override *o)
+{
+    const scn_schema *s = c->top;
+    const char *p = c->opath[o - c->ovr], *comp = p;
+    while (s && *comp) {
+        size_t len = strcspn(comp, ".");
+        const scn_field *f = field_of(s, comp, len);
+        if (!f) {
+            const char *keys[128];
+            size_t n = 0;
+            for (const scn_field *g = s->fields; g->key && n < 128; g++) keys[n++] = g->key;
+            const char *near = scn_nearest(comp, len, keys, n);
+            fail_ovr(c, o, "%.*s: unknown key%s%s%s (see `cpsim schema`)", orig_prefix(o->path, p, (size_t)(comp - p + len)), o->path,
+                     near ? "; did you mean " : "", near ? near : "", near ? "?" : "");
+            return;
+        }
+        const char *next = comp[len] ? comp + len + 1 : comp + len;
+        if ((f->type == SCN_SEQ || f->type == SCN_DICT) && *next) {
+            size_t l2 = strcspn(next, ".");
+            const seq_seen *q = f->type == SCN_SEQ ? seq_at(c, p, (size_t)(next - 1 - p)) : NULL;
+            char *end;
+            unsigned long idx = strtoul(next, &end, 10);
+            if (f->type == SCN_SEQ && (!q || !all_digits(next, l2) || idx >= q->count)) {
+                char here[PATHLEN];
+                snprintf(here, sizeof here, "%.*s", (int)(next - 1 - p), p);
+                seq_seen none = {here, 0, NULL};
+                bad_entry(c, o, q ? q : &none, next, l2);
+                return;
+            }
+            next = next[l2] ? next + l2 + 1 : next + l2;
+        }
+        if (f->type != SCN_MAP && f->type != SCN_SEQ && f->type != SCN_DICT && *next) {
+            fail_ovr(c, o, "%.*s: a value, it has no key \"%s\"", orig_prefix(o->path, p, (size_t)(comp - p + len)), o->path, next);
+            return;
+        }
+        s = f->sub, comp = next;
+    }
+    fail_ovr(c, o, "%s names no scenario value (see `cpsim schema`)", o->path);
+}
+
 static void check_overrides_used(ctx *c)
 {
     for (size_t i = 0; !c->rc && i < c->n_ovr; i++)
-        if (!c->used[i]) fail_ovr(c, &c->ovr[i], "%s names no scenario key (see `cpsim schema`)", c->ovr[i].path);
+        if (!c->used[i]) explain_override(c, &c->ovr[i]);
+}
+
+static void ctx_free(ctx *c)
+{
+    for (size_t i = 0; c->opath && i < c->n_ovr; i++) free(c->opath[i]);
+    free(c->opath);
+    for (size_t i = 0; i < c->n_seqs; i++) {
+        for (size_t k = 0; c->seqs[i].names && k < c->seqs[i].count; k++) free(c->seqs[i].names[k]);
+        free(c->seqs[i].names);
+        free(c->seqs[i].path);
+    }
+    free(c->used);
 }
 
 int scn_load_string(const char *name, const char *text, size_t len, const scn_schema *schema, void *out,
                     const scn_override *ovr, size_t n_ovr, char *err, size_t errlen)
 {
-    ctx c = {name, err, errlen, ovr, n_ovr, calloc(n_ovr + 1, 1), 0};
+    ctx c = {name, err, errlen, ovr, n_ovr, calloc(n_ovr + 1, 1), calloc(n_ovr + 1, sizeof(char *)), schema,
+             {{0}}, 0, 0};
     memset(out, 0, schema->size);
-    if (!c.used) return SCN_EIO;
+    for (size_t i = 0; c.opath && i < n_ovr; i++)
+        if (!(c.opath[i] = strdup(ovr[i].path ? ovr[i].path : ""))) c.rc = SCN_EIO;
+    if (!c.used || !c.opath || c.rc) {
+        ctx_free(&c);
+        return SCN_EIO;
+    }
     for (size_t i = 0; i < n_ovr; i++)
         if (!ovr[i].path || !*ovr[i].path || !ovr[i].value) fail_ovr(&c, &ovr[i], "expected key.path=value");
     struct fy_document *d = c.rc ? NULL : parse_text(&c, text, len);
@@ -722,7 +890,7 @@ int scn_load_string(const char *name, const char *text, size_t len, const scn_sc
     if (!c.rc) fill(&c, schema, root, root, out, "");
     check_overrides_used(&c);
     if (d) fy_document_destroy(d);
-    free(c.used);
+    ctx_free(&c);
     if (c.rc) {
         scn_free(schema, out);
         memset(out, 0, schema->size);

@@ -71,7 +71,8 @@ struct scn_schema {
 };
 
 /* One override given on the command line: "-p network.loss=0.01". Paths use dots; sequence
- * elements are addressed by index ("nodes.0.count"), dict entries by key ("classes.sensor.cpu");
+ * elements are addressed by index ("nodes.0.count") or, when they have a `name` key, by that
+ * name ("nodes.validators.count"); dict entries by key ("classes.sensor.cpu");
  * a list or a whole sequence of mappings takes a YAML flow value ("consensus.offline=[1,3]",
  * "network.changes=[{at: 5s, until: 9s, partition: [0,1]}]") that replaces the file's. */
 typedef struct scn_override {
@@ -115,6 +116,10 @@ int scn_parse_rate(const char *s, uint64_t *bps);
 /* Line and column (1-based) of the value at a dotted key path ("nodes.1.class") in a loaded
  * scenario text; 0, or -1 if the path is not in the file. */
 int scn_locate(const scn_doc *doc, const char *path, int *line, int *col);
+
+/* The name among names[0..n) a person most likely meant by word[0..wlen) (a small edit
+ * distance away), or NULL if none is near; word itself is never suggested. */
+const char *scn_nearest(const char *word, size_t wlen, const char *const *names, size_t n);
 
 /* Write the schema as a Markdown table (key path, type, default, range, doc) to f. */
 void scn_schema_markdown(const scn_schema *schema, FILE *f);

@@ -23,6 +23,7 @@ typedef struct cfg {
 static const char *const colours[] = {"red", "green", NULL};
 #define NR 1.0, 0.0
 static const scn_field item_f[] = {
+    {"name", SCN_STR, offsetof(item, name), "\"\"", NR, NULL, NULL, 0, 0, "name"},
     {"n", SCN_UINT, offsetof(item, n), NULL, 1, 100, NULL, NULL, 0, 0, "n"},
     {"w", SCN_FLOAT, offsetof(item, w), "0.5", NR, NULL, NULL, 0, 0, "w"},
     {NULL, 0, 0, NULL, NR, NULL, NULL, 0, 0, NULL},
@@ -131,7 +132,8 @@ static void expect_err(const char *y, int code, const char *want)
 
 static void t_error_classes_located(void)
 {
-    expect_err("u: 1\ncolour: 3\n", SCN_ESCHEMA, "t.yaml:2:1: error: colour: unknown key");
+    expect_err("u: 1\ncolour: 3\n", SCN_ESCHEMA, "t.yaml:2:1: error: colour: unknown key; expected one of");
+    expect_err("u: 1\nsize: 1B\nsise: 3\n", SCN_ESCHEMA, "t.yaml:3:1: error: sise: unknown key (did you mean size?)");
     expect_err("u: abc\n", SCN_ESCHEMA, "t.yaml:1:4: error: u: expected a non-negative integer");
     expect_err("u: 1\ni: 11\n", SCN_ESCHEMA, "t.yaml:2:4: error: i: expected a value in -10 .. 10");
     expect_err("i: 1\ns: x\n", SCN_ESCHEMA, "t.yaml:1:1: error: u: missing required key");
@@ -182,6 +184,34 @@ static void t_overrides(void)
     scn_override bad_item = {"items", "[{n: 500}]"};
     CHECK(load(y, &c, &bad_item, 1, err) < 0 && strstr(err, "-p items:") && strstr(err, "items.0.n"));
     CHECK(c.items == NULL);
+}
+
+/* Sequence entries addressed by their name; an index out of range, an unknown name and a
+ * mistyped key each say what is wrong with which override. */
+static void t_overrides_by_name(void)
+{
+    cfg c;
+    char err[512];
+    const char *y = "u: 1\nitems:\n  - {name: alpha, n: 3}\n  - {name: beta, n: 4}\n";
+    scn_override o[] = {{"items.beta.n", "9"}, {"items.alpha.w", "2"}, {"items.0.n", "5"}};
+    REQUIRE(load(y, &c, o, 3, err) == 0);
+    CHECK(c.items[1].n == 9 && c.items[0].w == 2 && c.items[0].n == 5);
+    scn_free(&top_s, &c);
+    scn_override range = {"items.5.n", "3"};
+    CHECK(load(y, &c, &range, 1, err) == SCN_EOVERRIDE);
+    CHECK(strstr(err, "-p items.5.n=3: error: items.5: index out of range: items has 2 entries (0..1, or by name: alpha, beta)") != NULL);
+    scn_override typo = {"items.betta.n", "3"};
+    CHECK(load(y, &c, &typo, 1, err) == SCN_EOVERRIDE && strstr(err, "no entry of items is named \"betta\"; did you mean beta?"));
+    scn_override key = {"items.beta.nn", "3"};
+    CHECK(load(y, &c, &key, 1, err) == SCN_EOVERRIDE && strstr(err, "items.beta.nn: unknown key; did you mean n?"));
+    scn_override top = {"dru", "3s"};
+    CHECK(load(y, &c, &top, 1, err) == SCN_EOVERRIDE && strstr(err, "-p dru=3s: error: dru: unknown key; did you mean dur?"));
+    scn_override deep = {"u.x", "3"};
+    CHECK(load(y, &c, &deep, 1, err) == SCN_EOVERRIDE && strstr(err, "u: a value, it has no key \"x\""));
+    expect_err("u: 1\nitems:\n  - {name: a, n: 1}\n  - {name: a, n: 2}\n", SCN_ESCHEMA,
+               "t.yaml:4:12: error: items.1.name: expected a name no other entry has");
+    CHECK(scn_nearest("validaters", 10, (const char *const[]){"proposers", "validators"}, 2) != NULL);
+    CHECK(scn_nearest("xyz", 3, (const char *const[]){"validators"}, 1) == NULL);
 }
 
 static void t_locate(void)
@@ -254,5 +284,5 @@ static void t_library_failures_contained(void)
     CHECK(load("u: 1\n", &c, &o, 1, err) == SCN_EOVERRIDE);
 }
 
-TEST_MAIN(TEST(t_units), TEST(t_library_failures_contained), TEST(t_all_types_and_defaults), TEST(t_error_classes_located), TEST(t_overrides),
+TEST_MAIN(TEST(t_units), TEST(t_library_failures_contained), TEST(t_all_types_and_defaults), TEST(t_error_classes_located), TEST(t_overrides), TEST(t_overrides_by_name),
           TEST(t_locate), TEST(t_mutation_replay))

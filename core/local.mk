@@ -1,7 +1,8 @@
 # core/: sans-IO protocol code shared by every engine.
 libcpsim_a_SOURCES += core/env.h core/rng.c core/wire.h core/wire.c core/vec.h core/vec.c
 libcpsim_a_SOURCES += core/flood/flood.h core/flood/flood.c core/phold/phold.h core/phold/phold.c \
-	core/lbft/lbft.h core/lbft/lbft.c core/lbft/lbft_lg.h core/lbft/lbft_lg.c core/dpor/dpor.h core/dpor/dpor.c core/graph/graph.h core/graph/graph.c
+	core/lbft/lbft.h core/lbft/lbft_int.h core/lbft/lbft.c core/lbft/lbft_msg.c core/lbft/lbft_elect.c \
+	core/lbft/lbft_rec.c core/lbft/lbft_load.c core/lbft/lbft_fault.c core/lbft/lbft_civ.c core/lbft/lbft_lg.h core/lbft/lbft_lg.c core/dpor/dpor.h core/dpor/dpor.c core/graph/graph.h core/graph/graph.c
 check_PROGRAMS += tests/unit/test_flood
 tests_unit_test_flood_SOURCES = tests/unit/test_flood.c
 TESTS += tests/unit/test_flood

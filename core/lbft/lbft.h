@@ -75,7 +75,9 @@ typedef struct lbft_cfg {
                                 random graph of this degree; 0 = no civilians */
     uint32_t civ_fanout;     /* each validator sends each inserted block to this many civilians */
     const uint32_t *offline; /* nodes down for the whole run (crash faults): silent validators,
-                                proposers whose heights get impeached, mute clients */
+                                proposers whose heights get impeached, mute clients. The engine
+                                keeps them down (a crash from t = 0, des_set_down); LBFT reads
+                                the list only for the liveness checks */
     uint32_t n_offline;
     const uint32_t *twins;   /* Twins mode: validators or proposers that run a second instance
                                 with the same key (nodes validators + proposers + i, before the

@@ -172,7 +172,8 @@ static const scn_field lbft_fields[] = {
     F("civilian_fanout", SCN_U32, wld_lbft_cfg, civ_fanout, "2", 0, 1e4,
       "civilians each validator sends every inserted block to"),
     SUB("offline", SCN_LIST_U32, wld_lbft_cfg, offline, NULL, offsetof(wld_lbft_cfg, n_offline), 0,
-        "node ids down for the whole run: silent validators, or proposers whose heights are impeached"),
+        "node ids down for the whole run (an engine crash from t = 0: every protocol on them is silent): silent "
+        "validators, or proposers whose heights are impeached"),
     SUB("byzantine", SCN_LIST_U32, wld_lbft_cfg, byzantine, NULL, offsetof(wld_lbft_cfg, n_byzantine), 0,
         "validator ids that double-sign: they also sign every other valid block of a height"),
     SUB("equivocators", SCN_LIST_U32, wld_lbft_cfg, equivocators, NULL, offsetof(wld_lbft_cfg, n_equivocators), 0,

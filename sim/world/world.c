@@ -312,6 +312,7 @@ int wld_run(wld *w, int show, wld_run_info *info)
     snprintf(w->run_err, sizeof w->run_err, "the run failed (out of memory?)");
     w->des = des_new_ex(&dc, w->run_err, sizeof w->run_err);
     if (!w->des || wld_changes_schedule(w) != 0 || wld_energy_schedule(w) != 0) return -1;
+    for (size_t i = 0; i < w->n_down0; i++) des_set_down(w->des, w->down0[i], 1); /* down from t = 0 */
     double t0 = wall_now();
     int rc = des_run(w->des);
     if (rc == 0) w->run_err[0] = 0;

@@ -49,6 +49,9 @@ struct wld {
     const eng_backend *backend; /* NULL: the built-in engine */
     lbft_burst *bursts;         /* consensus.tx_bursts, converted */
     cp_time *depleted;       /* per node: when its battery emptied (energy.deplete), else NEVER */
+    const uint32_t *down0;      /* nodes the engine keeps down for the whole run (crashed from t = 0), set by
+                                   a protocol's wiring (consensus.offline); borrowed from the config */
+    size_t n_down0;
     char run_err[256];
 };
 

@@ -110,6 +110,7 @@ static int new_lbft(wld *w, const wld_cfg *c, int under, char *err, size_t len)
     for (size_t i = 0; i < k->n_tx_bursts; i++)
         w->bursts[i] = (lbft_burst){k->tx_bursts[i].at, k->tx_bursts[i].until, k->tx_bursts[i].rate};
     lc.bursts = w->bursts;
+    w->down0 = k->offline, w->n_down0 = k->n_offline; /* an engine crash from t = 0 */
     w->lbft = lbft_new(&lc, w->n_nodes);
     w->proto = w->lbft;
     w->proto_ops = lbft_ops();

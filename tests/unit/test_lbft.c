@@ -55,6 +55,12 @@ static void t_offline_proposer_impeached_at_20s(void)
     CHECK(b[2].inserted >= b[1].block_time + CP_S(20) && b[2].inserted < b[1].block_time + CP_S(20) + CP_MS(100));
     for (uint64_t i = 0; i < n; i++) CHECK(b[i].impeach == (i == 2));
     CHECK_EQ_U64(lbft_violations(r.w->lbft), 0);
+    /* offline = an engine crash from t = 0: the node stays down, and the blocks validators send
+     * the proposers reach all of them but node 9 (each of the 7 validators, per height) */
+    CHECK(des_is_down(r.w->des, 9));
+    const des_type_stats *ts = des_type_stats_get(r.w->des);
+    CHECK_EQ_U64(ts[LBFT_MSG_NEWBLOCK].dropped, 7 * n);
+    CHECK_EQ_U64(ts[LBFT_MSG_NEWBLOCK].delivered, 7 * n * 11);
     stop(&r);
 }
 

@@ -39,6 +39,21 @@ typedef uint32_t cp_node;  /* node id, 0..n-1 */
 #define CP_TIME_NEVER UINT64_MAX
 #define CP_NODE_NONE UINT32_MAX
 
+/* Checked time arithmetic: a sum or product of times that does not fit saturates at
+ * CP_TIME_NEVER ("never happens"), so no input can make an event wrap around to before its
+ * cause. A time from a double (a cost model, a random draw) is rounded down; negative and NaN
+ * give 0, values past the range give CP_TIME_NEVER. */
+static inline cp_time cp_time_add(cp_time a, cp_time b) { return a > CP_TIME_NEVER - b ? CP_TIME_NEVER : a + b; }
+static inline cp_time cp_time_mul(cp_time a, uint64_t k)
+{
+    return k && a > CP_TIME_NEVER / k ? CP_TIME_NEVER : a * k;
+}
+static inline cp_time cp_time_of(double ns)
+{
+    if (!(ns > 0)) return 0;
+    return ns >= 18446744073709551615.0 ? CP_TIME_NEVER : (cp_time)ns;
+}
+
 /* A message: real bytes plus the size it occupies on the wire (headers, framing). */
 typedef struct cp_msg {
     uint32_t refs;

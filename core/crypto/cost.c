@@ -52,8 +52,8 @@ void cost_set_class(cost_table *t, unsigned cls, cost_op op, cp_time ns)
 
 cp_time cost_of(const cost_table *t, cost_op op, unsigned cls, double f, double units)
 {
-    cp_time per = cls < COST_MAX_CLASSES && t->cls[cls][op] ? t->cls[cls][op] : (cp_time)((double)t->ref[op] * f + 0.5);
-    return (cp_time)((double)per * units + 0.5);
+    cp_time per = cls < COST_MAX_CLASSES && t->cls[cls][op] ? t->cls[cls][op] : cp_time_of((double)t->ref[op] * f + 0.5);
+    return cp_time_of((double)per * units + 0.5);
 }
 
 void cost_charge(cp_env *env, const cost_table *t, cost_op op, double units)

@@ -373,7 +373,7 @@ static void on_message(void *self, cp_env *env, cp_node from, cp_msg *m)
     data *d = self;
     d->cnt.msgs++;
     if (env->self < d->n) d->node_rx[env->self] += m->wire_size;
-    env_cpu(env, (cp_time)((double)d->cfg.cpu_per_msg * env->cpu_factor));
+    env_cpu(env, cp_time_of((double)d->cfg.cpu_per_msg * env->cpu_factor));
     static const from_fn ff[DATA_N_MSG] = {
         [DATA_M_UPLOAD] = data_on_upload, [DATA_M_STORE] = data_on_store, [DATA_M_ORDER] = data_on_order,
         [DATA_M_KFRAG] = data_on_kfrag, [DATA_M_CFRAG] = data_on_cfrag, [DATA_M_FETCH] = data_on_fetch,

@@ -306,7 +306,7 @@ void dht_handle(dht *d, cp_env *env, cp_node from, const cp_msg *msg)
         __builtin_prefetch(nd->rt.bk + 64);
     }
     d->cnt.msgs++;
-    env_cpu(env, (cp_time)((double)d->cfg.cpu_per_msg * env->cpu_factor));
+    env_cpu(env, cp_time_of((double)d->cfg.cpu_per_msg * env->cpu_factor));
     dht_msg m;
     if (dht_decode(msg->data, msg->len, &m) != DHT_OK || m.from != from || !dht_is_member(d, from) ||
         dht_prefix64(m.from_id) != dht_pfx(d, from)) { /* sender id: checked by its prefix */

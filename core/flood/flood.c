@@ -133,7 +133,7 @@ static void fl_start(void *self, cp_env *env)
     flood *f = self;
     for (uint32_t b = 0; b < f->cfg.blocks; b++)
         if (f->origin[b] == env->self)
-            env_timer(env, f->cfg.first + (cp_time)b * f->cfg.interval, b);
+            env_timer(env, cp_time_add(f->cfg.first, cp_time_mul(f->cfg.interval, b)), b);
 }
 
 static void fl_timer(void *self, cp_env *env, uint64_t tag)
@@ -189,7 +189,7 @@ static void fl_message(void *self, cp_env *env, cp_node from, cp_msg *m)
     }
     *slot = received;
     double ref = (double)f->cfg.validate + (double)f->cfg.validate_per_mb * (double)h.size / 1e6;
-    env_cpu(env, (cp_time)(ref * env->cpu_factor));
+    env_cpu(env, cp_time_of(ref * env->cpu_factor));
     forward(f, env, m, from);
 }
 

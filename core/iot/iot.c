@@ -351,7 +351,7 @@ static void on_message(void *self, cp_env *env, cp_node from, cp_msg *m)
 {
     iot *a = self;
     a->cnt.msgs++;
-    env_cpu(env, (cp_time)((double)a->cfg.cpu_per_msg * env->cpu_factor));
+    env_cpu(env, cp_time_of((double)a->cfg.cpu_per_msg * env->cpu_factor));
     if (m->len < 1 || m->data[0] >= M_N) {
         a->cnt.malformed++;
         return;

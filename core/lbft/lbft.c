@@ -19,7 +19,7 @@ static void handle(lbft *l, cp_env *env, uint32_t from, cp_msg *m);
 static void enter_height(lbft *l, cp_env *env, vstate *v)
 {
     v->state = IDLE;
-    v->have_block = v->sent_validate = 0;
+    v->have_block = v->have_body = v->sent_validate = 0;
     v->impeaching = v->isigned_c = v->isent_validate = 0;
     v->cause = LBFT_CAUSE_NONE;
     lbft_set_clear(&v->prep, l->n), lbft_set_clear(&v->comm, l->n);
@@ -106,25 +106,54 @@ static void sign_prepare(lbft *l, cp_env *env, vstate *v)
     v->state = PREPARE;
 }
 
-/* Advance as far as the signatures allow, broadcasting what changed. */
+/* Advance as far as the signatures allow, broadcasting what changed.
+ * At 2f+1 prepares a validator signs commit, from Prepare and also from Idle, without the
+ * block in hand (CPChain lbft2.go: IdleHandler passes prepares to PrepareHandler,
+ * handlePrepareMsg -> oncePrepareCertificateSatisfied -> composeCommitMsg). At 2f+1 commits,
+ * from Idle, Prepare or Commit, it composes Validate if it holds the block, else passes the
+ * commit certificate on and stays in Commit (handleCommitMsg -> onceCommitCertificateSatisfied,
+ * composeValidateMsg fails without the block in the cache). Impeach states take no normal
+ * votes (on_vote). */
 static void cascade(lbft *l, cp_env *env, vstate *v, int prepared_now)
 {
     int sent_prep = prepared_now;
-    if (v->state == PREPARE && (int)v->prep.count >= lbft_quorum(l, 0)) {
+    int may_commit = v->state == PREPARE || (v->state == IDLE && v->last_signed != v->height);
+    if (may_commit && (int)v->prep.count >= lbft_quorum(l, 0)) {
         uint8_t sig[64];
         lbft_sign_as(l, env, sig, v->hash, 32);
         lbft_set_add(&v->comm, ME, sig);
+        v->last_signed = v->height;
+        if (v->state == IDLE) v->st.idle_commits++;
         v->state = COMMIT;
         lbft_bcast(l, env, LBFT_MSG_PREPARE, v->hdr, v->seal, &v->prep, NULL, 0);
         sent_prep = 0;
         lbft_bcast(l, env, LBFT_MSG_COMMIT, v->hdr, v->seal, &v->comm, NULL, 0);
     }
     if (sent_prep) lbft_bcast(l, env, LBFT_MSG_PREPARE, v->hdr, v->seal, &v->prep, NULL, 0);
-    if (v->state == COMMIT && (int)v->comm.count >= lbft_quorum(l, 0) && !v->sent_validate) {
+    if (v->state == VALIDATE || v->sent_validate || (int)v->comm.count < lbft_quorum(l, 0)) return;
+    if (v->have_body) {
         v->sent_validate = 1;
         v->state = VALIDATE;
         lbft_bcast(l, env, LBFT_MSG_VALIDATE, v->hdr, v->seal, &v->comm, v->txs ? v->txs : no_txs, v->ntx);
+    } else if (v->state != COMMIT) {
+        v->state = COMMIT;
+        lbft_bcast(l, env, LBFT_MSG_COMMIT, v->hdr, v->seal, &v->comm, NULL, 0);
     }
+}
+
+/* A preprepared block this validator does not accept (late or too early) is still kept, as
+ * CPChain's handlePreprepareMsg adds every block to its cache before checking it: with a
+ * commit certificate for it the validator can compose Validate. One candidate per height:
+ * kept only if it is the candidate, or there is none yet. */
+static void cache_block(lbft *l, vstate *v, const uint8_t *b, const uint8_t hash[32])
+{
+    int cand = v->prep.count || v->comm.count;
+    if (v->have_body || (cand && memcmp(hash, v->hash, 32) != 0)) return;
+    uint32_t ntx;
+    if (lbft_body_ids(l, b, &v->txs, &v->cap_txs, &ntx) != 0) return;
+    v->ntx = ntx;
+    memcpy(v->hdr, b + 1, HDR), memcpy(v->hash, hash, 32), memcpy(v->seal, b + 1 + HDR, SEAL);
+    v->have_body = 1;
 }
 
 static void on_preprepare(lbft *l, cp_env *env, vstate *v, const uint8_t *b)
@@ -139,20 +168,31 @@ static void on_preprepare(lbft *l, cp_env *env, vstate *v, const uint8_t *b)
             lbft_double_sign(l, env, hdr, seal, other);
         return;
     }
+    /* only Idle handles a preprepare; impeach states ignore it, so a validator that signed the
+     * impeach block refuses the normal one (lbft2.go: IdleHandler, ImpeachPrepareHandler) */
     if (v->have_block || v->state != IDLE || hdr_impeach(hdr)) return;
     if (memcmp(hdr + 8, v->head, 32) != 0 || hdr_prop(hdr) != lbft_proposer_of(l, v->height)) return;
-    if (t < v->head_time + l->cfg.period || now > v->head_time + l->cfg.period + l->cfg.block_delay) return;
+    if (v->impeaching) {
+        v->st.impeach_refused++;
+        return;
+    }
     uint8_t hash[32];
     cr_hash(hash, hdr, HDR);
+    if (t < v->head_time + l->cfg.period || now > v->head_time + l->cfg.period + l->cfg.block_delay) {
+        v->st.late_refused++;
+        cache_block(l, v, b, hash);
+        return;
+    }
     if (v->last_signed == v->height) return; /* one normal block per height */
     if (!lbft_verify_as(l, env, hdr_prop(hdr), seal, hash, 32)) return;
     uint32_t ntx;
     if (lbft_body_ids(l, b, &v->txs, &v->cap_txs, &ntx) != 0) return; /* list does not match the header */
     v->ntx = ntx;
     cost_charge(env, l->cfg.costs, COST_VERIFY, ntx); /* checking the block's transactions */
-    if (v->prep.count && memcmp(hash, v->hash, 32) != 0) lbft_set_clear(&v->prep, l->n), lbft_set_clear(&v->comm, l->n);
+    if ((v->prep.count || v->have_body) && memcmp(hash, v->hash, 32) != 0)
+        lbft_set_clear(&v->prep, l->n), lbft_set_clear(&v->comm, l->n);
     memcpy(v->hdr, hdr, HDR), memcpy(v->hash, hash, 32), memcpy(v->seal, seal, SEAL);
-    v->have_block = 1;
+    v->have_block = v->have_body = 1;
     lbft_bcast(l, env, LBFT_MSG_PREPREPARE, v->hdr, v->seal, NULL, v->txs ? v->txs : no_txs, v->ntx); /* echo */
     sign_prepare(l, env, v);
     cascade(l, env, v, 1);
@@ -164,7 +204,7 @@ static int adopt(lbft *l, vstate *v, const uint8_t *hdr)
 {
     if (hdr_impeach(hdr) || memcmp(hdr + 8, v->head, 32) != 0) return 0;
     /* a candidate in hand: the same header bytes are the same hash, no need to hash again */
-    if (v->have_block || v->prep.count || v->comm.count) return memcmp(hdr, v->hdr, HDR) == 0;
+    if (v->have_body || v->prep.count || v->comm.count) return memcmp(hdr, v->hdr, HDR) == 0;
     memcpy(v->hdr, hdr, HDR);
     cr_hash(v->hash, hdr, HDR);
     return 1;
@@ -173,7 +213,7 @@ static int adopt(lbft *l, vstate *v, const uint8_t *hdr)
 static void on_vote(lbft *l, cp_env *env, vstate *v, const uint8_t *b, size_t len)
 {
     if (v->impeaching || !adopt(l, v, b + 1)) return;
-    if (!v->have_block) memcpy(v->seal, b + 1 + HDR, SEAL);
+    if (!v->have_body) memcpy(v->seal, b + 1 + HDR, SEAL);
     if (b[0] == LBFT_MSG_PREPARE) {
         uint8_t pm[39];
         lbft_prepare_msg(pm, v->hash);
@@ -201,6 +241,7 @@ static void on_other_validate(lbft *l, cp_env *env, vstate *v, const uint8_t *b,
         if ((int)cert.count >= lbft_quorum(l, 0)) {
             uint8_t h2[HDR], seal[SEAL];
             memcpy(h2, hdr, HDR), memcpy(seal, b + 1 + HDR, SEAL);
+            if (v->impeaching) v->st.validate_in_impeach++;
             insert(l, env, v, h2, hash, seal, &cert, 0, ids ? ids : no_txs, ntx);
         }
     }
@@ -208,9 +249,12 @@ static void on_other_validate(lbft *l, cp_env *env, vstate *v, const uint8_t *b,
     free(ids);
 }
 
+/* A normal Validate: ignored in the impeach states until this validator sent the impeach
+ * Validate; then it is in Validate, where a normal Validate is still inserted (lbft2.go:
+ * onceImpeachCommitCertificateSatisfied returns consensus.Validate, ValidateHandler). */
 static void on_validate(lbft *l, cp_env *env, vstate *v, const uint8_t *b, size_t len)
 {
-    if (v->impeaching) return;
+    if (v->impeaching && !v->isent_validate) return;
     if (!adopt(l, v, b + 1)) {
         on_other_validate(l, env, v, b, len);
         return;
@@ -223,6 +267,7 @@ static void on_validate(lbft *l, cp_env *env, vstate *v, const uint8_t *b, size_
     if ((int)v->comm.count < lbft_quorum(l, 0)) return;
     uint8_t hdr[HDR], hash[32], seal[SEAL];
     memcpy(hdr, v->hdr, HDR), memcpy(hash, v->hash, 32), memcpy(seal, v->seal, SEAL);
+    if (v->impeaching) v->st.validate_in_impeach++;
     insert(l, env, v, hdr, hash, seal, &v->comm, 0, v->txs ? v->txs : no_txs, v->ntx);
 }
 
@@ -533,6 +578,7 @@ lbft *lbft_new(const lbft_cfg *cfg, uint32_t n_nodes)
     uint32_t n = cfg->validators, base = n + cfg->proposers + cfg->n_twins;
     if (n < 4 || n > 1000 || (n - 1) % 3 || cfg->proposers < 1 || base > n_nodes || !lbft_twins_ok(cfg) ||
         cfg->term_len < 1 || cfg->view_len < 1 || !cfg->memo || !cfg->costs ||
+        (cfg->block_delay >= cfg->impeach_timeout && !cfg->late_blocks) ||
         (cfg->tx_rate > 0 && base == n_nodes) || cfg->tx_rate < 0)
         return NULL;
     lbft *l = calloc(1, sizeof *l);
@@ -585,3 +631,8 @@ void lbft_free(lbft *l)
     free(l);
 }
 
+
+const lbft_vstats *lbft_validator_stats(const lbft *l, uint32_t validator)
+{
+    return validator < l->n ? &l->v[validator].st : NULL;
+}

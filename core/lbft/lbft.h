@@ -46,7 +46,12 @@ typedef struct lbft_cfg {
     uint32_t term_len, view_len;
     cp_time period;          /* block interval */
     cp_time impeach_timeout; /* deadline = parent time + period + impeach_timeout */
-    cp_time block_delay;     /* acceptance window after parent time + period */
+    cp_time block_delay;     /* acceptance window after parent time + period (CPChain's
+                                BlockDelay() is impeach_timeout / 2); lbft_new refuses one
+                                >= impeach_timeout unless late_blocks is set */
+    int late_blocks;         /* allow block_delay >= impeach_timeout: a block may then arrive
+                                after the impeach deadline (validators that signed the impeach
+                                block still refuse it) */
     uint64_t heights;        /* stop proposing after this height */
     uint32_t block_size;     /* wire bytes of a block's header and fixed part */
     double tx_rate;          /* transactions per second from all clients, 0 = none */
@@ -190,6 +195,17 @@ uint64_t lbft_bad_signatures(const lbft *l);
 uint64_t lbft_resends(const lbft *l);
 /* The proposer node of a height (1-based heights). */
 uint32_t lbft_proposer_of(const lbft *l, uint64_t height);
+
+/* Per validator (0..n-1), how often it took the paths where CPChain's state machine differs
+ * from a plain three-phase one (lbft2.go): commits signed from Idle, without the block
+ * (oncePrepareCertificateSatisfied); preprepares refused as outside the acceptance window;
+ * preprepares refused because it had signed the impeach block (impeach states ignore them);
+ * normal blocks inserted from a Validate after it sent the impeach Validate
+ * (onceImpeachCommitCertificateSatisfied leaves it in Validate). */
+typedef struct lbft_vstats {
+    uint64_t idle_commits, late_refused, impeach_refused, validate_in_impeach;
+} lbft_vstats;
+const lbft_vstats *lbft_validator_stats(const lbft *l, uint32_t validator);
 
 /* Civilians: how many, and when civilian c first accepted height h (a block with a valid
  * certificate extending its chain); CP_TIME_NEVER if it did not. */

@@ -57,6 +57,8 @@ typedef struct vstate {
     cp_time head_time;
     int state;
     int have_block;             /* the proposer's block for this height was accepted */
+    int have_body;              /* the candidate's transactions are in hand (accepted, or kept though
+                                   late: cache_block), so Validate can be composed */
     uint8_t hdr[HDR], hash[32], seal[SEAL];
     sigset prep, comm;
     int sent_validate;
@@ -71,6 +73,7 @@ typedef struct vstate {
     uint64_t *txs;              /* the accepted block's transaction ids */
     uint32_t ntx, cap_txs;
     cp_time sync_at;            /* last sync request (rate limit) */
+    lbft_vstats st;             /* lbft_validator_stats */
 } vstate;
 
 typedef struct pstate {

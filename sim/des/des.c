@@ -138,7 +138,7 @@ static void msg_unref(des *d, cp_msg *m)
 static cp_time op_now(cp_env *env)
 {
     des *d = env->engine;
-    return d->cur_start + d->cur_cpu;
+    return cp_time_add(d->cur_start, d->cur_cpu);
 }
 
 static int op_send(cp_env *env, cp_node to, cp_msg *m)
@@ -149,7 +149,7 @@ static int op_send(cp_env *env, cp_node to, cp_msg *m)
     ts->sent++;
     ts->sent_bytes += m->wire_size;
     net_tx tx;
-    cp_time t = d->cur_start + d->cur_cpu;
+    cp_time t = cp_time_add(d->cur_start, d->cur_cpu);
     if (d->backend) {
         m->refs++;
         return d->cfg.backend->send(d->backend, d, env->self, to, m, t, env->rng);
@@ -185,7 +185,7 @@ static uint64_t op_timer_set(cp_env *env, cp_time delay, uint64_t tag)
     ts->tag = tag;
     ts->node = env->self;
     ts->gen++;
-    push(d, d->cur_start + d->cur_cpu + delay, EV_TIMER, env->self, s,
+    push(d, cp_time_add(cp_time_add(d->cur_start, d->cur_cpu), delay), EV_TIMER, env->self, s,
          (void *)(uintptr_t)ts->gen);
     return ((uint64_t)ts->gen << 32) | (uint64_t)(s + 1);
 }
@@ -204,7 +204,7 @@ static int op_timer_cancel(cp_env *env, uint64_t id)
 static void op_cpu(cp_env *env, cp_time ns)
 {
     des *d = env->engine;
-    d->cur_cpu += ns;
+    d->cur_cpu = cp_time_add(d->cur_cpu, ns);
 }
 
 static void op_metric(cp_env *env, uint32_t id, double v)
@@ -220,7 +220,7 @@ static void op_metric(cp_env *env, uint32_t id, double v)
         d->metrics = p;
         d->cap_metrics = ncap;
     }
-    d->metrics[d->n_metrics++] = (des_metric_rec){d->cur_start + d->cur_cpu, env->self, id, v};
+    d->metrics[d->n_metrics++] = (des_metric_rec){cp_time_add(d->cur_start, d->cur_cpu), env->self, id, v};
 }
 
 static cp_msg *op_msg_new(cp_env *env, uint16_t type, uint32_t len, uint32_t wire_size)

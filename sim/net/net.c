@@ -51,7 +51,8 @@ cp_time net_tx_time(uint64_t bytes, uint64_t bps)
 {
     if (bps == 0) return 0;
     unsigned __int128 bits_ns = (unsigned __int128)bytes * 8u * 1000000000u;
-    return (cp_time)((bits_ns + bps - 1) / bps);
+    unsigned __int128 ns = (bits_ns + bps - 1) / bps;
+    return ns >= CP_TIME_NEVER ? CP_TIME_NEVER : (cp_time)ns;
 }
 
 size_t net_bytes_per_node(void) { return sizeof(net_node) + sizeof(net_dyn); }
@@ -195,10 +196,10 @@ int net_send(net *n, cp_node from, cp_node to, uint32_t wire, cp_time t, cp_rng 
     int rc = net_path(n, from, to, wire, rng, &lat);
     if (rc != NET_SENT) return rc;
     cp_time tx_up = net_tx_time(wire, ca->up_bps);
-    ad->up_free = start + tx_up;
-    tx->first_bit = start + lat;
+    ad->up_free = cp_time_add(start, tx_up);
+    tx->first_bit = cp_time_add(start, lat);
     tx->needs_downlink = n->classes[cls_of(n, to)].down_bps != 0;
-    tx->deliver = tx->first_bit + tx_up;
+    tx->deliver = cp_time_add(tx->first_bit, tx_up);
     return NET_SENT;
 }
 
@@ -207,8 +208,8 @@ cp_time net_downlink(net *n, cp_node from, cp_node to, uint32_t wire, cp_time t)
     net_dyn *bd = &n->dyn[to];
     const net_class *cb = &n->classes[cls_of(n, to)];
     cp_time start = t > bd->down_free ? t : bd->down_free;
-    cp_time done = start + net_tx_time(wire, cb->down_bps);
-    cp_time up_done = t + net_tx_time(wire, n->classes[cls_of(n, from)].up_bps);
+    cp_time done = cp_time_add(start, net_tx_time(wire, cb->down_bps));
+    cp_time up_done = cp_time_add(t, net_tx_time(wire, n->classes[cls_of(n, from)].up_bps));
     if (up_done > done) done = up_done;
     bd->down_free = done;
     return done;

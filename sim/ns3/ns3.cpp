@@ -9,14 +9,18 @@
  *   region's router whose node-side device sends at the node's uplink rate and router-side
  *   device at its downlink rate, with delay = access latency + intra-region RTT / 4; routers
  *   are fully meshed with delay = RTT(a, b) / 2 - RTT(a, a) / 4 - RTT(b, b) / 4 (at least 0),
- *   so that a path's one-way delay is the built-in model's. IPv4 with static routes (a node's
- *   default route is its router; a router routes each region's /12 to that region's router:
- *   O(regions) routes, where global routing's per-packet lookup grew with n), UDP on
+ *   so that a path's one-way delay is the built-in model's. Nodes run ns-3's IPv4 stack (their
+ *   only route is the default one, to their router) and UDP on
  *   port 9; a message is cut into datagrams of at most 1472 bytes (the first 8 bytes of each
  *   carry the message's id) and is delivered when its last byte is in. Loss, partitions and
  *   jitter are applied per message from sim/net's path model (same RNG draws as the built-in
  *   engine): a lost message sends no packets, jitter is added at the receiver. Device queues
  *   are deep (no drops by queue overflow): cpsim's messages are reliable unless `loss` says.
+ *   Routers forward by a table computed once with the topology (their region's nodes by
+ *   address in a hash map, the other regions by the address's region bits): O(1) per hop.
+ *   They carry no IP stack of their own: ns-3's would scan, per packet, every protocol handler
+ *   of the node and of its traffic control layer (two per device) and every interface's
+ *   addresses, all O(nodes per region); a router is never a packet's destination.
  *
  * Both keep the nodes' CPUs, timers and event order in the cpsim runtime (sim/des): a
  * Simulator event wakes the runtime at its next event time, and after every callback that
@@ -74,6 +78,13 @@ struct air {
     int64_t since = 0;
 };
 
+/* A router's forwarding table: its region's nodes by address, other regions by index. */
+struct router {
+    std::unordered_map<uint32_t, Ptr<NetDevice>> hosts;
+    std::vector<Ptr<NetDevice>> regions;
+    uint64_t unroutable = 0;
+};
+
 struct ns_eng {
     des *d = nullptr;
     net *nm = nullptr;
@@ -82,6 +93,7 @@ struct ns_eng {
     NodeContainer nodes, routers;
     std::vector<Ptr<Socket>> socks;
     std::vector<Ipv4Address> addr;
+    std::vector<router> routers_fwd;
     std::unordered_map<uint64_t, rx> inflight;
     uint64_t next_id = 1;
     /* radio cells (sim/net net_attach): per node its access point, IPv6 address and socket on
@@ -287,31 +299,43 @@ int packet_send(ns_eng *g, cp_node from, cp_node to, cp_msg *m, cp_time t, cp_rn
     return 0;
 }
 
-DataRate bps(uint64_t r) { return DataRate(r ? r : UNLIMITED_BPS); }
-
-/* Region r's nodes are numbered inside 10.0.0.0 + r * 2^20 (a /12 per region, /30 per link);
- * router-to-router links use 172.16.0.0/12. */
+/* Region r's nodes are numbered inside 10.0.0.0 + r * 2^20 (a /12 per region, /30 per link). */
 constexpr uint32_t REGION_SHIFT = 20;
 Ipv4Address region_base(uint32_t r) { return Ipv4Address(0x0A000000u + (r << REGION_SHIFT)); }
 
-struct link_end {
-    Ipv4Address a, b;      /* addresses of the two ends */
-    uint32_t if_a, if_b;   /* their IPv4 interface indices */
-};
+Ptr<NetDevice> next_hop(const router &rt, Ipv4Address dst)
+{
+    auto h = rt.hosts.find(dst.Get());
+    if (h != rt.hosts.end()) return h->second;
+    uint32_t a = dst.Get(), r = (a - region_base(0).Get()) >> REGION_SHIFT;
+    return a >= region_base(0).Get() && r < rt.regions.size() ? rt.regions[r] : nullptr;
+}
 
-link_end link(PointToPointHelper &p2p, Ipv4AddressHelper &ip, Ptr<Node> a, Ptr<Node> b, uint64_t rate_ab,
-              uint64_t rate_ba, cp_time delay)
+/* A router's one protocol handler (all devices, IPv4): the datagram goes out on the device
+ * towards its destination, through that device's queue as ns-3's IP forwarding would. */
+void forward(router *rt, Ptr<NetDevice>, Ptr<const Packet> p, uint16_t proto, const Address &, const Address &,
+             NetDevice::PacketType)
+{
+    Ipv4Header h;
+    p->PeekHeader(h);
+    Ptr<NetDevice> out = next_hop(*rt, h.GetDestination());
+    if (!out) {
+        rt->unroutable++;
+        return;
+    }
+    out->Send(p->Copy(), out->GetBroadcast(), proto);
+}
+
+DataRate bps(uint64_t r) { return DataRate(r ? r : UNLIMITED_BPS); }
+
+NetDeviceContainer link(PointToPointHelper &p2p, Ptr<Node> a, Ptr<Node> b, uint64_t rate_ab, uint64_t rate_ba,
+                        cp_time delay)
 {
     p2p.SetChannelAttribute("Delay", TimeValue(NanoSeconds((int64_t)delay)));
     NetDeviceContainer dev = p2p.Install(a, b);
     dev.Get(0)->SetAttribute("DataRate", DataRateValue(bps(rate_ab)));
     dev.Get(1)->SetAttribute("DataRate", DataRateValue(bps(rate_ba)));
-    Ipv4InterfaceContainer ifc = ip.Assign(dev);
-    ip.NewNetwork();
-    /* Assign installs ns-3's default queue disc (FQ-CoDel, 1024 flow queues per device: about
-     * 1 MB per node and most of the run time); the devices' own deep FIFO is the model here */
-    TrafficControlHelper().Uninstall(dev);
-    return link_end{ifc.GetAddress(0), ifc.GetAddress(1), ifc.Get(0).second, ifc.Get(1).second};
+    return dev;
 }
 
 Ptr<Ipv4StaticRouting> routing_of(Ptr<Node> n)
@@ -320,7 +344,9 @@ Ptr<Ipv4StaticRouting> routing_of(Ptr<Node> n)
     return h.GetStaticRouting(n->GetObject<Ipv4>());
 }
 
-/* Access links: node i to its region's router; the node's only route is the default one. */
+/* Access links: node i to its region's router. The node's end gets an address of the
+ * link's /30 and its only route, the default one, goes to the link's other address (the
+ * router's end, which holds no address: point-to-point devices need no ARP). */
 void access_links(ns_eng *g, PointToPointHelper &p2p, uint32_t n, uint32_t nr)
 {
     std::vector<Ipv4AddressHelper> ip(nr);
@@ -330,24 +356,27 @@ void access_links(ns_eng *g, PointToPointHelper &p2p, uint32_t n, uint32_t nr)
         uint32_t r = net_region_of(g->nm, i);
         const net_class *k = net_class_get(g->nm, net_class_of(g->nm, i));
         cp_time d = k->access_latency + net_rtt(g->nm, r, r) / 4;
-        link_end e = link(p2p, ip[r], g->nodes.Get(i), g->routers.Get(r), k->up_bps, k->down_bps, d);
-        g->addr[i] = e.a;
-        routing_of(g->nodes.Get(i))->SetDefaultRoute(e.b, e.if_a);
+        NetDeviceContainer dev = link(p2p, g->nodes.Get(i), g->routers.Get(r), k->up_bps, k->down_bps, d);
+        Ipv4InterfaceContainer ifc = ip[r].Assign(NetDeviceContainer(dev.Get(0)));
+        ip[r].NewNetwork();
+        /* Assign installs ns-3's default queue disc (FQ-CoDel, 1024 flow queues per device:
+         * about 1 MB per node and most of the run time); the device's deep FIFO is the model */
+        TrafficControlHelper().Uninstall(dev.Get(0));
+        g->addr[i] = ifc.GetAddress(0);
+        routing_of(g->nodes.Get(i))->SetDefaultRoute(Ipv4Address(g->addr[i].Get() + 1), ifc.Get(0).second);
+        g->routers_fwd[r].hosts[g->addr[i].Get()] = dev.Get(1);
     }
 }
 
-/* Routers fully meshed; each routes another region's /12 to that region's router. */
+/* Routers fully meshed; each sends another region's /12 to that region's router. */
 void backbone(ns_eng *g, PointToPointHelper &p2p, uint32_t nr)
 {
-    Ipv4AddressHelper ip;
-    ip.SetBase("172.16.0.0", "255.255.255.252");
-    Ipv4Mask region_mask(~((1u << REGION_SHIFT) - 1));
     for (uint32_t a = 0; a < nr; a++)
         for (uint32_t b = a + 1; b < nr; b++) {
             cp_time half = net_rtt(g->nm, a, b) / 2, side = net_rtt(g->nm, a, a) / 4 + net_rtt(g->nm, b, b) / 4;
-            link_end e = link(p2p, ip, g->routers.Get(a), g->routers.Get(b), 0, 0, half > side ? half - side : 0);
-            routing_of(g->routers.Get(a))->AddNetworkRouteTo(region_base(b), region_mask, e.b, e.if_a);
-            routing_of(g->routers.Get(b))->AddNetworkRouteTo(region_base(a), region_mask, e.a, e.if_b);
+            NetDeviceContainer dev = link(p2p, g->routers.Get(a), g->routers.Get(b), 0, 0, half > side ? half - side : 0);
+            g->routers_fwd[a].regions[b] = dev.Get(0);
+            g->routers_fwd[b].regions[a] = dev.Get(1);
         }
 }
 
@@ -501,7 +530,12 @@ void topology(ns_eng *g, uint32_t n)
     InternetStackHelper stack;
     stack.SetRoutingHelper(Ipv4StaticRoutingHelper());
     stack.Install(g->nodes);
-    stack.Install(g->routers);
+    g->routers_fwd.resize(nr);
+    for (uint32_t r = 0; r < nr; r++) {
+        g->routers_fwd[r].regions.resize(nr);
+        g->routers.Get(r)->RegisterProtocolHandler(MakeBoundCallback(&forward, &g->routers_fwd[r]),
+                                                   Ipv4L3Protocol::PROT_NUMBER, nullptr);
+    }
     PointToPointHelper p2p;
     p2p.SetQueue("ns3::DropTailQueue<Packet>", "MaxSize", StringValue("1000000p"));
     access_links(g, p2p, n, nr);

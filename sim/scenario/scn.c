@@ -247,6 +247,10 @@ static int convert(const scn_field *f, const char *s, void *dst)
         return -1;
     }
     if (f->min <= f->max && (v < f->min || v > f->max)) return -2;
+    /* a duration, size or rate past 2^53 loses its last units as a double: compare exactly */
+    if (f->min <= f->max && (f->type == SCN_DURATION || f->type == SCN_SIZE || f->type == SCN_RATE) &&
+        f->max < 18446744073709551615.0 && u > (uint64_t)f->max)
+        return -2;
     switch (f->type) {
     case SCN_INT: *(int64_t *)dst = (int64_t)v; break;
     case SCN_UINT: *(uint64_t *)dst = (uint64_t)v; break;

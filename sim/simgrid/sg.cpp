@@ -195,11 +195,22 @@ int sg_send(void *self, des *d, cp_node from, cp_node to, cp_msg *m, cp_time t, 
 
 void sg_stats(const void *self, eng_stats *out) { *out = static_cast<const sg_eng *>(self)->st; }
 
+/* SimGrid keeps its kernel timers in a function-local static heap whose destructor runs
+ * before the engine's own shutdown at process exit; a timer still pending then is unlinked
+ * from a freed heap. Remove every pending timer (ours are the only ones) while both live. */
+void drop_timers(void)
+{
+    auto &heap = simgrid::kernel::timer::kernel_timers();
+    while (!heap.empty()) heap.top().second->remove();
+}
+
 void sg_free(void *self)
 {
     auto *g = static_cast<sg_eng *>(self);
+    drop_timers();
     for (xfer *x : g->live) { /* still in flight at the end */
         des_msg_drop(g->d, x->m);
+        if (x->comm) x->comm->set_data(nullptr);
         delete x;
     }
     for (xfer *x : g->done) delete x;

@@ -7,6 +7,7 @@
 #include "sim/world/world.h"
 
 #define NR 1.0, 0.0 /* no range: min > max */
+#define YEAR 31536000e9 /* every duration and time is at most one year (the longest run), so sums of a few never wrap */
 #define F(k, t, s, m, d, lo, hi, doc) {k, t, offsetof(s, m), d, lo, hi, NULL, NULL, 0, 0, doc}
 #define E(k, s, m, d, names, doc) {k, SCN_ENUM, offsetof(s, m), d, NR, names, NULL, 0, 0, doc}
 #define SUB(k, t, s, m, sub, cnt, req, doc) {k, t, offsetof(s, m), NULL, NR, NULL, sub, cnt, req, doc}
@@ -30,8 +31,8 @@ static const scn_field rtt_fields[] = {
 static const scn_schema rtt_schema = {"rtt", sizeof(wld_rtt_cfg), rtt_fields};
 
 static const scn_field burst_fields[] = {
-    F("at", SCN_DURATION, wld_burst_cfg, at, NULL, 1.0, 0.0, "simulated time the burst starts"),
-    F("until", SCN_DURATION, wld_burst_cfg, until, NULL, 1.0, 0.0, "simulated time it ends (later than at)"),
+    F("at", SCN_DURATION, wld_burst_cfg, at, NULL, 0, YEAR, "simulated time the burst starts"),
+    F("until", SCN_DURATION, wld_burst_cfg, until, NULL, 0, YEAR, "simulated time it ends (later than at)"),
     F("rate", SCN_FLOAT, wld_burst_cfg, rate, NULL, 0, 1e7, "transactions per second from all clients meanwhile"),
     END,
 };
@@ -39,8 +40,8 @@ static const scn_schema burst_schema = {"burst", sizeof(wld_burst_cfg), burst_fi
 static const char *const tx_pattern_names[] = {"poisson", "constant", NULL};
 
 static const scn_field change_fields[] = {
-    F("at", SCN_DURATION, wld_change_cfg, at, NULL, 1.0, 0.0, "simulated time the change starts"),
-    F("until", SCN_DURATION, wld_change_cfg, until, "0", 1.0, 0.0,
+    F("at", SCN_DURATION, wld_change_cfg, at, NULL, 0, YEAR, "simulated time the change starts"),
+    F("until", SCN_DURATION, wld_change_cfg, until, "0", 0, YEAR,
       "time the change is undone (0 = never); must be later than at"),
     SUB("partition", SCN_LIST_U32, wld_change_cfg, partition, NULL,
         offsetof(wld_change_cfg, n_partition), 0,
@@ -116,11 +117,11 @@ static const scn_field flood_fields[] = {
     F("degree", SCN_U32, wld_flood_cfg, degree, "8", 1, 1e6, "outbound connections per node"),
     F("blocks", SCN_U32, wld_flood_cfg, blocks, "10", 0, 1e6, "blocks to create"),
     F("block_size", SCN_SIZE, wld_flood_cfg, block_size, "1MB", 24, 4294967295.0, "bytes per block"),
-    F("first", SCN_DURATION, wld_flood_cfg, first, "1s", 1.0, 0.0, "time of the first block"),
-    F("interval", SCN_DURATION, wld_flood_cfg, interval, "10s", 1.0, 0.0, "time between blocks"),
-    F("validate", SCN_DURATION, wld_flood_cfg, validate, "0", 1.0, 0.0,
+    F("first", SCN_DURATION, wld_flood_cfg, first, "1s", 0, YEAR, "time of the first block"),
+    F("interval", SCN_DURATION, wld_flood_cfg, interval, "10s", 0, YEAR, "time between blocks"),
+    F("validate", SCN_DURATION, wld_flood_cfg, validate, "0", 0, YEAR,
       "extra reference-server CPU per block received, beyond the signature check and hashing"),
-    F("validate_per_mb", SCN_DURATION, wld_flood_cfg, validate_per_mb, "0", 1.0, 0.0,
+    F("validate_per_mb", SCN_DURATION, wld_flood_cfg, validate_per_mb, "0", 0, YEAR,
       "extra reference-server CPU per MB received (e.g. executing transactions)"),
     F("source", SCN_INT, wld_flood_cfg, source, "-1", -1, 16e6,
       "node that creates every block, or -1 for a random node per block"),
@@ -152,8 +153,11 @@ static const scn_field lbft_fields[] = {
     F("period", SCN_DURATION, wld_lbft_cfg, period, "10s", 1e6, 1e13, "block period (CPChain mainnet: 10 s)"),
     F("impeach_timeout", SCN_DURATION, wld_lbft_cfg, impeach_timeout, "10s", 1e6, 1e13,
       "impeach deadline = parent time + period + impeach_timeout"),
-    F("block_delay", SCN_DURATION, wld_lbft_cfg, block_delay, "5s", 0, 1e13,
-      "a block later than parent time + period + block_delay is refused (CPChain: timeout/2)"),
+    F("block_delay", SCN_DURATION, wld_lbft_cfg, block_delay, "0", 0, 1e13,
+      "a block later than parent time + period + block_delay is refused; 0 = impeach_timeout / 2 (CPChain's "
+      "BlockDelay); at least impeach_timeout only with late_blocks"),
+    F("late_blocks", SCN_BOOL, wld_lbft_cfg, late_blocks, "false", 1.0, 0.0,
+      "allow block_delay >= impeach_timeout (a block may arrive after the impeach deadline; CPChain never does)"),
     F("heights", SCN_UINT, wld_lbft_cfg, heights, "100", 1, 1e9, "heights to produce"),
     F("block_size", SCN_SIZE, wld_lbft_cfg, block_size, "1kB", 0, 100e6,
       "wire size of a block without its transactions (header, seal, fixed fields)"),

@@ -96,6 +96,7 @@ typedef struct wld_lbft_cfg {
     uint32_t *twins;
     size_t n_twins;
     int ledger;
+    int late_blocks;        /* allow block_delay >= impeach_timeout */
     uint32_t *byzantine;
     size_t n_byzantine;
     uint32_t *equivocators;

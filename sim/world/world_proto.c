@@ -50,6 +50,14 @@ static int new_lbft(wld *w, const wld_cfg *c, int under, char *err, size_t len)
         snprintf(err, len, "consensus.validators: expected 3f+1 (4, 7, 10, ...), got %u", k->validators);
         return -1;
     }
+    /* CPChain's BlockDelay() is ImpeachTimeout / 2 (configs/general.go); 0 picks it */
+    cp_time delay = k->block_delay ? k->block_delay : k->impeach_timeout / 2;
+    if (delay >= k->impeach_timeout && !k->late_blocks) {
+        snprintf(err, len, "consensus.block_delay: expected less than consensus.impeach_timeout (%.3f s), got %.3f s "
+                 "(a block could arrive after the impeach deadline; CPChain's is impeach_timeout / 2; set "
+                 "consensus.late_blocks: true to allow it)", (double)k->impeach_timeout / 1e9, (double)delay / 1e9);
+        return -1;
+    }
     if ((uint64_t)k->validators + k->proposers > w->n_nodes) {
         snprintf(err, len, "consensus.proposers: validators + proposers (%u) exceed the %u nodes",
                  k->validators + k->proposers, w->n_nodes);
@@ -68,7 +76,7 @@ static int new_lbft(wld *w, const wld_cfg *c, int under, char *err, size_t len)
     lbft_cfg lc = {
         .validators = k->validators, .proposers = k->proposers, .term_len = k->term_len,
         .view_len = k->view_len, .period = k->period, .impeach_timeout = k->impeach_timeout,
-        .block_delay = k->block_delay, .heights = k->heights, .block_size = (uint32_t)k->block_size,
+        .block_delay = delay, .late_blocks = k->late_blocks, .heights = k->heights, .block_size = (uint32_t)k->block_size,
         .tx_rate = k->tx_rate, .tx_size = (uint32_t)k->tx_size, .max_txs = k->max_txs, .seed = w->seed,
         .tx_resend = k->tx_resend,
         .default_proposers = k->default_proposers, .byzantine = k->byzantine,

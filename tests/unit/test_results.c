@@ -184,4 +184,42 @@ static void t_memo_on_off_identical(void)
     CHECK(system(cmd) == 0);
 }
 
-TEST_MAIN(TEST(t_run_h5_schema_read_back), TEST(t_memo_on_off_identical))
+/* Every duration and time in the schema has a range within one year (so a sum of a few
+ * cannot wrap a uint64 of nanoseconds); at the top level (outside sequences), its maximum
+ * is accepted or refused with a located message, and a microsecond more is refused. */
+#define ONE_YEAR_NS 31536000e9
+static void walk_durations(const scn_schema *sc, const char *prefix, int in_seq, int *n)
+{
+    for (const scn_field *f = sc->fields; f->key; f++) {
+        char path[256];
+        snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "", f->key);
+        if (f->sub && (f->type == SCN_MAP || f->type == SCN_SEQ || f->type == SCN_DICT))
+            walk_durations(f->sub, path, in_seq || f->type != SCN_MAP, n);
+        if (f->type != SCN_DURATION) continue;
+        (*n)++;
+        if (!(f->min <= f->max && f->max <= ONE_YEAR_NS)) fprintf(stderr, "# %s: no range within a year\n", path);
+        CHECK(f->min <= f->max && f->max <= ONE_YEAR_NS);
+        if (in_seq) continue;
+        char v[2][64], err[512];
+        snprintf(v[0], sizeof v[0], "%lluns", (unsigned long long)f->max);
+        snprintf(v[1], sizeof v[1], "%lluns", (unsigned long long)f->max + 1000); /* a double above 2^53 has no unit place */
+        for (int k = 0; k < 2; k++) {
+            wld_cfg cfg;
+            memset(&cfg, 0, sizeof cfg);
+            scn_override ov = {path, v[k]};
+            int rc = scn_load_string("max", yaml, sizeof yaml - 1, &wld_schema, &cfg, &ov, 1, err, sizeof err);
+            if (k == 1 && rc == 0) fprintf(stderr, "# %s=%s accepted\n", path, v[k]);
+            CHECK(k == 0 ? rc == 0 || strstr(err, path) != NULL : rc != 0 && strstr(err, path) != NULL);
+            if (rc == 0) scn_free(&wld_schema, &cfg);
+        }
+    }
+}
+
+static void t_every_time_has_a_range(void)
+{
+    int n = 0;
+    walk_durations(&wld_schema, "", 0, &n);
+    CHECK(n > 50);
+}
+
+TEST_MAIN(TEST(t_run_h5_schema_read_back), TEST(t_memo_on_off_identical), TEST(t_every_time_has_a_range))

@@ -65,7 +65,7 @@ check $? "bench dht: 500 FIND_NODE find the true k closest, 1000 GETs of 200 sto
 
 # protocol: data: a small insurance run finishes its trades, its aggregates are right, and the
 # same seed gives the same bytes
-small_data="-p nodes.0.count=20 -p data.devices=20 -p data.trades=4 --quiet --no-plots"
+small_data="-p nodes.vehicles.count=20 -p data.trades=4 --quiet --no-plots"
 "$bin" run "$src/scenarios/insurance-small.yaml" $small_data --out "$tmp/i1" 2>"$tmp/err"; rc=$?
 [ $rc -eq 0 ] || sed 's/^/# /' "$tmp/err"
 check $rc "run insurance-small (small)"
@@ -76,7 +76,8 @@ check $? "data: summary.json has the data block, 4 trades finished, no wrong agg
 cmp -s "$tmp/i1/run.h5" "$tmp/i2/run.h5" && cmp -s "$tmp/i1/summary.json" "$tmp/i2/summary.json"
 check $? "data: same seed, byte-identical run.h5 and summary.json"
 "$bin" run "$src/scenarios/insurance-small.yaml" $small_data -p data.devices=30 --out "$tmp/i3" 2>"$tmp/err"
-[ $? -eq 2 ] && grep -q "data.roles" "$tmp/err"; check $? "data: more roles than nodes is a named error"
+[ $? -eq 2 ] && grep -q "data.devices: 30 disagrees with the 20 nodes of role device (nodes.0.count, line" "$tmp/err" && [ ! -e "$tmp/i3" ]
+check $? "data: a count in the section that disagrees with the groups is an error naming both lines"
 
 "$bin" run "$src/tests/scenarios/data-crash.yaml" --quiet --out "$tmp/dc" 2>"$tmp/err"; rc=$?
 [ $rc -eq 0 ] || sed 's/^/# /' "$tmp/err"
@@ -105,7 +106,7 @@ within() { awk -v lo="$1" -v x="$2" -v hi="$3" 'BEGIN { exit !(x != "" && x + 0 
 # trade contract: confirm, proxy delivered, buyer confirm), one 10 s block each: order to
 # settled = wait for the order's block (0..10 s) + 3 blocks = [30, 40.5] s.
 # The same seed gives the same bytes through the stack.
-dchain="-p nodes.2.count=40 -p data.devices=40 -p data.trades=6 -p duration=45min -p data.data_end=40min -p data.trade_start=30min -p data.trade_end=40min -p consensus.heights=270 --quiet --no-plots"
+dchain="-p nodes.vehicles.count=40 -p data.trades=6 -p duration=45min -p data.data_end=40min -p data.trade_start=30min -p data.trade_end=40min -p consensus.heights=270 --quiet --no-plots"
 "$bin" run "$src/scenarios/data-chain.yaml" $dchain --out "$tmp/ch1" 2>"$tmp/err"; rc=$?
 [ $rc -eq 0 ] || sed 's/^/# /' "$tmp/err"
 s="$tmp/ch1/summary.json"
@@ -154,7 +155,7 @@ check $? "data on the DHT under 1 %/min churn: every record stored and on chain,
 # ~2.74 s; settlement = BILL + PAYSIG (0.1 s) + the lock's settle to the proposers (0.02 s) +
 # block wait + phases: mean ~2.69 s. ~80 samples of a uniform 5 s wait: the mean is +-0.17 s
 # (1 sigma): bands [2.0, 3.5]; every sample in [0.15, 5.4] s.
-pk="-p nodes.3.count=80 -p iot.park.drivers=80 -p iot.park.arrival_rate=60 --quiet --no-plots"
+pk="-p nodes.drivers.count=80 -p iot.park.arrival_rate=60 --quiet --no-plots"
 "$bin" run "$src/scenarios/parking.yaml" $pk --out "$tmp/pk" 2>"$tmp/err"; rc=$?
 [ $rc -eq 0 ] || sed 's/^/# /' "$tmp/err"
 s="$tmp/pk/summary.json"
@@ -180,7 +181,7 @@ check $? "parking: same seed, byte-identical run.h5 and summary.json"
 # settled x 0.480 h and sessions x 0.493 h. Rush hour (every EV starts at 0.8 with drive_kw 40:
 # all 30 need a pile at 0.6 x 40 / 40 h = 36 min): all EVs of a cell pick its cheapest pile,
 # one wins per cell, so at least 30 - 6 reservations fail.
-ev0="-p iot.ev.riders=0 -p nodes.4.count=0"
+ev0="-p nodes.riders.count=0"
 "$bin" run "$src/scenarios/ev-charging.yaml" $ev0 --quiet --no-plots --out "$tmp/ev1" 2>"$tmp/err"; rc=$?
 [ $rc -eq 0 ] || sed 's/^/# /' "$tmp/err"
 s="$tmp/ev1/summary.json"
@@ -237,7 +238,7 @@ check $? "shared travel: another seed, another summary.json"
 # within max_wait = 15 min: rentals = requests, none unserved, all settled. Priced at 1000 per
 # km and nothing per minute, each fare is the metered metres exactly (5 km at most: below the
 # 5000 deposit), so the revenue on chain = settled km x 1000.
-det="-p iot.ev.riders=3 -p nodes.4.count=3 -p iot.ev.walk_kmh=30 -p iot.ev.max_wait=15min -p iot.ev.price_per_min=0 -p iot.ev.price_per_km=1000"
+det="-p nodes.riders.count=3 -p iot.ev.walk_kmh=30 -p iot.ev.max_wait=15min -p iot.ev.price_per_min=0 -p iot.ev.price_per_km=1000"
 "$bin" run "$src/scenarios/ev-charging.yaml" $det --quiet --no-plots --out "$tmp/tr4" 2>"$tmp/err"; rc=$?
 [ $rc -eq 0 ] || sed 's/^/# /' "$tmp/err"
 s="$tmp/tr4/summary.json"
@@ -288,7 +289,7 @@ check $? "ledger mode: a submitter resends a pending transaction, so a gossip mi
 # 0..9) at 10h + 10h + 1min + pipeline and its fit then reaches 80 % at cycle ~40, within the
 # 50-cycle horizon: every fast battery is flagged then, lead time in [41h - 20h01m - 1min,
 # 41h + 10h - 20h01m] = [20h58m, 30h59m]; a healthy fit stays ~200 - 60 > 50 cycles away.
-ev="-p nodes.0.count=30 -p data.devices=30 -p data.battery.fast_fraction=0.34 -p data.data_end=60h -p duration=65h --quiet --no-plots"
+ev="-p nodes.vehicles.count=30 -p data.battery.fast_fraction=0.34 -p data.data_end=60h -p duration=65h --quiet --no-plots"
 "$bin" run "$src/scenarios/ev-maintenance.yaml" $ev --out "$tmp/ev" 2>"$tmp/err"; rc=$?
 [ $rc -eq 0 ] || sed 's/^/# /' "$tmp/err"
 s="$tmp/ev/summary.json"
@@ -307,7 +308,7 @@ check $? "ev-maintenance: lead time within the hand-derived [20h58m, 30h59m]"
 # mean (U + S)/2 + U/2 + L + pipeline = U + L + S/2 + pipeline ~ 70.5 s (+-15 s for the phases
 # o of 20 vehicles), min >= L, max <= 2U + L + 5 s. The map (speed cut midway between free and
 # jammed flow) classifies >= 95 % of the observed segments right, and vehicles change gateway.
-tr="-p nodes.0.count=20 -p data.devices=20 -p data.data_end=10min -p duration=12min --quiet --no-plots"
+tr="-p nodes.vehicles.count=20 -p data.data_end=10min -p duration=12min --quiet --no-plots"
 "$bin" run "$src/scenarios/traffic-conditions.yaml" $tr --out "$tmp/tr" 2>"$tmp/err"; rc=$?
 [ $rc -eq 0 ] || sed 's/^/# /' "$tmp/err"
 s="$tmp/tr/summary.json"
@@ -334,7 +335,7 @@ check $? "traffic-conditions: same seed, byte-identical run.h5 and summary.json"
 # average). The subscription buys epochs e with (e+1) 30 + 10 <= 120, e = 0..2: segments 0..8,
 # 36 decrypted. Segment k of its epoch ends at o + 30e + 10(k+1) and reaches the analytics at
 # 30(e+1) + 10 + lag 10 + pipeline P: latency 40 - 10k - o + P, in (10, 40 + P), mean 25 + P.
-vid="-p nodes.0.count=4 -p data.devices=4 -p data.data_end=2min -p duration=3min -p data.enc_interval=30s --quiet --no-plots"
+vid="-p nodes.cameras.count=4 -p data.data_end=2min -p duration=3min -p data.enc_interval=30s --quiet --no-plots"
 "$bin" run "$src/scenarios/traffic-video.yaml" $vid --out "$tmp/tv" 2>"$tmp/err"; rc=$?
 [ $rc -eq 0 ] || sed 's/^/# /' "$tmp/err"
 s="$tmp/tv/summary.json"
@@ -357,7 +358,7 @@ check $? "traffic-video: same seed, byte-identical run.h5 and summary.json"
 # all 12 five-minute aggregates equal the plain sum. A quote rests on 1200 readings: ~24 x
 # (0.5 + r) speeding and ~12 x (0.5 + r) harsh-braking events, so the premium's relative
 # error is ~14 % (one sigma): the mean error of 4 quotes stays below 0.3.
-ins="-p nodes.0.count=20 -p data.devices=20 -p data.trades=4 -p data.data_end=60min -p duration=70min -p data.trade_end=60min --quiet --no-plots"
+ins="-p nodes.vehicles.count=20 -p data.trades=4 -p data.data_end=60min -p duration=70min -p data.trade_end=60min --quiet --no-plots"
 "$bin" run "$src/scenarios/insurance.yaml" $ins --out "$tmp/in" 2>"$tmp/err"; rc=$?
 [ $rc -eq 0 ] || sed 's/^/# /' "$tmp/err"
 s="$tmp/in/summary.json"

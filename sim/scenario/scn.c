@@ -33,7 +33,17 @@ typedef struct seq_seen {
 } seq_seen;
 #define SEQ_SEEN_MAX 32
 
-typedef struct ctx {
+/* An item of an SCN_NODES list, kept as text until the groups are known. */
+typedef struct pending {
+    uint32_t **arr;
+    size_t *cnt;
+    char *text, *path;
+    int line, col;          /* in the file; 0 for an override */
+    const scn_override *o;
+} pending;
+
+typedef struct scn_check ctx;
+struct scn_check {
     const char *file;
     char *err;
     size_t errlen;
@@ -44,10 +54,30 @@ typedef struct ctx {
     const scn_schema *top;
     seq_seen seqs[SEQ_SEEN_MAX];
     size_t n_seqs;
+    struct fy_node *root;
+    struct pending *refs;  /* SCN_NODES items, resolved against the groups after finish */
+    size_t n_refs, cap_refs;
+    const scn_group *groups;
+    size_t n_groups;
+    int n_err;           /* errors written (at most SCN_MAX_ERRORS, one per line) */
+    int oom;
     int rc;
-} ctx;
+};
 
 /* ---- errors ----------------------------------------------------------------------- */
+
+/* Room for one more error line: its start in c->err (after a newline if not the first), or
+ * NULL when SCN_MAX_ERRORS are written or the buffer is full. */
+static char *err_line(ctx *c, size_t *room)
+{
+    if (c->n_err >= SCN_MAX_ERRORS) return NULL;
+    size_t used = c->n_err ? strlen(c->err) : 0;
+    if (used + 2 >= c->errlen) return NULL;
+    if (c->n_err) c->err[used++] = '\n';
+    c->n_err++;
+    *room = c->errlen - used;
+    return c->err + used;
+}
 
 static void node_pos(struct fy_node *n, int *line, int *col)
 {
@@ -56,30 +86,53 @@ static void node_pos(struct fy_node *n, int *line, int *col)
     *col = m ? m->column + 1 : 1;
 }
 
+static void vfail_pos(ctx *c, int line, int col, const char *path, const char *fmt, va_list ap)
+{
+    if (!c->rc) c->rc = SCN_ESCHEMA;
+    size_t room;
+    char *e = err_line(c, &room);
+    if (!e) return;
+    int k = snprintf(e, room, "%s:%d:%d: error: %s: ", c->file, line, col, path);
+    if (k >= 0 && (size_t)k < room) vsnprintf(e + k, room - (size_t)k, fmt, ap);
+}
+
+static void __attribute__((format(printf, 5, 6)))
+fail_pos(ctx *c, int line, int col, const char *path, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfail_pos(c, line, col, path, fmt, ap);
+    va_end(ap);
+}
+
 static void __attribute__((format(printf, 4, 5)))
 fail_at(ctx *c, struct fy_node *n, const char *path, const char *fmt, ...)
 {
-    if (c->rc) return;
     int line, col;
     node_pos(n, &line, &col);
-    int k = snprintf(c->err, c->errlen, "%s:%d:%d: error: %s: ", c->file, line, col, path);
     va_list ap;
     va_start(ap, fmt);
-    if (k >= 0 && (size_t)k < c->errlen) vsnprintf(c->err + k, c->errlen - (size_t)k, fmt, ap);
+    vfail_pos(c, line, col, path, fmt, ap);
     va_end(ap);
-    c->rc = SCN_ESCHEMA;
+}
+
+static void vfail_ovr(ctx *c, const scn_override *o, const char *fmt, va_list ap)
+{
+    if (!c->rc || c->rc == SCN_ESCHEMA) c->rc = SCN_EOVERRIDE;
+    size_t room;
+    char *e = err_line(c, &room);
+    if (!e) return;
+    int k = snprintf(e, room, "-p %s=%s: error: ", o->path, o->value);
+    if (k >= 0 && (size_t)k < room) vsnprintf(e + k, room - (size_t)k, fmt, ap);
 }
 
 static void __attribute__((format(printf, 3, 4)))
 fail_ovr(ctx *c, const scn_override *o, const char *fmt, ...)
 {
-    if (c->rc) return;
-    int k = snprintf(c->err, c->errlen, "-p %s=%s: error: ", o->path, o->value);
     va_list ap;
     va_start(ap, fmt);
-    if (k >= 0 && (size_t)k < c->errlen) vsnprintf(c->err + k, c->errlen - (size_t)k, fmt, ap);
+    vfail_ovr(c, o, fmt, ap);
     va_end(ap);
-    c->rc = SCN_EOVERRIDE;
 }
 
 /* ---- small helpers ---------------------------------------------------------------- */
@@ -200,7 +253,8 @@ static void enum_list(const scn_field *f, char *buf, size_t len)
     }
 }
 
-/* Convert text for field f into *dst. Returns 0, -1 (malformed) or -2 (out of range). */
+/* Convert text for field f into *dst. Returns 0, -1 (malformed), -2 (out of range) or -3 (a
+ * bare 1 for a probability: certainty, more often meant as 1 %). */
 static int convert(const scn_field *f, const char *s, void *dst)
 {
     double v = 0;
@@ -230,6 +284,7 @@ static int convert(const scn_field *f, const char *s, void *dst)
     case SCN_PROB:
         if (parse_prob(s, &v)) return -1;
         if (v < 0 || v > 1) return -2;
+        if (v == 1 && !strchr(s, '%')) return -3; /* 1 meant as 1 %? */
         break;
     case SCN_DURATION:
         if (scn_parse_duration(s, &u)) return -1;
@@ -278,6 +333,20 @@ static void bad_value(ctx *c, const scn_field *f, struct fy_node *n, const scn_o
                       const char *path, const char *text, int why)
 {
     char extra[256];
+    if (why == -3) {
+#define SCN_BARE_ONE "expected a probability: a bare 1 means always; write 100%% if you mean it (1%% is one in a hundred)"
+        if (o) fail_ovr(c, o, "%s: " SCN_BARE_ONE ", got \"%s\"", path, text);
+        else fail_at(c, n, path, SCN_BARE_ONE ", got \"%s\"", text);
+        return;
+    }
+    if (why == -2 && f->type == SCN_PROB && !strchr(text, '%')) {
+        double v;
+        if (parse_number(text, false, &v) == 0 && v > 1 && v <= 100) {
+            if (o) fail_ovr(c, o, "%s: expected a probability in 0 .. 1 or N%%, got \"%s\" (did you mean %s%%?)", path, text, text);
+            else fail_at(c, n, path, "expected a probability in 0 .. 1 or N%%, got \"%s\" (did you mean %s%%?)", text, text);
+            return;
+        }
+    }
     if (why == -2) range_text(f, extra, sizeof extra);
     else if (f->type == SCN_ENUM) enum_list(f, extra, sizeof extra);
     const char *what = why == -2 ? "a value in" : f->type == SCN_ENUM ? "one of" : type_expect(f);
@@ -477,6 +546,25 @@ static int list_push(const scn_field *f, const char *s, void **arr, size_t *n, s
     return 0;
 }
 
+/* Keep an SCN_NODES item (text owned by the pending entry from here on). */
+static void defer_ref(ctx *c, uint32_t **arr, size_t *cnt, char *text, const char *path, struct fy_node *item,
+                      const scn_override *o)
+{
+    if (c->n_refs == c->cap_refs) {
+        size_t nc = c->cap_refs ? 2 * c->cap_refs : 16;
+        pending *p = realloc(c->refs, nc * sizeof *p);
+        if (!p) {
+            free(text);
+            c->rc = SCN_ESCHEMA, c->oom = 1;
+            return;
+        }
+        c->refs = p, c->cap_refs = nc;
+    }
+    pending *r = &c->refs[c->n_refs++];
+    *r = (pending){arr, cnt, text, strdup(path), 0, 0, o};
+    if (item) node_pos(item, &r->line, &r->col);
+}
+
 static void fill_list(ctx *c, const scn_field *f, struct fy_node *n, struct fy_node *parent,
                       void *out, const char *path)
 {
@@ -493,17 +581,25 @@ static void fill_list(ctx *c, const scn_field *f, struct fy_node *n, struct fy_n
     struct fy_node *item = NULL;
     void *iter = NULL;
     bool seq = n && fy_node_get_type(n) == FYNT_SEQUENCE;
-    if (n && !seq && fy_node_get_type(n) != FYNT_SCALAR)
+    int bad = 0;
+    if (n && !seq && fy_node_get_type(n) != FYNT_SCALAR) {
         fail_at(c, n, path, "expected a list or a single value, got %s", kind_name(n));
-    while (!c->rc && n && (item = seq ? fy_node_sequence_iterate(n, &iter) : (iter ? NULL : n))) {
+        bad = 1;
+    }
+    while (!bad && n && (item = seq ? fy_node_sequence_iterate(n, &iter) : (iter ? NULL : n))) {
         iter = seq ? iter : (void *)1;
         size_t len;
         const char *s = scalar(item, &len);
         char *t = s ? strndup(s, len) : NULL;
+        if (t && f->type == SCN_NODES) {
+            defer_ref(c, (uint32_t **)arr, cnt, t, path, o ? NULL : item, o);
+            continue;
+        }
         if (!t || list_push(f, t, arr, cnt, &cap)) {
             const char *exp = f->type == SCN_LIST_U32 ? "node ids or ranges a-b" : "strings";
             if (o) fail_ovr(c, o, "%s: expected %s", path, exp);
             else fail_at(c, item, path, "expected %s, got %s", exp, t ? t : kind_name(item));
+            bad = 1;
         }
         free(t);
     }
@@ -624,10 +720,10 @@ static void fill_seq_items(ctx *c, const scn_field *f, struct fy_node *n, struct
     int len = fy_node_sequence_item_count(n);
     if (f->required && len == 0) fail_at(c, n, path, "expected at least one entry");
     *arr = calloc(len > 0 ? (size_t)len : 1, f->sub->size);
-    if (!*arr) c->rc = SCN_ESCHEMA;
+    if (!*arr) c->rc = SCN_ESCHEMA, c->oom = 1;
     void *iter = NULL;
     struct fy_node *item;
-    for (size_t i = 0; !c->rc && (item = fy_node_sequence_iterate(n, &iter)); i++) {
+    for (size_t i = 0; *arr && (item = fy_node_sequence_iterate(n, &iter)); i++) {
         char p[PATHLEN + 24];
         snprintf(p, sizeof p, "%.*s.%zu", PATHLEN - 1, path, i);
         *cnt = i + 1;
@@ -683,11 +779,11 @@ static void fill_dict(ctx *c, const scn_field *f, struct fy_node *n, struct fy_n
     size_t nf = n ? (size_t)fy_node_mapping_item_count(n) : 0;
     if (!n && !ne && f->required) fail_at(c, parent, path, "missing required section");
     *arr = calloc(nf + ne + 1, f->sub->size);
-    if (!*arr) c->rc = SCN_ESCHEMA;
+    if (!*arr) c->rc = SCN_ESCHEMA, c->oom = 1;
     void *iter = NULL;
     struct fy_node_pair *pr;
     size_t i = 0;
-    while (!c->rc && n && (pr = fy_node_mapping_iterate(n, &iter))) {
+    while (*arr && n && (pr = fy_node_mapping_iterate(n, &iter))) {
         char *key = scalar_dup(fy_node_pair_key(pr));
         *cnt = i + 1;
         if (!key) fail_at(c, fy_node_pair_key(pr), path, "expected a name as key");
@@ -696,7 +792,7 @@ static void fill_dict(ctx *c, const scn_field *f, struct fy_node *n, struct fy_n
         free(key);
         i++;
     }
-    for (size_t k = 0; !c->rc && k < ne; k++, i++) {
+    for (size_t k = 0; *arr && k < ne; k++, i++) {
         *cnt = i + 1;
         dict_entry(c, f, NULL, parent, extra[k], (char *)*arr + i * f->sub->size, path);
     }
@@ -713,7 +809,7 @@ static void check_unknown(ctx *c, const scn_schema *s, struct fy_node *map, cons
 {
     void *iter = NULL;
     struct fy_node_pair *pr;
-    while (!c->rc && map && (pr = fy_node_mapping_iterate(map, &iter))) {
+    while (map && (pr = fy_node_mapping_iterate(map, &iter))) {
         struct fy_node *k = fy_node_pair_key(pr);
         size_t len;
         const char *key = scalar(k, &len);
@@ -737,7 +833,7 @@ static void fill(ctx *c, const scn_schema *s, struct fy_node *map, struct fy_nod
                  void *out, const char *prefix)
 {
     check_unknown(c, s, map, prefix);
-    for (const scn_field *f = s->fields; !c->rc && f->key; f++) {
+    for (const scn_field *f = s->fields; !c->oom && f->key; f++) {
         char path[PATHLEN];
         join(path, prefix, f->key);
         struct fy_node *n = map ? fy_node_mapping_lookup_by_string(map, f->key, FY_NT) : NULL;
@@ -745,7 +841,7 @@ static void fill(ctx *c, const scn_schema *s, struct fy_node *map, struct fy_nod
         case SCN_MAP: fill_map(c, f, n, parent, out, path); break;
         case SCN_SEQ: fill_seq(c, f, n, parent, out, path); break;
         case SCN_DICT: fill_dict(c, f, n, parent, out, path); break;
-        case SCN_LIST_U32: case SCN_LIST_STR: fill_list(c, f, n, parent, out, path); break;
+        case SCN_LIST_U32: case SCN_LIST_STR: case SCN_NODES: fill_list(c, f, n, parent, out, path); break;
         default: fill_scalar(c, f, n, parent, at(out, f->offset), path); break;
         }
     }
@@ -857,12 +953,154 @@ static void explain_override(ctx *c, const scn_override *o)
 
 static void check_overrides_used(ctx *c)
 {
-    for (size_t i = 0; !c->rc && i < c->n_ovr; i++)
+    for (size_t i = 0; i < c->n_ovr; i++)
         if (!c->used[i]) explain_override(c, &c->ovr[i]);
+}
+
+/* ---- checks across fields (the schema's finish hook) and node references ---------------- */
+
+/* The node at a dotted path in the document (entries by index), or NULL. */
+static struct fy_node *node_at(struct fy_node *n, const char *path)
+{
+    for (const char *p = path; n && *p;) {
+        size_t len = strcspn(p, ".");
+        if (fy_node_get_type(n) == FYNT_MAPPING) n = fy_node_mapping_lookup_by_string(n, p, len);
+        else if (fy_node_get_type(n) == FYNT_SEQUENCE && all_digits(p, len)) n = fy_node_sequence_get_by_index(n, atoi(p));
+        else n = NULL;
+        p += len + (p[len] == '.');
+    }
+    return n;
+}
+
+static const scn_override *ovr_at(const ctx *c, const char *path)
+{
+    size_t len = strlen(path);
+    for (size_t i = c->n_ovr; i-- > 0;)
+        if (!strncmp(c->opath[i], path, len) && (!c->opath[i][len] || c->opath[i][len] == '.')) return &c->ovr[i];
+    return NULL;
+}
+
+int scn_check_given(scn_check *c, const char *path)
+{
+    return ovr_at(c, path) || (*path && node_at(c->root, path));
+}
+
+void scn_check_error(scn_check *c, const char *path, const char *fmt, ...)
+{
+    const scn_override *o = ovr_at(c, path);
+    struct fy_node *n = node_at(c->root, path);
+    char p[PATHLEN + 8];
+    snprintf(p, sizeof p, "%s", path);
+    va_list ap;
+    va_start(ap, fmt);
+    if (o) {
+        char msg[1024];
+        vsnprintf(msg, sizeof msg, fmt, ap);
+        fail_ovr(c, o, "%s: %s", path, msg);
+    } else {
+        int line, col;
+        node_pos(n ? n : c->root, &line, &col);
+        vfail_pos(c, line, col, p, fmt, ap);
+    }
+    va_end(ap);
+}
+
+int scn_check_line(scn_check *c, const char *path)
+{
+    int line, col;
+    struct fy_node *n = node_at(c->root, path);
+    if (!n) return 0;
+    node_pos(n, &line, &col);
+    return line;
+}
+
+const char *scn_check_file(const scn_check *c) { return c->file; }
+
+int scn_check_groups(scn_check *c, const scn_group *g, size_t n)
+{
+    scn_group *copy = n ? malloc(n * sizeof *copy) : NULL;
+    if (n && !copy) return -1;
+    if (n) memcpy(copy, g, n * sizeof *copy);
+    free((void *)c->groups);
+    c->groups = copy, c->n_groups = n;
+    return 0;
+}
+
+static void __attribute__((format(printf, 3, 4))) ref_fail(ctx *c, const pending *r, const char *fmt, ...)
+{
+    char msg[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (r->o) fail_ovr(c, r->o, "%s: %s", r->path, msg);
+    else fail_pos(c, r->line, r->col, r->path, "%s", msg);
+}
+
+/* "name", "name.i" or "name.a-b" against the groups: the absolute range, 0 or -1 (reported). */
+static int ref_group(ctx *c, const pending *r, uint32_t *lo, uint32_t *hi)
+{
+    const char *t = r->text, *dot = strchr(t, '.');
+    size_t len = dot ? (size_t)(dot - t) : strlen(t);
+    const scn_group *g = NULL;
+    const char *names[256];
+    size_t nn = 0;
+    for (size_t i = 0; i < c->n_groups; i++) {
+        if (c->groups[i].name && strlen(c->groups[i].name) == len && !strncmp(c->groups[i].name, t, len)) g = &c->groups[i];
+        if (nn < 256 && c->groups[i].name && *c->groups[i].name) names[nn++] = c->groups[i].name;
+    }
+    if (!g) {
+        const char *near = scn_nearest(t, len, names, nn);
+        ref_fail(c, r, "expected node ids (3, 0-4) or group references (validators.0, proposers.2-5, gateways); "
+                 "\"%s\" names no group%s%s%s", t, near ? " (did you mean " : "", near ? near : "", near ? "?)" : "");
+        return -1;
+    }
+    uint32_t a = 0, b = g->count ? (uint32_t)g->count - 1 : 0;
+    if (dot && list_item_u32(dot + 1, &a, &b)) {
+        ref_fail(c, r, "expected %.*s.INDEX or %.*s.A-B after the group name, got \"%s\"", (int)len, t, (int)len, t, t);
+        return -1;
+    }
+    if (g->count == 0 || b >= g->count) {
+        ref_fail(c, r, "%s: out of range: group %s has %llu node%s%s", t, g->name, (unsigned long long)g->count,
+                 g->count == 1 ? "" : "s", g->count ? " (index 0 .. count-1)" : "");
+        return -1;
+    }
+    *lo = (uint32_t)g->first + a, *hi = (uint32_t)g->first + b;
+    return 0;
+}
+
+static void resolve_refs(ctx *c)
+{
+    uint64_t total = 0;
+    for (size_t i = 0; i < c->n_groups; i++) total += c->groups[i].count;
+    for (size_t i = 0; i < c->n_refs; i++) {
+        pending *r = &c->refs[i];
+        uint32_t lo, hi;
+        if (list_item_u32(r->text, &lo, &hi) == 0) {
+            if (c->n_groups && hi >= total) {
+                ref_fail(c, r, "node id %u out of range: the scenario has %llu nodes (0 .. %llu)", hi,
+                         (unsigned long long)total, (unsigned long long)(total ? total - 1 : 0));
+                continue;
+            }
+        } else if (ref_group(c, r, &lo, &hi) != 0) {
+            continue;
+        }
+        size_t add = (size_t)hi - lo + 1;
+        uint32_t *p = *r->cnt + add <= 16000000 ? realloc(*r->arr, (*r->cnt + add) * sizeof *p) : NULL;
+        if (!p) {
+            ref_fail(c, r, "too many nodes in the list");
+            continue;
+        }
+        *r->arr = p;
+        for (uint64_t v = lo; v <= hi; v++) p[(*r->cnt)++] = (uint32_t)v;
+    }
 }
 
 static void ctx_free(ctx *c)
 {
+    for (size_t i = 0; i < c->n_refs; i++) free(c->refs[i].text), free(c->refs[i].path);
+    free(c->refs);
+    free((void *)c->groups);
     for (size_t i = 0; c->opath && i < c->n_ovr; i++) free(c->opath[i]);
     free(c->opath);
     for (size_t i = 0; i < c->n_seqs; i++) {
@@ -877,7 +1115,7 @@ int scn_load_string(const char *name, const char *text, size_t len, const scn_sc
                     const scn_override *ovr, size_t n_ovr, char *err, size_t errlen)
 {
     ctx c = {name, err, errlen, ovr, n_ovr, calloc(n_ovr + 1, 1), calloc(n_ovr + 1, sizeof(char *)), schema,
-             {{0}}, 0, 0};
+             {{0}}, 0, NULL, NULL, 0, 0, NULL, 0, 0, 0, 0};
     memset(out, 0, schema->size);
     for (size_t i = 0; c.opath && i < n_ovr; i++)
         if (!(c.opath[i] = strdup(ovr[i].path ? ovr[i].path : ""))) c.rc = SCN_EIO;
@@ -891,8 +1129,11 @@ int scn_load_string(const char *name, const char *text, size_t len, const scn_sc
     struct fy_node *root = d ? fy_document_root(d) : NULL;
     if (d && root && fy_node_get_type(root) != FYNT_MAPPING)
         fail_at(&c, root, schema->name, "expected a mapping of keys at the top level, got %s", kind_name(root));
+    c.root = root;
     if (!c.rc) fill(&c, schema, root, root, out, "");
     check_overrides_used(&c);
+    if (!c.rc && schema->finish) schema->finish(out, &c);
+    if (!c.rc) resolve_refs(&c);
     if (d) fy_document_destroy(d);
     ctx_free(&c);
     if (c.rc) {
@@ -964,7 +1205,7 @@ void scn_free(const scn_schema *s, void *obj)
             for (size_t i = 0; *(char ***)p && i < *cnt; i++) free((*(char ***)p)[i]);
             free(*(void **)p), *(void **)p = NULL, *cnt = 0;
             break;
-        case SCN_LIST_U32: free(*(void **)p), *(void **)p = NULL, *cnt = 0; break;
+        case SCN_LIST_U32: case SCN_NODES: free(*(void **)p), *(void **)p = NULL, *cnt = 0; break;
         default: break;
         }
     }

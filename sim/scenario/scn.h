@@ -46,9 +46,16 @@ typedef enum scn_type {
     SCN_LIST_U32, /* sequence of unsigned ints or ranges "a-b" (inclusive) or a scalar;
                      uint32_t *array at offset, size_t count at count_offset */
     SCN_LIST_STR, /* sequence of strings; char **array at offset, count at count_offset */
+    SCN_NODES,    /* a list of nodes, stored like SCN_LIST_U32: node ids, ranges "a-b", and
+                     references to the groups the schema's finish hook declares (scn_check_groups):
+                     "validators" (the whole group), "proposers.5", "gateways.0-3" */
 } scn_type;
 
 typedef struct scn_schema scn_schema;
+
+/* While a finish hook runs: the loaded document, for checks across fields (see scn_schema). */
+typedef struct scn_check scn_check;
+#define SCN_MAX_ERRORS 20 /* errors reported at once, one per line */
 
 typedef struct scn_field {
     const char *key;          /* YAML key */
@@ -68,7 +75,26 @@ struct scn_schema {
     const char *name;         /* for messages: "scenario", "network", ... */
     size_t size;              /* sizeof the struct */
     const scn_field *fields;  /* terminated by a field with key == NULL */
+    /* Top level only, may be NULL: called once the struct is filled without error; checks
+     * across fields, fills values derived from others, declares the node groups for SCN_NODES
+     * references. Its errors (scn_check_error) make the load fail. */
+    void (*finish)(void *obj, scn_check *k);
 };
+
+/* A node group as SCN_NODES references see it: nodes first .. first+count-1. */
+typedef struct scn_group {
+    const char *name;         /* borrowed: must live until scn_load returns */
+    uint64_t first, count;
+} scn_group;
+
+/* For finish hooks. given: the value or section at the dotted path is in the file or set by
+ * an override. error: a located error about it (an override names itself; a path not in the
+ * file points at the top). line: its line in the file, 0 if not there. groups: copied. */
+int scn_check_given(scn_check *k, const char *path);
+void scn_check_error(scn_check *k, const char *path, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int scn_check_line(scn_check *k, const char *path);
+const char *scn_check_file(const scn_check *k);
+int scn_check_groups(scn_check *k, const scn_group *g, size_t n);
 
 /* One override given on the command line: "-p network.loss=0.01". Paths use dots; sequence
  * elements are addressed by index ("nodes.0.count") or, when they have a `name` key, by that
@@ -95,8 +121,9 @@ enum {
 };
 
 /* Parse `path` against `schema` into `out` (sizeof = schema->size, zeroed by the caller).
- * On error: returns < 0 and writes one line (no trailing newline) into err[errlen], of the form
- * "FILE:LINE:COL: error: KEY.PATH: expected ..., got ...". doc_out (may be NULL) receives the
+ * On error: returns < 0 and writes up to SCN_MAX_ERRORS lines (newline-separated, no trailing
+ * newline) into err[errlen], each of the form "FILE:LINE:COL: error: KEY.PATH: expected ...,
+ * got ..." (or "-p KEY=VALUE: error: ..." for an override). doc_out (may be NULL) receives the
  * source text for the results file. */
 int scn_load(const char *path, const scn_schema *schema, void *out,
              const scn_override *ovr, size_t n_ovr, scn_doc *doc_out, char *err, size_t errlen);

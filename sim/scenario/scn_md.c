@@ -18,7 +18,7 @@ static const char *type_name(scn_type t)
         [SCN_FLOAT] = "number", [SCN_PROB] = "probability", [SCN_STR] = "string", [SCN_ENUM] = "enum",
         [SCN_DURATION] = "duration", [SCN_SIZE] = "size", [SCN_RATE] = "rate", [SCN_MAP] = "section",
         [SCN_SEQ] = "list of sections", [SCN_DICT] = "named sections", [SCN_LIST_U32] = "list of ids",
-        [SCN_LIST_STR] = "list of strings",
+        [SCN_LIST_STR] = "list of strings", [SCN_NODES] = "list of nodes",
     };
     return names[t];
 }

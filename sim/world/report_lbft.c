@@ -92,7 +92,9 @@ int wld_lbft_h5(wld *w, h5w *h)
     return rc | lbft_violations_h5(w, h) | lbft_txs_h5(w, h) | lbft_civilians_h5(w, h);
 }
 
-/* Transactions: how many, commit latency (submit -> inserted by validator 0), throughput. */
+/* Transactions: how many, how many never committed (submitted after the last height, or cut
+ * off by the run's end), commit latency of the committed ones (submit -> inserted by validator
+ * 0), throughput. */
 static void json_txs(wld *w, js *j, cp_time last_insert)
 {
     uint64_t n, done = 0;
@@ -102,6 +104,8 @@ static void json_txs(wld *w, js *j, cp_time last_insert)
         if (t[i].commit != CP_TIME_NEVER) lat[done++] = (double)(t[i].commit - t[i].submit) / 1e9;
     js_u64(j, "txs_submitted", n);
     js_u64(j, "txs_committed", done);
+    js_u64(j, "txs_uncommitted", n - done); /* commit_latency_s covers the committed ones only */
+    js_num(j, "uncommitted_fraction", n ? (double)(n - done) / (double)n : 0);
     js_u64(j, "tx_resends", lbft_resends(w->lbft));
     js_num(j, "tps", last_insert ? (double)done / ((double)last_insert / 1e9) : 0);
     st_summary s;

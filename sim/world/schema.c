@@ -28,7 +28,7 @@ static const scn_field rtt_fields[] = {
     F("rtt", SCN_DURATION, wld_rtt_cfg, rtt, NULL, 0, 60e9, "round-trip time between a and b"),
     END,
 };
-static const scn_schema rtt_schema = {"rtt", sizeof(wld_rtt_cfg), rtt_fields};
+static const scn_schema rtt_schema = {"rtt", sizeof(wld_rtt_cfg), rtt_fields, NULL};
 
 static const scn_field burst_fields[] = {
     F("at", SCN_DURATION, wld_burst_cfg, at, NULL, 0, YEAR, "simulated time the burst starts"),
@@ -36,25 +36,25 @@ static const scn_field burst_fields[] = {
     F("rate", SCN_FLOAT, wld_burst_cfg, rate, NULL, 0, 1e7, "transactions per second from all clients meanwhile"),
     END,
 };
-static const scn_schema burst_schema = {"burst", sizeof(wld_burst_cfg), burst_fields};
+static const scn_schema burst_schema = {"burst", sizeof(wld_burst_cfg), burst_fields, NULL};
 static const char *const tx_pattern_names[] = {"poisson", "constant", NULL};
 
 static const scn_field change_fields[] = {
     F("at", SCN_DURATION, wld_change_cfg, at, NULL, 0, YEAR, "simulated time the change starts"),
     F("until", SCN_DURATION, wld_change_cfg, until, "0", 0, YEAR,
       "time the change is undone (0 = never); must be later than at"),
-    SUB("partition", SCN_LIST_U32, wld_change_cfg, partition, NULL,
+    SUB("partition", SCN_NODES, wld_change_cfg, partition, NULL,
         offsetof(wld_change_cfg, n_partition), 0,
-        "node ids (ranges \"a-b\" allowed) cut off from all other nodes, together"),
-    SUB("crash", SCN_LIST_U32, wld_change_cfg, crash, NULL, offsetof(wld_change_cfg, n_crash), 0,
-        "node ids (ranges allowed) that crash at `at` (timers lost, messages to them dropped) and restart at "
+        "nodes (ids, ranges \"a-b\", group references: proposers.0-3, gateways) cut off from all other nodes, together"),
+    SUB("crash", SCN_NODES, wld_change_cfg, crash, NULL, offsetof(wld_change_cfg, n_crash), 0,
+        "nodes (ids, ranges, group references) that crash at `at` (timers lost, messages to them dropped) and restart at "
         "`until` (the protocol's restart: LBFT re-arms its timer and syncs the blocks it missed)"),
     F("a", SCN_STR, wld_change_cfg, a, "\"\"", 1.0, 0.0, "region of an RTT change"),
     F("b", SCN_STR, wld_change_cfg, b, "\"\"", 1.0, 0.0, "other region of an RTT change"),
     F("rtt", SCN_DURATION, wld_change_cfg, rtt, "0", 0, 60e9, "new RTT between a and b (0 = no RTT change)"),
     END,
 };
-static const scn_schema change_schema = {"change", sizeof(wld_change_cfg), change_fields};
+static const scn_schema change_schema = {"change", sizeof(wld_change_cfg), change_fields, NULL};
 
 static const scn_field net_fields[] = {
     E("table", wld_net_cfg, table, "default", table_names,
@@ -71,7 +71,7 @@ static const scn_field net_fields[] = {
         "scheduled link changes: partitions and RTT changes"),
     END,
 };
-static const scn_schema net_schema = {"network", sizeof(wld_net_cfg), net_fields};
+static const scn_schema net_schema = {"network", sizeof(wld_net_cfg), net_fields, NULL};
 
 static const scn_field class_fields[] = {
     F("cpu_factor", SCN_FLOAT, wld_class_cfg, cpu_factor, "1", 1e-3, 1e6,
@@ -100,10 +100,15 @@ static const scn_field class_fields[] = {
       "battery capacity in joules (0 = mains powered; 2 AA cells are about 2 x 1.5 V x 2.5 Ah = 27000 J)"),
     END,
 };
-static const scn_schema class_schema = {"class", sizeof(wld_class_cfg), class_fields};
+static const scn_schema class_schema = {"class", sizeof(wld_class_cfg), class_fields, NULL};
 
 static const scn_field group_fields[] = {
-    F("name", SCN_STR, wld_group_cfg, name, "\"\"", 1.0, 0.0, "label of the group"),
+    F("name", SCN_STR, wld_group_cfg, name, "\"\"", 1.0, 0.0,
+      "the group's name, unique: overrides address the group by it (nodes.validators.count) and node lists refer "
+      "to its nodes (validators.0, proposers.2-5, gateways)"),
+    F("role", SCN_STR, wld_group_cfg, role, "\"\"", 1.0, 0.0,
+      "what the group's nodes do (one role per group, several groups may share one): see Roles above; the "
+      "protocol takes its counts from the groups and the world numbers the nodes role by role"),
     F("count", SCN_UINT, wld_group_cfg, count, NULL, 0, 16e6, "number of nodes in the group (0: none, e.g. a role switched off with -p)"),
     F("class", SCN_STR, wld_group_cfg, cls, "server", 1.0, 0.0,
       "device class: sensor, vehicle, gateway, server, or one defined under classes"),
@@ -111,7 +116,7 @@ static const scn_field group_fields[] = {
         "regions the nodes are spread over, uniformly at random by seed (empty = all regions)"),
     END,
 };
-static const scn_schema group_schema = {"group", sizeof(wld_group_cfg), group_fields};
+static const scn_schema group_schema = {"group", sizeof(wld_group_cfg), group_fields, NULL};
 
 static const scn_field flood_fields[] = {
     F("degree", SCN_U32, wld_flood_cfg, degree, "8", 1, 1e6, "outbound connections per node"),
@@ -127,7 +132,7 @@ static const scn_field flood_fields[] = {
       "node that creates every block, or -1 for a random node per block"),
     END,
 };
-static const scn_schema flood_schema = {"flood", sizeof(wld_flood_cfg), flood_fields};
+static const scn_schema flood_schema = {"flood", sizeof(wld_flood_cfg), flood_fields, NULL};
 
 static const scn_field crypto_fields[] = {
     F("sign", SCN_BOOL, wld_crypto_cfg, sign, "true", 1.0, 0.0,
@@ -139,13 +144,13 @@ static const scn_field crypto_fields[] = {
       "crypto cost table written by `cpsim calibrate` (empty: built-in reference costs)"),
     END,
 };
-static const scn_schema crypto_schema = {"crypto", sizeof(wld_crypto_cfg), crypto_fields};
+static const scn_schema crypto_schema = {"crypto", sizeof(wld_crypto_cfg), crypto_fields, NULL};
 
 static const scn_field lbft_fields[] = {
     F("validators", SCN_U32, wld_lbft_cfg, validators, "7", 4, 1000,
-      "validator committee size n = 3f+1 (nodes 0..n-1)"),
+      "validator committee size n = 3f+1 (nodes 0..n-1); with roles: the nodes of role validator (leave it out; given, it must agree)"),
     F("proposers", SCN_U32, wld_lbft_cfg, proposers, "12", 1, 1e6,
-      "proposers taking heights in turn (the nodes after the validators)"),
+      "proposers taking heights in turn (the nodes after the validators); with roles: the nodes of role proposer (leave it out; given, it must agree)"),
     F("term_len", SCN_U32, wld_lbft_cfg, term_len, "12", 1, 1e6, "proposer seats per term (CPChain TermLen)"),
     F("view_len", SCN_U32, wld_lbft_cfg, view_len, "3", 1, 1e6, "blocks per seat per term (CPChain ViewLen)"),
     F("default_proposers", SCN_U32, wld_lbft_cfg, default_proposers, "12", 1, 1e6,
@@ -175,22 +180,22 @@ static const scn_field lbft_fields[] = {
       "civilians (the nodes after the proposers) relay certified blocks over a random graph of this degree; 0 = none"),
     F("civilian_fanout", SCN_U32, wld_lbft_cfg, civ_fanout, "2", 0, 1e4,
       "civilians each validator sends every inserted block to"),
-    SUB("offline", SCN_LIST_U32, wld_lbft_cfg, offline, NULL, offsetof(wld_lbft_cfg, n_offline), 0,
-        "node ids down for the whole run (an engine crash from t = 0: every protocol on them is silent): silent "
-        "validators, or proposers whose heights are impeached"),
-    SUB("byzantine", SCN_LIST_U32, wld_lbft_cfg, byzantine, NULL, offsetof(wld_lbft_cfg, n_byzantine), 0,
+    SUB("offline", SCN_NODES, wld_lbft_cfg, offline, NULL, offsetof(wld_lbft_cfg, n_offline), 0,
+        "nodes down for the whole run (proposers.5, validators.0-1, plain ids; an engine crash from t = 0: every "
+        "protocol on them is silent): silent validators, or proposers whose heights are impeached"),
+    SUB("byzantine", SCN_NODES, wld_lbft_cfg, byzantine, NULL, offsetof(wld_lbft_cfg, n_byzantine), 0,
         "validator ids that double-sign: they also sign every other valid block of a height"),
-    SUB("equivocators", SCN_LIST_U32, wld_lbft_cfg, equivocators, NULL, offsetof(wld_lbft_cfg, n_equivocators), 0,
+    SUB("equivocators", SCN_NODES, wld_lbft_cfg, equivocators, NULL, offsetof(wld_lbft_cfg, n_equivocators), 0,
         "proposer ids that send two blocks at their heights (one to even, one to odd validators)"),
     F("ledger", SCN_BOOL, wld_lbft_cfg, ledger, "false", 1.0, 0.0,
       "transactions are signed transfers with nonces and fees, in per-proposer mempools (lowest fee evicted), "
       "blocks commit to their Merkle root, and a ledger applies them (balances, nonces, state root)"),
-    SUB("twins", SCN_LIST_U32, wld_lbft_cfg, twins, NULL, offsetof(wld_lbft_cfg, n_twins), 0,
+    SUB("twins", SCN_NODES, wld_lbft_cfg, twins, NULL, offsetof(wld_lbft_cfg, n_twins), 0,
         "Twins mode: validator or proposer ids that run a second instance with the same key (the nodes "
         "right after the proposers); per height a seeded split of the validators, each twin talking to one side"),
     END,
 };
-static const scn_schema lbft_schema = {"consensus", sizeof(wld_lbft_cfg), lbft_fields};
+static const scn_schema lbft_schema = {"consensus", sizeof(wld_lbft_cfg), lbft_fields, NULL};
 
 static const scn_field dht_fields[] = {
     F("k", SCN_U32, wld_dht_cfg, k, "20", 1, 64, "bucket size and replication factor (contacts per bucket, nodes per value)"),
@@ -234,7 +239,7 @@ static const scn_field dht_fields[] = {
       "reference-server CPU per message handled (scaled by the device class)"),
     END,
 };
-static const scn_schema dht_schema = {"dht", sizeof(wld_dht_cfg), dht_fields};
+static const scn_schema dht_schema = {"dht", sizeof(wld_dht_cfg), dht_fields, NULL};
 
 static const char *const model_names[] = {"generic", "battery", "vehicle", "camera", NULL};
 static const char *const vehicle_app_names[] = {"navigation", "insurance", NULL};
@@ -256,7 +261,7 @@ static const scn_field battery_fields[] = {
     F("min_points", SCN_U32, wld_battery_cfg, min_points, "5", 2, 1e9, "maintenance detector: readings needed before fitting"),
     END,
 };
-static const scn_schema battery_schema = {"battery", sizeof(wld_battery_cfg), battery_fields};
+static const scn_schema battery_schema = {"battery", sizeof(wld_battery_cfg), battery_fields, NULL};
 
 static const scn_field vehicle_fields[] = {
     F("grid", SCN_U32, wld_vehicle_cfg, m.grid, "20", 1, 65535, "the road grid has grid x grid blocks (a torus); each vehicle drives along one row or column"),
@@ -281,7 +286,7 @@ static const scn_field vehicle_fields[] = {
     F("per_braking", SCN_FLOAT, wld_vehicle_cfg, per_braking, "20", 0, 1e9, "insurance: premium per harsh braking per hour driven"),
     END,
 };
-static const scn_schema vehicle_schema = {"vehicle", sizeof(wld_vehicle_cfg), vehicle_fields};
+static const scn_schema vehicle_schema = {"vehicle", sizeof(wld_vehicle_cfg), vehicle_fields, NULL};
 
 static const scn_field camera_fields[] = {
     F("approaches", SCN_U32, wld_camera_cfg, m.approaches, "4", 1, 64,
@@ -301,16 +306,16 @@ static const scn_field camera_fields[] = {
     F("max_cycle", SCN_DURATION, wld_camera_cfg, max_cycle, "180s", 1e9, 1e13, "longest signal cycle (used when demand saturates)"),
     END,
 };
-static const scn_schema camera_schema = {"camera", sizeof(wld_camera_cfg), camera_fields};
+static const scn_schema camera_schema = {"camera", sizeof(wld_camera_cfg), camera_fields, NULL};
 
 static const scn_field data_fields[] = {
     F("devices", SCN_U32, wld_data_cfg, devices, "100", 1, 1e7,
-      "data owners producing readings: nodes 0..devices-1 (each device owns its stream)"),
+      "data owners producing readings: nodes 0..devices-1 (each device owns its stream); with roles: the nodes of role device (leave it out; given, it must agree)"),
     F("gateways", SCN_U32, wld_data_cfg, gateways, "10", 1, 1e6,
-      "the next nodes: gateways (device d uploads through gateway d mod gateways) and storage replicas; gateway 0 aggregates"),
-    F("proxies", SCN_U32, wld_data_cfg, proxies, "5", 0, 1e6, "the next nodes: re-encryption proxies"),
-    F("buyers", SCN_U32, wld_data_cfg, buyers, "5", 0, 1e6, "the next nodes: data buyers"),
-    F("committee", SCN_U32, wld_data_cfg, committee, "5", 0, 255, "the next nodes: the aggregation committee (threshold key holders)"),
+      "the next nodes: gateways (device d uploads through gateway d mod gateways) and storage replicas; gateway 0 aggregates; with roles: the nodes of role gateway (leave it out; given, it must agree)"),
+    F("proxies", SCN_U32, wld_data_cfg, proxies, "5", 0, 1e6, "the next nodes: re-encryption proxies; with roles: the nodes of role proxy (leave it out; given, it must agree)"),
+    F("buyers", SCN_U32, wld_data_cfg, buyers, "5", 0, 1e6, "the next nodes: data buyers; with roles: the nodes of role buyer (leave it out; given, it must agree)"),
+    F("committee", SCN_U32, wld_data_cfg, committee, "5", 0, 255, "the next nodes: the aggregation committee (threshold key holders); with roles: the nodes of role committee (leave it out; given, it must agree)"),
     F("sample_interval", SCN_DURATION, wld_data_cfg, sample_interval, "1s", 1e6, 1e13, "a reading per device this often"),
     F("enc_interval", SCN_DURATION, wld_data_cfg, enc_interval, "10min", 1e6, 1e15,
       "a fresh data key (PRE capsule) per device this often; one trade authorization covers one such epoch; a multiple of upload_interval"),
@@ -372,14 +377,14 @@ static const scn_field data_fields[] = {
     SUB("camera", SCN_MAP, wld_data_cfg, camera, &camera_schema, 0, 0, "camera model and signal-timing analytics (device_model: camera)"),
     END,
 };
-static const scn_schema data_schema = {"data", sizeof(wld_data_cfg), data_fields};
+static const scn_schema data_schema = {"data", sizeof(wld_data_cfg), data_fields, NULL};
 
 static const char *const iot_app_names[] = {"ev-charging", "parking", "logistics", NULL};
 static const char *const iot_dist_names[] = {"exponential", "uniform", "fixed", NULL};
 
 static const scn_field iot_ev_fields[] = {
-    F("piles", SCN_U32, iot_ev_cfg, piles, "8", 1, 1e6, "charging piles: the first nodes of the app's roles; pile p stands in cell p mod cells"),
-    F("evs", SCN_U32, iot_ev_cfg, evs, "12", 1, 1e6, "electric vehicles: the next nodes"),
+    F("piles", SCN_U32, iot_ev_cfg, piles, "8", 1, 1e6, "charging piles: the first nodes of the app's roles; pile p stands in cell p mod cells; with roles: the nodes of role pile (leave it out; given, it must agree)"),
+    F("evs", SCN_U32, iot_ev_cfg, evs, "12", 1, 1e6, "electric vehicles: the next nodes; with roles: the nodes of role ev (leave it out; given, it must agree)"),
     F("grid_w", SCN_U32, iot_ev_cfg, grid_w, "2", 1, 4096, "road grid width (cells)"),
     F("grid_h", SCN_U32, iot_ev_cfg, grid_h, "2", 1, 4096, "road grid height (cells)"),
     F("cell_km", SCN_FLOAT, iot_ev_cfg, cell_km, "1", 0.01, 1000, "cell side (km)"),
@@ -399,7 +404,7 @@ static const scn_field iot_ev_fields[] = {
     F("reserve_timeout", SCN_DURATION, iot_ev_cfg, reserve_timeout, "30min", 1e6, 1e15,
       "a pile frees a reservation not plugged in by then (a shared car: not unlocked by then)"),
     F("riders", SCN_U32, iot_ev_cfg, riders, "0", 0, 1e6,
-      "shared travel: rider devices (the nodes after the EVs), who rent the EVs as a shared fleet; 0: no rentals"),
+      "shared travel: rider devices (the nodes after the EVs), who rent the EVs as a shared fleet; 0: no rentals; with roles: the nodes of role rider (leave it out; given, it must agree)"),
     F("bays", SCN_U32, iot_ev_cfg, bays, "8", 1, 16,
       "riders: parking bays per cell, each a directory slot for the car in it (the fleet must fit: evs <= cells x bays)"),
     F("rider_rate", SCN_FLOAT, iot_ev_cfg, rider_rate, "30", 1e-6, 1e9,
@@ -417,11 +422,11 @@ static const scn_field iot_ev_fields[] = {
       "riders: escrow locked per rental: the most a trip pays"),
     END,
 };
-static const scn_schema iot_ev_schema = {"ev", sizeof(iot_ev_cfg), iot_ev_fields};
+static const scn_schema iot_ev_schema = {"ev", sizeof(iot_ev_cfg), iot_ev_fields, NULL};
 
 static const scn_field iot_park_fields[] = {
-    F("locks", SCN_U32, iot_park_cfg, locks, "4", 1, 1e6, "parking lots, one smart lock (payment server) each: the first nodes of the app's roles"),
-    F("drivers", SCN_U32, iot_park_cfg, drivers, "20", 1, 1e6, "drivers (in-car devices): the next nodes"),
+    F("locks", SCN_U32, iot_park_cfg, locks, "4", 1, 1e6, "parking lots, one smart lock (payment server) each: the first nodes of the app's roles; with roles: the nodes of role lock (leave it out; given, it must agree)"),
+    F("drivers", SCN_U32, iot_park_cfg, drivers, "20", 1, 1e6, "drivers (in-car devices): the next nodes; with roles: the nodes of role driver (leave it out; given, it must agree)"),
     F("spaces", SCN_U32, iot_park_cfg, spaces, "10", 1, 1e6, "spaces per lot; an arrival at a full lot is turned away"),
     F("arrival_rate", SCN_FLOAT, iot_park_cfg, arrival_rate, "6", 1e-3, 1e6,
       "arrivals per lot per hour (Poisson from the drivers who are away)"),
@@ -432,12 +437,12 @@ static const scn_field iot_park_fields[] = {
     F("deposit", SCN_UINT, iot_park_cfg, deposit, "600", 1, 1e15, "escrow locked per visit: the most a visit pays"),
     END,
 };
-static const scn_schema iot_park_schema = {"park", sizeof(iot_park_cfg), iot_park_fields};
+static const scn_schema iot_park_schema = {"park", sizeof(iot_park_cfg), iot_park_fields, NULL};
 
 static const scn_field iot_log_fields[] = {
-    F("hubs", SCN_U32, iot_log_cfg, hubs, "8", 3, 1024, "logistics hubs (one scanner node each): the first nodes of the app's roles"),
-    F("indexers", SCN_U32, iot_log_cfg, indexers, "1", 1, 1e6, "provenance indexers (parcel p: indexer p mod indexers): the next nodes"),
-    F("clients", SCN_U32, iot_log_cfg, clients, "4", 1, 1e6, "query clients: the next nodes"),
+    F("hubs", SCN_U32, iot_log_cfg, hubs, "8", 3, 1024, "logistics hubs (one scanner node each): the first nodes of the app's roles; with roles: the nodes of role hub (leave it out; given, it must agree)"),
+    F("indexers", SCN_U32, iot_log_cfg, indexers, "1", 1, 1e6, "provenance indexers (parcel p: indexer p mod indexers): the next nodes; with roles: the nodes of role indexer (leave it out; given, it must agree)"),
+    F("clients", SCN_U32, iot_log_cfg, clients, "4", 1, 1e6, "query clients: the next nodes; with roles: the nodes of role client (leave it out; given, it must agree)"),
     F("hub_degree", SCN_U32, iot_log_cfg, hub_degree, "3", 2, 64, "hub graph: a ring plus seeded chords up to about this degree"),
     F("min_hops", SCN_U32, iot_log_cfg, min_hops, "2", 2, 8, "fewest hubs on a parcel's route"),
     F("max_hops", SCN_U32, iot_log_cfg, max_hops, "6", 2, 8, "most hubs on a parcel's route (a seeded walk without repeats)"),
@@ -447,7 +452,7 @@ static const scn_field iot_log_fields[] = {
     F("query_start", SCN_DURATION, iot_log_cfg, query_start, "1min", 0, 1e15, "no query before this"),
     END,
 };
-static const scn_schema iot_log_schema = {"log", sizeof(iot_log_cfg), iot_log_fields};
+static const scn_schema iot_log_schema = {"log", sizeof(iot_log_cfg), iot_log_fields, NULL};
 
 static const scn_field iot_fields[] = {
     E("app", wld_iot_cfg, app, "ev-charging", iot_app_names, "the application: ev-charging, parking or logistics"),
@@ -461,14 +466,14 @@ static const scn_field iot_fields[] = {
     SUB("log", SCN_MAP, wld_iot_cfg, log, &iot_log_schema, 0, 0, "logistics tracing (app: logistics)"),
     END,
 };
-static const scn_schema iot_schema = {"iot", sizeof(wld_iot_cfg), iot_fields};
+static const scn_schema iot_schema = {"iot", sizeof(wld_iot_cfg), iot_fields, NULL};
 
 static const scn_field phold_fields[] = {
     F("per_node", SCN_U32, wld_phold_cfg, per_node, "1", 1, 1e6, "events started by each node"),
     F("payload", SCN_U32, wld_phold_cfg, payload, "64", 8, 1e6, "bytes per event message"),
     END,
 };
-static const scn_schema phold_schema = {"phold", sizeof(wld_phold_cfg), phold_fields};
+static const scn_schema phold_schema = {"phold", sizeof(wld_phold_cfg), phold_fields, NULL};
 
 static const scn_field energy_fields[] = {
     F("deplete", SCN_BOOL, wld_energy_cfg, deplete, "false", 1.0, 0.0,
@@ -477,7 +482,7 @@ static const scn_field energy_fields[] = {
       "simulated time between battery checks (the resolution of depleted_ns)"),
     END,
 };
-static const scn_schema energy_schema = {"energy", sizeof(wld_energy_cfg), energy_fields};
+static const scn_schema energy_schema = {"energy", sizeof(wld_energy_cfg), energy_fields, NULL};
 
 static const scn_field top_fields[] = {
     F("name", SCN_STR, wld_cfg, name, "\"\"", 1.0, 0.0, "scenario name (used for the default results folder)"),
@@ -507,4 +512,4 @@ static const scn_field top_fields[] = {
     END,
 };
 
-const scn_schema wld_schema = {"scenario", sizeof(wld_cfg), top_fields};
+const scn_schema wld_schema = {"scenario", sizeof(wld_cfg), top_fields, wld_roles_finish};

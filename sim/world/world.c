@@ -2,9 +2,10 @@
  * placement, network model, protocol instance, scheduled link changes) and runs it on the
  * built-in engine.
  *
- * Invariants: node ids are assigned consecutively in group order; every random choice made
- * here (region placement) comes from a per-node stream of the run seed, so the same config and
- * seed build the same world; every name the scenario uses (class, region) is resolved here, and
+ * Invariants: node ids are assigned role by role (nodes[].first, from sim/world/roles.c), or
+ * in group order for a scenario without roles; every random choice made here (region
+ * placement) comes from a stream of the run seed per group and index in it, so the same config
+ * and seed build the same world and a group's nodes keep their regions when another group grows; every name the scenario uses (class, region) is resolved here, and
  * an unknown one is an error before anything runs. */
 #include "sim/world/world_int.h"
 
@@ -144,7 +145,7 @@ static int place_nodes(wld *w, const wld_cfg *c, char *err, size_t len)
         if (c->nodes[g].n_regions > most) most = c->nodes[g].n_regions;
     int *idx = malloc(most * sizeof *idx);
     if (!idx) return -1;
-    cp_node v = 0;
+    cp_node v = 0, placed = 0;
     for (size_t g = 0; g < c->n_groups; g++) {
         const wld_group_cfg *gr = &c->nodes[g];
         int cls = wld_class_index(w, gr->cls);
@@ -153,9 +154,12 @@ static int place_nodes(wld *w, const wld_cfg *c, char *err, size_t len)
             break;
         }
         if (group_regions(w, gr, g, idx, err, len) != 0) break;
-        for (uint64_t i = 0; i < gr->count; i++, v++) {
+        if (c->ordered) v = (cp_node)gr->first;
+        for (uint64_t i = 0; i < gr->count; i++, v++, placed++) {
+            /* the stream of node i of group g: a node keeps its region when another group's
+             * count changes (group 0 draws as node ids did before groups had roles) */
             cp_rng r;
-            rng_seed(&r, w->seed, v, 0x706c616365ull /* "place" */);
+            rng_seed(&r, w->seed, i, 0x706c616365ull /* "place" */ ^ ((uint64_t)g << 48));
             uint32_t reg = gr->n_regions ? (uint32_t)idx[rng_below(&r, gr->n_regions)]
                                          : (uint32_t)rng_below(&r, w->n_regions);
             net_place(w->net, v, reg, (uint32_t)cls);
@@ -163,7 +167,7 @@ static int place_nodes(wld *w, const wld_cfg *c, char *err, size_t len)
         }
     }
     free(idx);
-    return v == w->n_nodes ? 0 : -1;
+    return placed == w->n_nodes ? 0 : -1;
 }
 
 static int count_nodes(const wld_cfg *c, uint64_t *n)

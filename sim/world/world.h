@@ -37,6 +37,8 @@ typedef struct wld_class_cfg {
 
 typedef struct wld_group_cfg {
     char *name;
+    char *role;             /* "" = none (a protocol without roles, or counts from the sections) */
+    uint64_t first;         /* world id of its first node (set by wld_roles_finish: role order) */
     uint64_t count;
     char *cls;
     char **regions;
@@ -201,6 +203,7 @@ typedef struct wld_cfg {
     wld_iot_cfg iot;
     wld_energy_cfg energy;
     bool plots;
+    bool ordered;           /* nodes[].first set by wld_roles_finish (else groups in file order) */
 } wld_cfg;
 
 enum { WLD_CHAIN_LOG = 0, WLD_CHAIN_LBFT = 1 };
@@ -209,6 +212,11 @@ enum { WLD_PROTO_FLOOD = 0, WLD_PROTO_PHOLD = 1, WLD_PROTO_LBFT = 2, WLD_PROTO_D
        WLD_PROTO_IOT = 5 };
 
 extern const scn_schema wld_schema;
+
+/* The schema's finish hook (sim/world/roles.c): roles of the groups checked against the
+ * protocol, the world's node order (role by role), the protocol's role counts filled from the
+ * groups (a count also given in a section must agree), sections of protocols not running. */
+void wld_roles_finish(void *cfg, scn_check *k);
 
 /* ---- the world ---------------------------------------------------------------------- */
 

@@ -28,18 +28,18 @@ static const scn_field item_f[] = {
     {"w", SCN_FLOAT, offsetof(item, w), "0.5", NR, NULL, NULL, 0, 0, "w"},
     {NULL, 0, 0, NULL, NR, NULL, NULL, 0, 0, NULL},
 };
-static const scn_schema item_s = {"item", sizeof(item), item_f};
+static const scn_schema item_s = {"item", sizeof(item), item_f, NULL};
 static const scn_field pair_f[] = {
     {"k", SCN_U32, offsetof(pair, k), "7", NR, NULL, NULL, 0, 0, "k"},
     {NULL, 0, 0, NULL, NR, NULL, NULL, 0, 0, NULL},
 };
-static const scn_schema pair_s = {"pair", sizeof(pair), pair_f};
+static const scn_schema pair_s = {"pair", sizeof(pair), pair_f, NULL};
 static const scn_field sub_f[] = {
     {"rate", SCN_RATE, offsetof(sub, rate), "1Mbps", NR, NULL, NULL, 0, 0, "rate"},
     {"on", SCN_BOOL, offsetof(sub, on), "false", NR, NULL, NULL, 0, 0, "on"},
     {NULL, 0, 0, NULL, NR, NULL, NULL, 0, 0, NULL},
 };
-static const scn_schema sub_s = {"m", sizeof(sub), sub_f};
+static const scn_schema sub_s = {"m", sizeof(sub), sub_f, NULL};
 static const scn_field top_f[] = {
     {"i", SCN_INT, offsetof(cfg, i), "-3", -10, 10, NULL, NULL, 0, 0, "i"},
     {"u", SCN_UINT, offsetof(cfg, u), NULL, NR, NULL, NULL, 0, 0, "required u"},
@@ -57,7 +57,7 @@ static const scn_field top_f[] = {
     {"strs", SCN_LIST_STR, offsetof(cfg, strs), NULL, NR, NULL, NULL, offsetof(cfg, n_strs), 0, "strs"},
     {NULL, 0, 0, NULL, NR, NULL, NULL, 0, 0, NULL},
 };
-static const scn_schema top_s = {"scenario", sizeof(cfg), top_f};
+static const scn_schema top_s = {"scenario", sizeof(cfg), top_f, NULL};
 
 static int load(const char *text, cfg *c, const scn_override *o, size_t no, char *err)
 {
@@ -143,7 +143,9 @@ static void t_error_classes_located(void)
     expect_err("u: 1\nitems:\n  - {n: 1, x: 2}\n", SCN_ESCHEMA, "t.yaml:3:12: error: items.0.x: unknown key");
     expect_err("u: 1\ne: blue\n", SCN_ESCHEMA, "t.yaml:2:4: error: e: expected one of red, green");
     expect_err("u: 1\nu32: 4294967296\n", SCN_ESCHEMA, "t.yaml:2:6: error: u32: expected a value in");
-    expect_err("u: 1\np: 1.5\n", SCN_ESCHEMA, "t.yaml:2:4: error: p: expected a value in 0 .. 1");
+    expect_err("u: 1\np: 1.5\n", SCN_ESCHEMA, "t.yaml:2:4: error: p: expected a probability in 0 .. 1 or N%, got \"1.5\" (did you mean 1.5%?)");
+    expect_err("u: 1\np: 1\n", SCN_ESCHEMA, "t.yaml:2:4: error: p: expected a probability: a bare 1 means always; write 100%");
+    expect_err("u: 1\np: 1.7\ni: 12\n", SCN_ESCHEMA, "t.yaml:3:4: error: i: expected a value in -10 .. 10, got \"12\"\nt.yaml:2:4: error: p: expected a probability in 0 .. 1 or N%, got \"1.7\" (did you mean 1.7%?)");
     expect_err("u: 1\nids: [3-1]\n", SCN_ESCHEMA, "t.yaml:2:7: error: ids: expected node ids");
     expect_err("u: [1\n", SCN_ESYNTAX, "t.yaml:");
     expect_err("u: 1\nu: 2\n", SCN_ESYNTAX, "t.yaml:2:1: error: YAML syntax");

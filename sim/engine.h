@@ -14,6 +14,7 @@
  *          with des_msg_drop().
  *   stats  the backend's own counters (events it scheduled, wall time in its kernel)
  *   free   release everything
+ *   airtime  (optional) a node's measured radio airtime, for its energy
  *
  * `now`, `schedule` and `cancel` are the runtime's: the protocol's clock, timers and timer
  * cancellation (core/env.h) live in des whichever backend runs, so a protocol cannot tell
@@ -33,7 +34,7 @@
 
 #include "core/env.h"
 
-#define ENG_VERSION 1u
+#define ENG_VERSION 2u
 
 typedef struct des des;
 typedef struct net net;
@@ -56,6 +57,9 @@ typedef struct eng_backend {
     int (*send)(void *self, des *d, cp_node from, cp_node to, cp_msg *m, cp_time t, cp_rng *rng);
     void (*stats)(const void *self, eng_stats *out);
     void (*free)(void *self);
+    /* Radio airtime of node v measured by the backend (seconds transmitting and receiving):
+     * 1 if v has a radio it models, else 0 (then energy uses bytes / link rate). May be NULL. */
+    int (*airtime)(const void *self, cp_node v, double *tx_s, double *rx_s);
 } eng_backend;
 
 /* Wake-up bookkeeping shared by backends that own the clock. Invariant: the runtime's next

@@ -40,3 +40,7 @@ TESTS += tests/unit/test_engine_simgrid tests/unit/test_engine_ns3 tests/unit/te
 check_PROGRAMS += tests/unit/test_energy
 tests_unit_test_energy_SOURCES = tests/unit/test_energy.c
 TESTS += tests/unit/test_energy
+
+check_PROGRAMS += tests/unit/test_radio
+tests_unit_test_radio_SOURCES = tests/unit/test_radio.c
+TESTS += tests/unit/test_radio

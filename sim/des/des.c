@@ -580,6 +580,12 @@ void des_backend_stats(const des *d, eng_stats *out)
     if (d->backend) d->cfg.backend->stats(d->backend, out);
 }
 
+int des_backend_airtime(const des *d, cp_node node, double *tx_s, double *rx_s)
+{
+    if (!d->backend || !d->cfg.backend->airtime) return 0;
+    return d->cfg.backend->airtime(d->backend, node, tx_s, rx_s);
+}
+
 static void finish(des *d)
 {
     d->stats.end_time = des_next(d) != CP_TIME_NEVER ? d->cfg.end : d->now;

@@ -83,6 +83,8 @@ void des_advance(des *d, cp_time t);            /* run every event due at or bef
 void des_deliver(des *d, cp_node from, cp_node to, cp_msg *m, cp_time t);
 void des_msg_drop(des *d, cp_msg *m);           /* a carried message was lost: count, release */
 void des_backend_stats(const des *d, eng_stats *out); /* zeros for the built-in engine */
+/* A node's radio airtime as the backend measured it (sim/engine.h airtime): 1, or 0 if none. */
+int des_backend_airtime(const des *d, cp_node node, double *tx_s, double *rx_s);
 
 const des_stats *des_get_stats(const des *d);
 const des_type_stats *des_type_stats_get(const des *d); /* proto->n_msg_types entries */

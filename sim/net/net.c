@@ -37,6 +37,9 @@ struct net {
     uint32_t n_nodes;
     uint32_t cut_nodes; /* nodes outside group 0: while 0, everyone is connected */
     int uniform;        /* one region and one class: every node is (region 0, class 0) */
+    uint8_t access[256];/* per class: NET_ACCESS_* */
+    cp_node *ap;        /* radio cells (net_attach), allocated on first use */
+    double *xy;
 };
 
 /* A node's region and class; a uniform network never reads the per-node array (one miss
@@ -84,6 +87,8 @@ void net_free(net *n)
     free(n->classes);
     free(n->nodes);
     free(n->dyn);
+    free(n->ap);
+    free(n->xy);
     free(n);
 }
 
@@ -98,6 +103,32 @@ uint32_t net_class_of(const net *n, cp_node node) { return cls_of(n, node); }
 const net_class *net_class_get(const net *n, uint32_t cls) { return &n->classes[cls]; }
 uint32_t net_n_regions(const net *n) { return n->cfg.n_regions; }
 const net_node_stats *net_stats(const net *n, cp_node node) { return &n->dyn[node].st; }
+
+void net_set_access(net *n, uint32_t cls, int access)
+{
+    if (cls < 256) n->access[cls] = (uint8_t)access;
+}
+
+int net_access_of(const net *n, uint32_t cls) { return cls < 256 ? n->access[cls] : NET_ACCESS_WIRED; }
+
+int net_attach(net *n, cp_node v, cp_node ap, double x, double y)
+{
+    if (!n->ap) {
+        n->ap = malloc((size_t)n->n_nodes * sizeof *n->ap);
+        n->xy = calloc((size_t)n->n_nodes * 2, sizeof *n->xy);
+        if (!n->ap || !n->xy) return -1;
+        for (uint32_t i = 0; i < n->n_nodes; i++) n->ap[i] = NET_NO_AP;
+    }
+    n->ap[v] = ap, n->xy[2 * (size_t)v] = x, n->xy[2 * (size_t)v + 1] = y;
+    return 0;
+}
+
+cp_node net_ap_of(const net *n, cp_node v) { return n->ap ? n->ap[v] : NET_NO_AP; }
+
+void net_pos(const net *n, cp_node v, double *x, double *y)
+{
+    *x = n->xy ? n->xy[2 * (size_t)v] : 0, *y = n->xy ? n->xy[2 * (size_t)v + 1] : 0;
+}
 
 cp_time net_rtt(const net *n, uint32_t ra, uint32_t rb)
 {

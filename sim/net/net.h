@@ -27,6 +27,9 @@
 #include "core/env.h"
 
 enum { NET_JITTER_NONE = 0, NET_JITTER_UNIFORM = 1, NET_JITTER_EXP = 2 };
+/* How a class reaches the network: a wired-style link (this model), or a radio cell around
+ * its access point (the ns3 engine models the radio packet by packet; see net_attach). */
+enum { NET_ACCESS_WIRED = 0, NET_ACCESS_LRWPAN = 1, NET_ACCESS_WIFI = 2, NET_ACCESS_LTE = 3 };
 
 typedef struct net_class {
     const char *name;
@@ -87,6 +90,15 @@ int net_connected(const net *n, cp_node from, cp_node to);
 /* Count a message delivered to `to` (bytes_down, msgs_down) or dropped at arrival. */
 void net_count_delivered(net *n, cp_node to, uint32_t wire);
 void net_count_dropped_partition(net *n, cp_node to);
+
+/* Radio cells: node v reaches the network through access point `ap` (a wired node), at
+ * position (x, y) in metres from it. Unattached nodes: net_ap_of gives NET_NO_AP. */
+#define NET_NO_AP UINT32_MAX
+void net_set_access(net *n, uint32_t cls, int access); /* NET_ACCESS_*; every class starts wired */
+int net_access_of(const net *n, uint32_t cls);
+int net_attach(net *n, cp_node v, cp_node ap, double x, double y);
+cp_node net_ap_of(const net *n, cp_node v);
+void net_pos(const net *n, cp_node v, double *x, double *y);
 
 /* Scheduled link changes. */
 void net_set_group(net *n, cp_node node, uint16_t group);

@@ -35,13 +35,18 @@ extern "C" {
 
 #include "ns3/core-module.h"
 #include "ns3/internet-module.h"
+#include "ns3/lr-wpan-module.h"
+#include "ns3/mobility-module.h"
 #include "ns3/network-module.h"
 #include "ns3/point-to-point-module.h"
+#include "ns3/sixlowpan-module.h"
 #include "ns3/traffic-control-module.h"
+#include "ns3/wifi-module.h"
 
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <unordered_map>
 #include <vector>
 
@@ -50,14 +55,27 @@ namespace {
 using namespace ns3;
 
 constexpr uint32_t SEG = 1472;           /* UDP payload per datagram (1500-byte MTU) */
+constexpr uint32_t SEG_WIFI = 1472;      /* UDP over IPv4 on 802.11 (1500-byte MTU) */
+constexpr uint32_t SEG6_LRWPAN = 1232;   /* UDP over IPv6 on 6LoWPAN (1280-byte IPv6 MTU) */
 constexpr uint64_t UNLIMITED_BPS = 10000000000000ull; /* 10 Tbit/s stands for "no limit" */
 constexpr uint16_t PORT = 9;
 
+/* A message in flight: it crosses up to three legs, hop[0] -> hop[1] -> ... (a radio node to
+ * its access point, wired between access points or to a wired node, an access point to a
+ * radio node); the access point relays it when the leg before is complete. */
 struct rx {
     cp_node from, to;
     cp_msg *m;
     cp_time jitter;
     uint32_t got, total;
+    uint8_t leg = 0, n_hops = 2;
+    cp_node hop[4] = {0, 0, 0, 0};
+};
+
+/* Radio airtime of one node (a radio device or an access point), from its PHY's state. */
+struct air {
+    double tx = 0, rx = 0;
+    int64_t since = 0;
 };
 
 /* A router's forwarding table: its region's nodes by address, other regions by index. */
@@ -78,6 +96,17 @@ struct ns_eng {
     std::vector<router> routers_fwd;
     std::unordered_map<uint64_t, rx> inflight;
     uint64_t next_id = 1;
+    /* radio cells (sim/net net_attach): per node its access point, IPv6 address and socket on
+     * the cell, and its airtime; cell_access per node in a cell (NET_ACCESS_*, 0: none) */
+    std::vector<cp_node> ap;
+    std::vector<int> cell_access;
+    std::vector<Ipv6Address> addr6;       /* 802.15.4 cells: IPv6 over 6LoWPAN */
+    std::vector<Ipv4Address> addr_cell;   /* Wi-Fi cells: IPv4 */
+    std::vector<Ptr<Socket>> socks6;
+    std::vector<air> airtime;
+    std::vector<std::unique_ptr<LrWpanHelper>> lr; /* a helper disposes its channel when destroyed */
+    std::vector<uint8_t> joined;  /* per radio device: associated (Wi-Fi) or always (802.15.4) */
+    std::unordered_map<cp_node, std::vector<uint64_t>> held; /* legs waiting for a device to join */
     eng_stats st = {};
 };
 
@@ -147,6 +176,8 @@ int light_send(ns_eng *g, cp_node from, cp_node to, cp_msg *m, cp_time t, cp_rng
 
 /* ---- packet mode ------------------------------------------------------------------- */
 
+void start_leg(ns_eng *g, uint64_t id, rx &r);
+
 void on_packets(Ptr<Socket> s)
 {
     ns_eng *g = current;
@@ -158,9 +189,36 @@ void on_packets(Ptr<Socket> s)
         if (it == g->inflight.end()) continue;
         it->second.got += p->GetSize();
         if (it->second.got < it->second.total) continue;
+        if (it->second.leg + 2 < it->second.n_hops) { /* an access point relays it on */
+            it->second.leg++;
+            start_leg(g, id, it->second);
+            continue;
+        }
         rx done = take(g, id);
         deliver(g, done.from, done.to, done.m, now_ns() + done.jitter);
     }
+}
+
+/* Whether the leg a -> b crosses a radio cell (one end is the other's access point). */
+bool radio_leg(const ns_eng *g, cp_node a, cp_node b)
+{
+    return !g->ap.empty() && (g->ap[a] == b || g->ap[b] == a);
+}
+
+uint32_t seg_of(const ns_eng *g, cp_node a, cp_node b)
+{
+    if (!radio_leg(g, a, b)) return SEG;
+    cp_node dev = g->ap[a] == b ? a : b;
+    return g->cell_access[dev] == NET_ACCESS_LRWPAN ? SEG6_LRWPAN : SEG_WIFI;
+}
+
+/* Bytes sent for a message of `wire` bytes in datagrams of at most seg: every datagram
+ * carries the 8-byte id. */
+uint32_t leg_total(uint32_t wire, uint32_t seg)
+{
+    uint32_t total = std::max<uint32_t>(wire, sizeof(uint64_t));
+    if (total % seg && total % seg < sizeof(uint64_t)) total += (uint32_t)sizeof(uint64_t) - total % seg;
+    return total;
 }
 
 void send_segments(ns_eng *g, uint64_t id, cp_node from, cp_node to, uint32_t total)
@@ -168,11 +226,45 @@ void send_segments(ns_eng *g, uint64_t id, cp_node from, cp_node to, uint32_t to
     uint8_t buf[SEG];
     memset(buf, 0, sizeof buf);
     memcpy(buf, &id, sizeof id);
-    for (uint32_t off = 0; off < total; off += SEG) {
-        uint32_t len = std::min(SEG, total - off);
-        g->socks[from]->SendTo(Create<Packet>(buf, len), 0, InetSocketAddress(g->addr[to], PORT));
+    bool radio = radio_leg(g, from, to);
+    uint32_t seg = seg_of(g, from, to);
+    for (uint32_t off = 0; off < total; off += seg) {
+        uint32_t len = std::min(seg, total - off);
+        if (radio && g->cell_access[from] == NET_ACCESS_LRWPAN)
+            g->socks6[from]->SendTo(Create<Packet>(buf, len), 0, Inet6SocketAddress(g->addr6[to], PORT));
+        else if (radio)
+            g->socks[from]->SendTo(Create<Packet>(buf, len), 0, InetSocketAddress(g->addr_cell[to], PORT));
+        else
+            g->socks[from]->SendTo(Create<Packet>(buf, len), 0, InetSocketAddress(g->addr[to], PORT));
         g->st.packets++;
     }
+}
+
+void start_leg(ns_eng *g, uint64_t id, rx &r)
+{
+    cp_node a = r.hop[r.leg], b = r.hop[r.leg + 1];
+    if (radio_leg(g, a, b)) { /* a Wi-Fi station not yet associated: the leg waits for it */
+        cp_node dev = g->ap[a] == b ? a : b;
+        if (!g->joined[dev]) {
+            g->held[dev].push_back(id);
+            return;
+        }
+    }
+    r.got = 0;
+    r.total = leg_total(r.m->wire_size, seg_of(g, a, b));
+    send_segments(g, id, a, b, r.total);
+}
+
+/* The nodes a message visits: its sender, the sender's access point, the receiver's access
+ * point, the receiver (each only if it differs from the one before). */
+void route(const ns_eng *g, rx &r)
+{
+    r.n_hops = 0;
+    r.hop[r.n_hops++] = r.from;
+    cp_node af = g->ap.empty() ? NET_NO_AP : g->ap[r.from], at = g->ap.empty() ? NET_NO_AP : g->ap[r.to];
+    if (af != NET_NO_AP) r.hop[r.n_hops++] = af;
+    if (at != NET_NO_AP && r.hop[r.n_hops - 1] != at) r.hop[r.n_hops++] = at;
+    if (r.hop[r.n_hops - 1] != r.to) r.hop[r.n_hops++] = r.to;
 }
 
 cp_time base_latency(ns_eng *g, cp_node from, cp_node to)
@@ -195,13 +287,15 @@ int packet_send(ns_eng *g, cp_node from, cp_node to, cp_msg *m, cp_time t, cp_rn
         return 0;
     }
     uint64_t id = g->next_id++;
-    uint32_t total = std::max<uint32_t>(m->wire_size, sizeof id);
-    if (total % SEG && total % SEG < sizeof id) total += (uint32_t)sizeof id - total % SEG; /* every datagram
-                                                                                       carries the id */
     cp_time base = base_latency(g, from, to);
-    g->inflight[id] = rx{from, to, m, lat > base ? lat - base : 0, 0, total};
+    rx r{from, to, m, lat > base ? lat - base : 0, 0, 0};
+    route(g, r);
+    g->inflight[id] = r;
     g->st.scheduled++;
-    Simulator::Schedule(after(t), [g, id, from, to, total]() { send_segments(g, id, from, to, total); });
+    Simulator::Schedule(after(t), [g, id]() {
+        auto it = g->inflight.find(id);
+        if (it != g->inflight.end()) start_leg(g, id, it->second);
+    });
     return 0;
 }
 
@@ -286,8 +380,150 @@ void backbone(ns_eng *g, PointToPointHelper &p2p, uint32_t nr)
         }
 }
 
+/* ---- radio cells ------------------------------------------------------------------- */
+
+void lr_state(uint32_t v, Time, LrWpanPhyEnumeration was, LrWpanPhyEnumeration)
+{
+    air &a = current->airtime[v];
+    int64_t now = Simulator::Now().GetNanoSeconds();
+    if (was == IEEE_802_15_4_PHY_BUSY_TX) a.tx += (double)(now - a.since) / 1e9;
+    if (was == IEEE_802_15_4_PHY_BUSY_RX) a.rx += (double)(now - a.since) / 1e9;
+    a.since = now;
+}
+
+void wifi_assoc(uint32_t v, Mac48Address)
+{
+    ns_eng *g = current;
+    g->joined[v] = 1;
+    auto it = g->held.find(v);
+    if (it == g->held.end()) return;
+    std::vector<uint64_t> ids = std::move(it->second);
+    g->held.erase(it);
+    for (uint64_t id : ids) {
+        auto m = g->inflight.find(id);
+        if (m != g->inflight.end()) start_leg(g, id, m->second);
+    }
+}
+
+void wifi_state(uint32_t v, Time, Time duration, WifiPhyState state)
+{
+    air &a = current->airtime[v];
+    if (state == WifiPhyState::TX) a.tx += duration.GetSeconds();
+    if (state == WifiPhyState::RX) a.rx += duration.GetSeconds();
+}
+
+/* 802.15.4 with 6LoWPAN (one PAN and channel per cell, the access point its coordinator). */
+NetDeviceContainer lrwpan_cell(ns_eng *g, const NodeContainer &cn, const std::vector<cp_node> &ids, uint16_t pan)
+{
+    g->lr.push_back(std::make_unique<LrWpanHelper>()); /* a channel of its own: log-distance loss */
+    LrWpanHelper &lh = *g->lr.back();
+    NetDeviceContainer ld = lh.Install(cn);
+    lh.AssociateToPan(ld, pan);
+    for (uint32_t i = 0; i < ld.GetN(); i++)
+        DynamicCast<LrWpanNetDevice>(ld.Get(i))->GetPhy()->TraceConnectWithoutContext(
+            "TrxState", MakeBoundCallback(&lr_state, (uint32_t)ids[i]));
+    SixLowPanHelper sh;
+    return sh.Install(ld);
+}
+
+/* 802.11n infrastructure mode: the access point as AP, one SSID and channel per cell. */
+NetDeviceContainer wifi_cell(const NodeContainer &cn, const std::vector<cp_node> &ids, uint32_t k)
+{
+    YansWifiChannelHelper ch = YansWifiChannelHelper::Default();
+    YansWifiPhyHelper phy;
+    phy.SetChannel(ch.Create());
+    WifiHelper wifi;
+    wifi.SetStandard(WIFI_STANDARD_80211n);
+    WifiMacHelper mac;
+    Ssid ssid(("cpsim-" + std::to_string(k)).c_str());
+    NodeContainer ap(cn.Get(0)), sta;
+    for (uint32_t i = 1; i < cn.GetN(); i++) sta.Add(cn.Get(i));
+    mac.SetType("ns3::ApWifiMac", "Ssid", SsidValue(ssid));
+    NetDeviceContainer devs = wifi.Install(phy, mac, ap);
+    mac.SetType("ns3::StaWifiMac", "Ssid", SsidValue(ssid));
+    devs.Add(wifi.Install(phy, mac, sta));
+    for (uint32_t i = 0; i < devs.GetN(); i++) {
+        Ptr<WifiNetDevice> wd = DynamicCast<WifiNetDevice>(devs.Get(i));
+        wd->GetPhy()->GetState()->TraceConnectWithoutContext("State", MakeBoundCallback(&wifi_state, (uint32_t)ids[i]));
+        if (i) wd->GetMac()->TraceConnectWithoutContext("Assoc", MakeBoundCallback(&wifi_assoc, (uint32_t)ids[i]));
+    }
+    return devs;
+}
+
+/* Cell k: the access point ids[0] and its devices ids[1..], placed, on one radio channel,
+ * with IPv6 addresses 2001:db8:k+1::/64 and a UDP socket each. */
+void cell(ns_eng *g, uint32_t k, const std::vector<cp_node> &ids, int access)
+{
+    NodeContainer cn;
+    Ptr<ListPositionAllocator> pos = CreateObject<ListPositionAllocator>();
+    for (cp_node v : ids) {
+        double x, y;
+        net_pos(g->nm, v, &x, &y);
+        pos->Add(Vector(x, y, 0));
+        cn.Add(g->nodes.Get(v));
+        g->cell_access[v] = access;
+        g->joined[v] = access != NET_ACCESS_WIFI;
+    }
+    MobilityHelper mh;
+    mh.SetPositionAllocator(pos);
+    mh.SetMobilityModel("ns3::ConstantPositionMobilityModel");
+    mh.Install(cn);
+    NetDeviceContainer devs = access == NET_ACCESS_LRWPAN ? lrwpan_cell(g, cn, ids, (uint16_t)(k + 1))
+                                                          : wifi_cell(cn, ids, k);
+    if (access == NET_ACCESS_WIFI) { /* IPv4 on the cell: 100.64.0.0/10, a /24 per cell */
+        Ipv4AddressHelper ip4;
+        ip4.SetBase(Ipv4Address(0x64400000u + (k << 8)), "255.255.255.0");
+        Ipv4InterfaceContainer ic = ip4.Assign(devs);
+        for (uint32_t i = 0; i < ids.size(); i++) g->addr_cell[ids[i]] = ic.GetAddress(i);
+        return;
+    }
+    char prefix[40];
+    snprintf(prefix, sizeof prefix, "2001:db8:%x::", (k + 1) & 0xffff);
+    Ipv6AddressHelper ip6;
+    ip6.SetBase(Ipv6Address(prefix), Ipv6Prefix(64));
+    Ipv6InterfaceContainer ic = ip6.Assign(devs);
+    NeighborCacheHelper().PopulateNeighborCache(ic);
+    for (uint32_t i = 0; i < ids.size(); i++) {
+        cp_node v = ids[i];
+        g->addr6[v] = ic.GetAddress(i, 1);
+        g->socks6[v] = Socket::CreateSocket(g->nodes.Get(v), UdpSocketFactory::GetTypeId());
+        g->socks6[v]->Bind(Inet6SocketAddress(Ipv6Address::GetAny(), PORT));
+        g->socks6[v]->SetRecvCallback(MakeCallback(&on_packets));
+    }
+}
+
+/* The radio cells sim/net describes: one per access point with devices attached. */
+void cells(ns_eng *g, uint32_t n)
+{
+    std::vector<std::vector<cp_node>> of(n);
+    bool any = false;
+    for (cp_node v = 0; v < n; v++) {
+        cp_node a = net_ap_of(g->nm, v);
+        if (a == NET_NO_AP) continue;
+        if (of[a].empty()) of[a].push_back(a);
+        of[a].push_back(v);
+        any = true;
+    }
+    if (!any) return;
+    g->ap.assign(n, NET_NO_AP);
+    g->cell_access.assign(n, 0);
+    g->joined.assign(n, 1);
+    g->addr6.resize(n);
+    g->addr_cell.resize(n);
+    g->socks6.resize(n);
+    g->airtime.resize(n);
+    for (cp_node v = 0; v < n; v++) g->ap[v] = net_ap_of(g->nm, v);
+    uint32_t k = 0;
+    for (cp_node a = 0; a < n; a++) {
+        if (of[a].empty()) continue;
+        cell(g, k++, of[a], net_access_of(g->nm, net_class_of(g->nm, of[a][1])));
+    }
+}
+
 void topology(ns_eng *g, uint32_t n)
 {
+    /* no duplicate address detection on the cells: addresses are unique by construction */
+    Config::SetDefault("ns3::Icmpv6L4Protocol::DAD", BooleanValue(false));
     uint32_t nr = net_n_regions(g->nm);
     g->nodes.Create(n);
     g->routers.Create(nr);
@@ -310,6 +546,7 @@ void topology(ns_eng *g, uint32_t n)
         g->socks[i]->Bind(InetSocketAddress(Ipv4Address::GetAny(), PORT));
         g->socks[i]->SetRecvCallback(MakeCallback(&on_packets));
     }
+    cells(g, n);
 }
 
 /* ---- the backend tables ------------------------------------------------------------ */
@@ -356,6 +593,14 @@ int send(void *self, des *d, cp_node from, cp_node to, cp_msg *m, cp_time t, cp_
 
 void stats(const void *self, eng_stats *out) { *out = static_cast<const ns_eng *>(self)->st; }
 
+int airtime(const void *self, cp_node v, double *tx_s, double *rx_s)
+{
+    auto *g = static_cast<const ns_eng *>(self);
+    if (g->cell_access.empty() || !g->cell_access[v]) return 0;
+    *tx_s = g->airtime[v].tx, *rx_s = g->airtime[v].rx;
+    return 1;
+}
+
 void release(void *self)
 {
     auto *g = static_cast<ns_eng *>(self);
@@ -366,9 +611,14 @@ void release(void *self)
                     kv.second.total);
         des_msg_drop(g->d, kv.second.m);
     }
+    if (getenv("CPSIM_NS3_DEBUG"))
+        for (size_t v = 0; v < g->joined.size(); v++)
+            if (g->cell_access[v]) fprintf(stderr, "ns3: radio node %zu joined %d tx %.6f rx %.6f\n", v, g->joined[v], g->airtime[v].tx, g->airtime[v].rx);
     g->inflight.clear();
     g->socks.clear();
+    g->socks6.clear();
     current = nullptr;
+    g->lr.clear();
     Simulator::Destroy(); /* pending events are discarded; their messages were released above */
     delete g;
     in_use = false;
@@ -377,11 +627,11 @@ void release(void *self)
 } // namespace
 
 extern "C" const eng_backend ns3_backend = {
-    ENG_VERSION, "ns3", "ns-3 3.37: UDP/IPv4 packets over point-to-point links, static routes",
-    init_packets, run, send, stats, release,
+    ENG_VERSION, "ns3", "ns-3 3.37: UDP/IPv4 packets over point-to-point links, static routes; 802.15.4/6LoWPAN "
+    "and 802.11n radio cells", init_packets, run, send, stats, release, airtime,
 };
 
 extern "C" const eng_backend ns3_light_backend = {
     ENG_VERSION, "ns3-light", "ns-3 3.37 scheduler with cpsim's link model",
-    init_light, run, send, stats, release,
+    init_light, run, send, stats, release, nullptr,
 };

@@ -222,5 +222,5 @@ void sg_free(void *self)
 
 extern "C" const eng_backend sg_backend = {
     ENG_VERSION, "simgrid", "SimGrid 3.32: flow-level bandwidth sharing (CM02) on the scenario's links",
-    sg_init, sg_run, sg_send, sg_stats, sg_free,
+    sg_init, sg_run, sg_send, sg_stats, sg_free, nullptr,
 };

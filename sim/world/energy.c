@@ -5,7 +5,8 @@
  * lifetime, by group and by the protocol's roles).
  *
  * Invariant: a node's joules depend only on its class's figures, its virtual CPU busy time
- * and its radio airtime (bytes × 8 / its class's link rate on every engine), and the time it
+ * and its radio airtime (bytes × 8 / its class's link rate, or what a packet-level engine
+ * measured on its radio: the ns3 engine's 802.15.4 and 802.11 PHY states), and the time it
  * was powered (the scenario's duration, or until its depletion): the same run gives the same joules. */
 #include "sim/world/world_int.h"
 
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "sim/metrics/plot.h"
 #include "sim/metrics/st.h"
 
 cp_time wld_energy_depleted(const wld *w, cp_node v) { return w->depleted ? w->depleted[v] : CP_TIME_NEVER; }
@@ -24,6 +26,7 @@ static void node_use(const wld *w, cp_node v, cp_time t, nrg_use *u)
     const net_node_stats *s = net_stats(w->net, v);
     u->t = t;
     u->cpu_busy = des_cpu_busy(w->des, v);
+    if (des_backend_airtime(w->des, v, &u->tx_s, &u->rx_s)) return; /* a radio the engine modelled */
     u->tx_s = nrg_airtime_s(s->bytes_up, k->up_bps);
     u->rx_s = nrg_airtime_s(s->bytes_down, k->down_bps);
 }
@@ -117,11 +120,16 @@ static int esums_fill(wld *w, esum *s, size_t n_keys, int (*key_of)(const wld *,
     return rc;
 }
 
-static void per_units(js *j, double joules, const wld_energy_units *u)
+/* Joules per unit of work, of everything drawn and of the active part (CPU and radio
+ * airtime: what the work itself cost, without the idle baseline the node pays anyway). */
+static void per_units(js *j, const nrg_joules *e, const wld_energy_units *u)
 {
-    if (u->readings > 0) js_num(j, "per_reading_j", joules / u->readings);
-    if (u->transactions > 0) js_num(j, "per_transaction_j", joules / u->transactions);
-    if (u->records > 0) js_num(j, "per_stored_record_j", joules / u->records);
+    double all = nrg_total(e), act = e->cpu + e->tx + e->rx;
+    if (u->readings > 0) js_num(j, "per_reading_j", all / u->readings), js_num(j, "active_per_reading_j", act / u->readings);
+    if (u->transactions > 0)
+        js_num(j, "per_transaction_j", all / u->transactions), js_num(j, "active_per_transaction_j", act / u->transactions);
+    if (u->records > 0)
+        js_num(j, "per_stored_record_j", all / u->records), js_num(j, "active_per_stored_record_j", act / u->records);
 }
 
 static void esum_json(js *j, const char *key, const esum *e, const wld_energy_units *u, cp_time end)
@@ -136,7 +144,7 @@ static void esum_json(js *j, const char *key, const esum *e, const wld_energy_un
     js_num(j, "total_j", tot);
     js_num(j, "per_node_j", tot / n);
     js_num(j, "mean_power_per_node_w", end ? tot / n / ((double)end / 1e9) : 0);
-    per_units(j, tot, u);
+    per_units(j, &e->j, u);
     js_u64(j, "battery_nodes", e->battery_nodes);
     if (e->battery_nodes) {
         double *d = malloc(e->battery_nodes * sizeof *d);
@@ -188,7 +196,7 @@ void wld_energy_json(wld *w, js *j, const wld_energy_units *u, int (*role_of)(co
     esum all;
     if (esums_fill(w, &all, 1, all_key) == 0) {
         js_num(j, "total_j", nrg_total(&all.j));
-        per_units(j, nrg_total(&all.j), u);
+        per_units(j, &all.j, u);
         js_u64(j, "depleted", all.depleted);
     }
     free(all.life_s);
@@ -199,4 +207,46 @@ void wld_energy_json(wld *w, js *j, const wld_energy_units *u, int (*role_of)(co
     free(gn);
     if (role_of) blocks_json(w, j, "by_role", role_of, role_names, n_roles, u);
     js_obj_end(j);
+}
+
+/* ---- headline numbers and the per-node plot ---------------------------------------------- */
+
+void wld_energy_totals(wld *w, int (*role_of)(const wld *, cp_node), int role, double *joules, double *active,
+                       double *life_min_days)
+{
+    *joules = 0, *active = 0, *life_min_days = 0;
+    double life = -1;
+    for (cp_node v = 0; v < w->n_nodes; v++) {
+        if (role_of && role_of(w, v) != role) continue;
+        nrg_joules j;
+        wld_energy_node(w, v, &j);
+        *joules += nrg_total(&j);
+        *active += j.cpu + j.tx + j.rx;
+        const nrg_class *c = &w->energy[net_class_of(w->net, v)];
+        cp_time dep = wld_energy_depleted(w, v);
+        double l = dep != CP_TIME_NEVER ? (double)dep / 1e9 : nrg_lifetime_s(c, &j, w->cfg->duration);
+        if (c->battery_j > 0 && l >= 0 && (life < 0 || l < life)) life = l;
+    }
+    if (life >= 0) *life_min_days = life / 86400.0;
+}
+
+void wld_energy_plots(wld *w, const char *dir)
+{
+    size_t ng = w->cfg->n_groups;
+    double **v = calloc(ng ? ng : 1, sizeof *v);
+    size_t *n = calloc(ng ? ng : 1, sizeof *n);
+    const char **titles = calloc(ng ? ng : 1, sizeof *titles);
+    int ok = v && n && titles;
+    for (size_t g = 0; ok && g < ng; g++) ok = (v[g] = malloc((w->cfg->nodes[g].count + 1) * sizeof **v)) != NULL;
+    for (cp_node u = 0; ok && u < w->n_nodes; u++) {
+        nrg_joules j;
+        wld_energy_node(w, u, &j);
+        size_t g = w->group_of[u];
+        v[g][n[g]++] = nrg_total(&j);
+    }
+    for (size_t g = 0; ok && g < ng; g++) titles[g] = w->cfg->nodes[g].name && *w->cfg->nodes[g].name ? w->cfg->nodes[g].name : "group";
+    plot_spec ps = {dir, "energy_per_node", "Energy per node over the run, by group", "joules", "fraction of nodes", 1, 0, 1, NULL};
+    if (ok) plot_cdf(&ps, titles, (const double *const *)v, n, ng);
+    for (size_t g = 0; v && g < ng; g++) free(v[g]);
+    free(v), free(n), free(titles);
 }

@@ -80,4 +80,16 @@ void wld_headline_get(wld *w, wld_headline *h)
     if (w->data) wld_data_headline(w, h);
     if (w->iot) wld_iot_headline(w, h);
     if (w->phold) put(h, "handled", (double)phold_handled(w->phold));
+    double j, act, life;
+    wld_energy_totals(w, NULL, 0, &j, &act, &life);
+    put(h, "energy_j", j);
+    put(h, "battery_life_min_days", life);
+    if (w->data) { /* what a reading costs the device that made it */
+        wld_energy_units u = {0, 0, 0};
+        wld_data_energy_units(w, &u);
+        wld_energy_totals(w, wld_data_role, DATA_DEVICE, &j, &act, &life);
+        put(h, "device_j_per_reading", u.readings > 0 ? j / u.readings : 0);
+        put(h, "device_active_j_per_reading", u.readings > 0 ? act / u.readings : 0);
+        put(h, "device_life_min_days", life);
+    }
 }

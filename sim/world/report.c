@@ -371,5 +371,6 @@ int wld_write_results(wld *w, const wld_out *o, const wld_run_info *info, char *
     if (o->plots && w->dht) wld_dht_plots(w, o->dir);
     if (o->plots && w->data) wld_data_plots(w, o->dir);
     if (o->plots && w->iot) wld_iot_plots(w, o->dir);
+    if (o->plots) wld_energy_plots(w, o->dir);
     return 0;
 }

@@ -20,6 +20,7 @@ static const char *const proto_names[] = {"flood", "phold", "lbft", "dht", "data
 static const char *const boot_names[] = {"prefill", "join", NULL};
 static const char *const churn_names[] = {"none", "exponential", "weibull", NULL};
 static const char *const evict_names[] = {"ping", "cache", NULL};
+static const char *const access_names[] = {"wired", "lrwpan", "wifi", "lte", NULL};
 
 static const scn_field rtt_fields[] = {
     F("a", SCN_STR, wld_rtt_cfg, a, NULL, 1.0, 0.0, "first region name"),
@@ -87,6 +88,14 @@ static const scn_field class_fields[] = {
     F("radio_rx", SCN_FLOAT, wld_class_cfg, radio_rx, "0", 0, 1e5, "watts drawn while the radio receives"),
     F("radio_idle", SCN_FLOAT, wld_class_cfg, radio_idle, "0", 0, 1e5,
       "watts drawn by the radio when neither transmitting nor receiving (sleep or idle listening)"),
+    E("access", wld_class_cfg, access, "wired", access_names,
+      "how the class reaches the network: wired (the link model above), lrwpan (IEEE 802.15.4 with 6LoWPAN to its "
+      "access point as border router), wifi (802.11n infrastructure mode, the access point as AP); lte is not built "
+      "(see README.md, Radio access)"),
+    F("access_point", SCN_STR, wld_class_cfg, access_point, "gateway", 1.0, 0.0,
+      "class whose nodes serve this radio class's cells (devices are spread over them round-robin in id order)"),
+    F("radio_range", SCN_FLOAT, wld_class_cfg, radio_range, "10", 0.1, 1e5,
+      "metres: each device is placed uniformly at random (by seed) in a disc of this radius around its access point"),
     F("battery", SCN_FLOAT, wld_class_cfg, battery, "0", 0, 1e12,
       "battery capacity in joules (0 = mains powered; 2 AA cells are about 2 x 1.5 V x 2.5 Ah = 27000 J)"),
     END,

@@ -239,7 +239,7 @@ wld *wld_new(const wld_cfg *c, char *err, size_t len)
     w->seed = c->seed;
     w->n_nodes = (uint32_t)n;
     if (find_engine(w, c, err, len) != 0 || build_classes(w, c) != 0 || build_regions(w, c, err, len) != 0 || build_net(w, c) != 0 ||
-        place_nodes(w, c, err, len) != 0 || wld_changes_check(w, c, err, len) != 0 ||
+        place_nodes(w, c, err, len) != 0 || wld_radio_attach(w, c, err, len) != 0 || wld_changes_check(w, c, err, len) != 0 ||
         build_crypto(w, c, err, len) != 0 ||
         wld_proto_new(w, c, err, len) != 0) {
         wld_free(w);

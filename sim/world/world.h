@@ -30,6 +30,9 @@ typedef struct wld_class_cfg {
     double cpu_active, cpu_idle;           /* W (sim/energy/nrg.h) */
     double radio_tx, radio_rx, radio_idle; /* W */
     double battery;                        /* J, 0 = mains */
+    int access;             /* NET_ACCESS_* (schema: wired, lrwpan, wifi, lte) */
+    char *access_point;     /* class of the nodes that serve a radio class's cells */
+    double radio_range;     /* m: devices lie within this distance of their access point */
 } wld_class_cfg;
 
 typedef struct wld_group_cfg {

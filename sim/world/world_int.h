@@ -57,6 +57,7 @@ struct wld {
 
 int wld_class_index(const wld *w, const char *name);
 int wld_region_index(const wld *w, const char *name);
+int wld_radio_attach(wld *w, const wld_cfg *c, char *err, size_t len); /* radio.c */
 int wld_changes_check(wld *w, const wld_cfg *c, char *err, size_t len);
 int wld_changes_schedule(wld *w);
 int wld_proto_new(wld *w, const wld_cfg *c, char *err, size_t len);
@@ -75,6 +76,14 @@ cp_time wld_energy_depleted(const wld *w, cp_node v);
  * is given (role_of(w, v) < 0: the node has none). */
 void wld_energy_json(wld *w, js *j, const wld_energy_units *u, int (*role_of)(const wld *, cp_node),
                      const char *const *role_names, size_t n_roles);
+
+/* Joules of the nodes with role_of(w, v) == role (all nodes if role_of is NULL), their active
+ * part (CPU and radio airtime), and the shortest projected battery lifetime among them (days;
+ * 0 if none has a battery). */
+void wld_energy_totals(wld *w, int (*role_of)(const wld *, cp_node), int role, double *joules, double *active,
+                       double *life_min_days);
+/* energy_per_node.png: CDF of joules per node, one curve per group. */
+void wld_energy_plots(wld *w, const char *dir);
 
 /* Flood results (report_flood.c). */
 int wld_flood_h5(wld *w, h5w *h);

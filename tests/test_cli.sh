@@ -477,19 +477,28 @@ awk 'BEGIN { print "name: bomb"; print "a0: &a0 [lol, lol, lol, lol, lol, lol, l
              for (i = 1; i < 10; i++) { s = "a" i ": &a" i " ["; for (k = 0; k < 9; k++) s = s (k ? ", " : "") "*a" (i - 1); print s "]" } }' > "$tmp/bomb.yaml"
 mkfifo "$tmp/fifo"; mkdir "$tmp/adir"
 awk 'BEGIN { print "name: big"; s = "#"; while (length(s) < 5000000) s = s s; print s }' > "$tmp/big.yaml"
+# A sanitizer build reserves terabytes of address space for its shadow memory and cannot start
+# under `ulimit -v`: there the inputs are still refused at once (located, exit 2, nothing
+# written), and the memory bound is what the plain build checks.
+vlimit() { ulimit -v "$1"; }
+(vlimit 1000000; "$bin" --version) >/dev/null 2>&1 || vlimit() { :; }
 for h in "$tmp/bomb.yaml:more than 10^6 nodes" "/dev/zero:got a device" "$tmp/fifo:got a FIFO" \
          "$tmp/adir:got a directory" "$tmp/big.yaml:larger than the limit for a scenario (4 MiB)"; do
     f=${h%%:*}; why=${h#*:}
-    (ulimit -v 1000000; timeout 20 "$bin" run "$f" --out "$tmp/hostile" >/dev/null 2>"$tmp/err"); rc=$?
+    (vlimit 1000000; timeout 20 "$bin" run "$f" --out "$tmp/hostile" >/dev/null 2>"$tmp/err"); rc=$?
     [ $rc -eq 2 ] && [ ! -e "$tmp/hostile" ] && grep -q "^$f:[0-9]*:[0-9]*: error: .*$why" "$tmp/err"
     check $? "hostile input $(basename "$f"): refused in bounded memory, located, exit 2, nothing written"
 done
 
 # out of memory while building the world is the host's failure: exit 1, not 2 (a bad scenario)
-(ulimit -v 600000; "$bin" run "$src/scenarios/phold.yaml" -p nodes.0.count=16000000 --quiet --no-plots \
-    --out "$tmp/oom" >/dev/null 2>"$tmp/err"); rc=$?
-[ $rc -eq 1 ] && grep -q "out of memory" "$tmp/err" && [ ! -e "$tmp/oom" ]
-check $? "out of memory building the world: exit 1, says so, nothing written"
+if (ulimit -v 600000; "$bin" --version) >/dev/null 2>&1; then
+    (ulimit -v 600000; "$bin" run "$src/scenarios/phold.yaml" -p nodes.0.count=16000000 --quiet --no-plots \
+        --out "$tmp/oom" >/dev/null 2>"$tmp/err"); rc=$?
+    [ $rc -eq 1 ] && grep -q "out of memory" "$tmp/err" && [ ! -e "$tmp/oom" ]
+    check $? "out of memory building the world: exit 1, says so, nothing written"
+else
+    n=$((n + 1)); echo "ok $n - out of memory building the world # SKIP a sanitizer build cannot start under ulimit -v (the plain build runs it)"
+fi
 
 # time arithmetic cannot wrap: a duration past its range is refused; block 585 at
 # first + 585 x interval (2^64 + 175 ns) used to wrap to 1 s, before blocks 1..584
